@@ -1,0 +1,108 @@
+/**
+ * The guard's configuration: one zod schema over the environment, validated once at start.
+ *
+ * `loadConfig(env)` is pure. It reports every bad variable together, so an operator fixes them all
+ * in one go; `main.ts` prints the report and exits before listening. No other module reads
+ * `Deno.env`: each factory receives its slice of {@link Config}.
+ *
+ * @module
+ */
+import { z } from "zod";
+
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) =>
+  v === "true" || v === "1"
+);
+const int = (min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max);
+const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
+const list = z.string().transform((v) =>
+  v.split(",").map((s) => s.trim()).filter((s) => s.length > 0)
+);
+const url = z.string().url();
+
+/** Every environment variable the guard reads, with its default. The README table mirrors this. */
+export const ENV_SCHEMA = z.object({
+  UPSTREAM_URL: url.optional(),
+  PORT: int(0, 65535).default(8080),
+  HOSTNAME: z.string().min(1).default("0.0.0.0"),
+  PUBLIC_ORIGIN: url.optional(),
+  MODE: z.enum(["monitor", "enforce"]).optional(),
+  GUARD_PREFIX: z.string().regex(
+    /^\/[A-Za-z0-9_\-]+$/,
+    "must look like /__guard",
+  ).default("/__guard"),
+  GUARD_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  UPSTREAM_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  MAX_BODY_BYTES: int(1024, 1 << 30).default(10 * 1024 * 1024),
+  EXCLUDE_PATHS: list.default([]),
+  DATABASE_URL: z.string().regex(
+    /^postgres(ql)?:\/\//,
+    "must start with postgres://",
+  ).optional(),
+  PGLITE_DIR: z.string().min(1).default(".data/pglite"),
+  INGEST_MAX_BYTES: int(256, 1 << 20).default(16 * 1024),
+  INGEST_RATE_PER_MIN: int(1, 10_000).default(60),
+  INGEST_BUFFER_MAX: int(10, 10_000_000).default(50_000),
+  INGEST_FLUSH_MS: int(10, 60_000).default(250),
+  WINDOW_MS: int(1000, 60_000).default(5000),
+  MIN_EVENTS: int(1, 10_000).default(8),
+  MODEL_PATH: z.string().min(1).default("data/model.json"),
+  VERDICT_THRESHOLD: num(0, 1000).default(6),
+  VERDICT_MIN_WINDOWS: int(1, 1000).default(3),
+  VERDICT_DECAY: num(0, 1).default(0.8),
+  AUTH_COOKIES: list.default(["session"]),
+  LOGIN_URL: z.string().min(1).default("/login"),
+  SMTP_URL: z.string().regex(
+    /^smtps?:\/\//,
+    "must start with smtp:// or smtps://",
+  ).optional(),
+  ALERT_FROM: z.string().email().default("guard@localhost"),
+  ALERT_TO: list.default([]),
+  ALERT_MAX_PER_HOUR: int(1, 100_000).default(20),
+  ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  RETAIN_RAW: bool.default(false),
+  RAW_RETENTION_HOURS: int(1, 24 * 365).default(24),
+  WINDOW_RETENTION_DAYS: int(1, 3650).default(90),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+/** The validated configuration, plus what is derived from it. */
+export type Config = z.infer<typeof ENV_SCHEMA> & {
+  /** True when no UPSTREAM_URL is set and the built-in demo site is served. */
+  demo: boolean;
+  /** `monitor` records verdicts only; `enforce` logs intruders out. The demo defaults to enforce. */
+  mode: "monitor" | "enforce";
+};
+
+/** Result of {@link loadConfig}: either a config or every problem found, one line each. */
+export type ConfigResult = { ok: true; config: Config } | {
+  ok: false;
+  errors: string[];
+};
+
+/**
+ * Validates an environment map. Empty strings count as unset.
+ *
+ * @param env the variables, e.g. `Deno.env.toObject()`
+ * @returns the config, or every bad variable with its reason
+ */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+): ConfigResult {
+  const known = Object.keys(ENV_SCHEMA.shape);
+  const input: Record<string, string> = {};
+  for (const key of known) {
+    const value = env[key];
+    if (value !== undefined && value !== "") input[key] = value;
+  }
+  const parsed = ENV_SCHEMA.safeParse(input);
+  if (!parsed.success) {
+    const errors = parsed.error.issues.map((issue) =>
+      `${issue.path.join(".")}: ${issue.message}`
+    );
+    return { ok: false, errors };
+  }
+  const demo = parsed.data.UPSTREAM_URL === undefined;
+  const mode = parsed.data.MODE ?? (demo ? "enforce" : "monitor");
+  return { ok: true, config: { ...parsed.data, demo, mode } };
+}
