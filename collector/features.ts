@@ -7,6 +7,8 @@
  *
  * @module
  */
+import { clickFeatures, keyFeatures, scrollFeatures } from "./_input.ts";
+import { movementFeatures, type Point } from "./_movement.ts";
 
 /** The ordered feature list. Adding a feature here adds it everywhere (see README, "Features"). */
 export const FEATURE_NAMES = [
@@ -97,4 +99,131 @@ export interface RawEvent {
   visible?: boolean;
   /** For meta: `navigator.webdriver`. */
   webdriver?: boolean;
+}
+
+/** A feature value beyond ±FEATURE_LIMIT saturates to it, so a window always fits the post schema. */
+export const FEATURE_LIMIT = 1e15;
+
+/** Options of {@link extractFeatures}. */
+export interface ExtractOptions {
+  /** The window length in ms that rates are taken over (default 5000), whatever the events span. */
+  windowMs?: number;
+  /** `navigator.webdriver` when known and the window has no meta event. */
+  webdriver?: boolean;
+}
+
+/**
+ * Computes the features of ONE window of a session's events (see collector/README.md, "Features",
+ * for every formula). Pure and total: never throws. click_count, typing_speed and scroll_speed are
+ * always numbers; untrusted_share is a number whenever the window has a non-meta event; every other
+ * feature is NaN when its modality is absent.
+ *
+ * @param events the window's events, ideally in time order (a sorted copy is used otherwise)
+ * @returns the feature vector, keys in {@link FEATURE_NAMES} order
+ */
+export function extractFeatures(
+  events: readonly RawEvent[],
+  options: ExtractOptions = {},
+): FeatureVector {
+  const ordered = inTimeOrder(events.filter((e) => Number.isFinite(e.t)));
+  const windowMs = options.windowMs ?? 5000;
+  const seconds = windowMs > 0 ? windowMs / 1000 : 5;
+  const moves: Point[] = [];
+  let untrusted = 0, counted = 0, webdriver = options.webdriver;
+  for (const e of ordered) {
+    if (e.kind === "meta") {
+      if (typeof e.webdriver === "boolean") webdriver = e.webdriver;
+      continue;
+    }
+    counted++;
+    if (e.trusted === false) untrusted++;
+    if (e.kind === "move" && Number.isFinite(e.x) && Number.isFinite(e.y)) {
+      moves.push({ t: e.t, x: e.x as number, y: e.y as number });
+    }
+  }
+  const parts: Record<string, number> = {
+    ...movementFeatures(moves),
+    ...clickFeatures(ordered),
+    ...keyFeatures(ordered, seconds),
+    ...scrollFeatures(ordered, seconds),
+    untrusted_share: counted > 0 ? untrusted / counted : NaN,
+    webdriver: webdriver === undefined ? NaN : webdriver ? 1 : 0,
+  };
+  const out = {} as FeatureVector;
+  for (const name of FEATURE_NAMES) {
+    const v = parts[name];
+    out[name] = v > FEATURE_LIMIT
+      ? FEATURE_LIMIT
+      : v < -FEATURE_LIMIT
+      ? -FEATURE_LIMIT
+      : v;
+  }
+  return out;
+}
+
+function inTimeOrder(events: RawEvent[]): RawEvent[] {
+  for (let i = 1; i < events.length; i++) {
+    // Array.prototype.sort is stable, so equal times keep their recorded order.
+    if (events[i].t < events[i - 1].t) return events.sort((a, b) => a.t - b.t);
+  }
+  return events;
+}
+
+/** Options of {@link windowEvents}. */
+export interface WindowOptions {
+  /** Window length in ms (default 5000). */
+  windowMs?: number;
+  /** Windows with fewer non-meta events are dropped (default 8). */
+  minEvents?: number;
+}
+
+/**
+ * Splits ONE session's events into consecutive windows [t₀ + k·windowMs, t₀ + (k+1)·windowMs),
+ * t₀ being the first event's time, and drops windows with fewer than minEvents non-meta events.
+ * A session's environment holds for all of it: a window without a meta event gets the latest
+ * earlier one prepended.
+ *
+ * @returns the kept windows, in time order, each in time order
+ */
+export function windowEvents(
+  events: readonly RawEvent[],
+  options: WindowOptions = {},
+): RawEvent[][] {
+  const windowMs = options.windowMs ?? 5000;
+  const minEvents = options.minEvents ?? 8;
+  if (!(windowMs > 0)) {
+    throw new RangeError(
+      `Cannot split windows: windowMs must be > 0, got ${windowMs}`,
+    );
+  }
+  const ordered = inTimeOrder(events.filter((e) => Number.isFinite(e.t)));
+  const windows: RawEvent[][] = [];
+  let current: RawEvent[] = [], index = 0, meta: RawEvent | undefined;
+  let lastMeta: RawEvent | undefined;
+  const close = () => {
+    const real = current.filter((e) => e.kind !== "meta").length;
+    if (real >= minEvents && real > 0) {
+      const hasMeta = current.some((e) => e.kind === "meta");
+      windows.push(!hasMeta && meta ? [meta, ...current] : current);
+    }
+    meta = lastMeta;
+  };
+  const start = ordered.length > 0 ? ordered[0].t : 0;
+  for (const e of ordered) {
+    const k = Math.floor((e.t - start) / windowMs);
+    if (k !== index) {
+      close();
+      current = [];
+      index = k;
+    }
+    current.push(e);
+    if (e.kind === "meta") lastMeta = e;
+  }
+  if (current.length > 0) close();
+  return windows;
+}
+
+/** The vector as a row in {@link FEATURE_NAMES} order (NaN stays NaN), for CSV and the model. */
+export function featureRow(v: FeatureVector): number[] {
+  return FEATURE_NAMES.map((name) => v[name]);
 }
