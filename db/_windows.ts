@@ -1,0 +1,158 @@
+import { FEATURE_NAMES } from "../collector/features.ts";
+import type { FeatureVector, RawEvent } from "../collector/features.ts";
+import { ident, join, sql } from "./_sql.ts";
+import type { Driver, Query, Row } from "./_sql.ts";
+import type {
+  ExportOptions,
+  ExportRow,
+  Label,
+  PurgeOptions,
+  PurgeResult,
+  StoredWindow,
+  WindowRow,
+} from "./store.ts";
+
+const featureIdents = FEATURE_NAMES.map((name) => ident(name));
+const featureList = join(featureIdents);
+const featureListW = join(FEATURE_NAMES.map((n) => sql`w.${ident(n)}`));
+
+/** NaN (absent modality) is stored as NULL; see migrations/001_init.ts. */
+function toDb(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
+
+/** Reads the feature columns of a row back into a vector, NULL becoming NaN. */
+export function readFeatures(row: Row): FeatureVector {
+  const out = {} as FeatureVector;
+  for (const name of FEATURE_NAMES) {
+    const v = row[name];
+    out[name] = v === null || v === undefined ? NaN : Number(v);
+  }
+  return out;
+}
+
+function unnestQuery(rows: readonly WindowRow[]): Query {
+  const cols = FEATURE_NAMES.map((name) =>
+    sql`${rows.map((r) => toDb(r.features[name]))}::float8[]`
+  );
+  return sql`select * from unnest(
+    ${rows.map((r) => r.session)}::text[],
+    ${rows.map((r) => r.seq)}::int[],
+    ${rows.map((r) => r.t0)}::float8[],
+    ${rows.map((r) => r.t1)}::float8[],
+    ${rows.map((r) => r.nEvents)}::int[],
+    ${rows.map((r) => r.receivedAt?.toISOString() ?? null)}::timestamptz[],
+    ${join(cols)}
+  ) as u(session, seq, t0, t1, n_events, received_at, ${featureList})`;
+}
+
+/**
+ * Inserts windows with one statement whatever their number (one array parameter per column), and
+ * moves each session's last_seen forward in the same statement.
+ */
+export async function insertWindows(
+  db: Driver,
+  rows: readonly WindowRow[],
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const result = await db.run(sql`with u as (${unnestQuery(rows)}),
+  w as (
+    insert into feature_windows (session, seq, t0, t1, n_events, received_at, ${featureList})
+    select session, seq, t0, t1, n_events, coalesce(received_at, now()), ${featureList}
+    from u order by session, seq
+    on conflict (session, seq) do nothing
+    returning session, received_at
+  ),
+  s as (
+    insert into guard_sessions (id, first_seen, last_seen)
+    select session, min(received_at), max(received_at) from w group by session order by session
+    on conflict (id) do update
+      set last_seen = greatest(guard_sessions.last_seen, excluded.last_seen)
+  )
+  select count(*)::int as n from w`);
+  return Number(result[0].n);
+}
+
+/** Stores raw events (only called when RETAIN_RAW is on). */
+export async function insertRawEvents(
+  db: Driver,
+  session: string,
+  events: readonly RawEvent[],
+): Promise<number> {
+  if (events.length === 0) return 0;
+  const rows = await db.run(sql`with r as (
+    insert into raw_events (session, t, event)
+    select ${session}, t, e::jsonb from unnest(${
+    events.map((e) => e.t)
+  }::float8[],
+      ${events.map((e) => JSON.stringify(e))}::text[]) as u(t, e)
+    returning 1
+  ) select count(*)::int as n from r`);
+  return Number(rows[0].n);
+}
+
+/** A session's windows, by seq. */
+export async function listWindows(
+  db: Driver,
+  session: string,
+): Promise<StoredWindow[]> {
+  const rows = await db.run(
+    sql`select session, seq, t0, t1, n_events, received_at,
+    ${featureList} from feature_windows where session = ${session} order by seq`,
+  );
+  return rows.map((r) => ({
+    session: String(r.session),
+    seq: Number(r.seq),
+    t0: Number(r.t0),
+    t1: Number(r.t1),
+    nEvents: Number(r.n_events),
+    receivedAt: r.received_at as Date,
+    features: readFeatures(r),
+  }));
+}
+
+/** Labelled windows in (session, seq) order, fetched in keyset-paginated batches. */
+export async function* exportLabelledWindows(
+  db: Driver,
+  options: ExportOptions = {},
+): AsyncIterable<ExportRow> {
+  const batch = options.batchSize ?? 500;
+  const since = options.since?.toISOString() ?? null;
+  const label = options.label ?? null;
+  let after: [string, number] = ["", -2147483648];
+  while (true) {
+    const rows = await db.run(
+      sql`select w.session, w.seq, l.label, ${featureListW}
+      from feature_windows w join labels l on l.session = w.session
+      where (w.session, w.seq) > (${after[0]}::text, ${after[1]}::int)
+        and (${since}::timestamptz is null or w.received_at >= ${since}::timestamptz)
+        and (${label}::text is null or l.label = ${label}::text)
+      order by w.session, w.seq limit ${batch}::int`,
+    );
+    for (const r of rows) {
+      yield {
+        session: String(r.session),
+        seq: Number(r.seq),
+        label: r.label as Label,
+        features: readFeatures(r),
+      };
+    }
+    if (rows.length < batch) return;
+    const last = rows[rows.length - 1];
+    after = [String(last.session), Number(last.seq)];
+  }
+}
+
+/** Deletes raw events and windows received before the cut-offs. */
+export async function purge(
+  db: Driver,
+  options: PurgeOptions,
+): Promise<PurgeResult> {
+  const raw = await db.run(sql`with d as (delete from raw_events
+    where received_at < ${options.rawOlderThan.toISOString()}::timestamptz returning 1)
+    select count(*)::int as n from d`);
+  const windows = await db.run(sql`with d as (delete from feature_windows
+    where received_at < ${options.windowsOlderThan.toISOString()}::timestamptz returning 1)
+    select count(*)::int as n from d`);
+  return { raw: Number(raw[0].n), windows: Number(windows[0].n) };
+}

@@ -1,0 +1,175 @@
+/**
+ * The ingest buffer between the HTTP route and the database.
+ *
+ * Windows are written in batches (one multi-row insert per batch) every `flushMs`. The buffer holds
+ * at most `max` unwritten windows: when a push finds it full, the OLDEST unwritten window is dropped,
+ * counted in `stats().dropped` and logged (one warning per flush cycle with the count). While the
+ * database is down, proxying continues; the failed batch stays at the head of the queue and is
+ * retried with exponential backoff (flushMs × 2^failures, at most 30 s). `flush()` drains
+ * everything once (for SIGTERM) and rejects if the database refuses.
+ */
+import type { RawEvent } from "../collector/features.ts";
+import { log } from "../log.ts";
+import type { Store, WindowRow } from "./store.ts";
+
+/** Options of {@link createWindowBuffer}. */
+export interface WindowBufferOptions {
+  /** Most unwritten windows held (INGEST_BUFFER_MAX). */
+  max: number;
+  /** Delay between writes (INGEST_FLUSH_MS). */
+  flushMs: number;
+  /** Windows per insert statement (default 1000). */
+  batchSize?: number;
+  /** Longest retry delay while the database is down (default 30 000 ms). */
+  maxBackoffMs?: number;
+}
+
+/** Counters of a {@link WindowBuffer}. */
+export interface WindowBufferStats {
+  /** Windows waiting to be written, including a batch being written. */
+  buffered: number;
+  written: number;
+  dropped: number;
+  /** Failed write attempts. */
+  failures: number;
+}
+
+/** A bounded, batching, retrying write buffer. */
+export interface WindowBuffer {
+  /** Queues a window (and its raw events, when retained). Never blocks, never throws. */
+  push(row: WindowRow, raw?: readonly RawEvent[]): void;
+  /** Writes everything queued now; rejects if the database fails (the windows stay queued). */
+  flush(): Promise<void>;
+  stats(): WindowBufferStats;
+  /** Stops the timer after a final flush attempt; later pushes are still queued. */
+  close(): Promise<void>;
+}
+
+interface Item {
+  row: WindowRow;
+  raw?: readonly RawEvent[];
+}
+
+/** Creates the buffer; its timer runs only while windows wait. */
+export function createWindowBuffer(
+  store: Store,
+  options: WindowBufferOptions,
+): WindowBuffer {
+  const batchSize = options.batchSize ?? 1000;
+  const maxBackoff = options.maxBackoffMs ?? 30_000;
+  let queue: Item[] = [];
+  let head = 0;
+  let inFlight = 0;
+  let written = 0;
+  let dropped = 0;
+  let droppedUnlogged = 0;
+  let failures = 0;
+  let streak = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let writing: Promise<void> | undefined;
+  let closed = false;
+
+  const pending = () => queue.length - head;
+
+  function schedule(): void {
+    if (timer !== undefined || closed || pending() === 0) return;
+    const delay = streak === 0
+      ? options.flushMs
+      : Math.min(maxBackoff, options.flushMs * 2 ** streak);
+    timer = setTimeout(() => {
+      timer = undefined;
+      writeAll().catch(() => {}).finally(schedule);
+    }, delay);
+  }
+
+  function logDrops(): void {
+    if (droppedUnlogged === 0) return;
+    log("warn", "Ingest buffer full: dropped oldest windows", {
+      dropped: droppedUnlogged,
+      total_dropped: dropped,
+      max: options.max,
+    });
+    droppedUnlogged = 0;
+  }
+
+  async function writeBatch(): Promise<void> {
+    const batch = queue.slice(head, head + batchSize);
+    head += batch.length;
+    inFlight = batch.length;
+    try {
+      await store.insertWindows(batch.map((i) => i.row));
+      for (const item of batch) {
+        if (item.raw?.length) {
+          await store.insertRawEvents(item.row.session, item.raw);
+        }
+      }
+    } catch (error) {
+      // Back at the head: these are the oldest, and inserts are idempotent on (session, seq).
+      queue = [...batch, ...queue.slice(head)];
+      head = 0;
+      trim();
+      failures++;
+      streak++;
+      log("warn", "Ingest buffer write failed; will retry", {
+        error,
+        buffered: pending(),
+        failures,
+      });
+      throw error;
+    } finally {
+      inFlight = 0;
+    }
+    written += batch.length;
+    streak = 0;
+    if (head > 4096 && head * 2 > queue.length) {
+      queue = queue.slice(head);
+      head = 0;
+    }
+  }
+
+  function writeAll(): Promise<void> {
+    if (writing) return writing;
+    writing = (async () => {
+      try {
+        while (pending() > 0) await writeBatch();
+      } finally {
+        writing = undefined;
+        logDrops();
+      }
+    })();
+    return writing;
+  }
+
+  function trim(): void {
+    const excess = pending() + inFlight - options.max;
+    if (excess <= 0) return;
+    const n = Math.min(excess, pending());
+    head += n;
+    dropped += n;
+    droppedUnlogged += n;
+  }
+
+  return {
+    push(row, raw) {
+      queue.push({ row, raw });
+      trim();
+      schedule();
+    },
+    async flush() {
+      if (writing) await writing.catch(() => {});
+      await writeAll();
+    },
+    stats: () => ({
+      buffered: pending() + inFlight,
+      written,
+      dropped,
+      failures,
+    }),
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      timer = undefined;
+      await this.flush();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * The guard's storage: PostgreSQL when DATABASE_URL is set, PGlite (PostgreSQL in WASM) otherwise.
+ * Both run the same SQL and the same versioned migrations. See db/README.md for the schema, the
+ * ingest buffer bound and retention.
+ *
+ * @example
+ * ```ts
+ * import { createWindowBuffer, openStore } from "./db/mod.ts";
+ * const store = await openStore({ databaseUrl: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
+ * const buffer = createWindowBuffer(store, { max: 50_000, flushMs: 250 });
+ * buffer.push({ session: "abc", seq: 1, t0: 0, t1: 5000, nEvents: 42, features });
+ * await buffer.close();
+ * await store.close();
+ * ```
+ *
+ * @module
+ */
+export { openStore } from "./open.ts";
+export type { OpenStoreOptions } from "./open.ts";
+export { createWindowBuffer } from "./buffer.ts";
+export type {
+  WindowBuffer,
+  WindowBufferOptions,
+  WindowBufferStats,
+} from "./buffer.ts";
+export { purgeExpired, startRetention } from "./retention.ts";
+export type { RetentionOptions } from "./retention.ts";
+export { EXPORT_HEADER, exportCsv } from "./export.ts";
+export { REVOCATION_CHANNEL } from "./_sessions.ts";
+export { ALERT_LEASE_SECONDS } from "./_alerts.ts";
+export { LABELS } from "./store.ts";
+export type {
+  AlertInput,
+  AlertRow,
+  DetectionRow,
+  ExportOptions,
+  ExportRow,
+  Label,
+  PurgeOptions,
+  PurgeResult,
+  RevocationRow,
+  ScoreRow,
+  SessionDetail,
+  SessionIngestState,
+  SessionRow,
+  SessionState,
+  Store,
+  StoredWindow,
+  WindowRow,
+} from "./store.ts";

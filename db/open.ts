@@ -1,0 +1,91 @@
+import * as alerts from "./_alerts.ts";
+import { migrate } from "./_migrate.ts";
+import { openPgliteDriver } from "./_pglite.ts";
+import { openPostgresDriver } from "./_postgres.ts";
+import * as sessions from "./_sessions.ts";
+import { sql } from "./_sql.ts";
+import type { Driver } from "./_sql.ts";
+import * as windows from "./_windows.ts";
+import type { Store } from "./store.ts";
+
+/** Options of {@link openStore}. */
+export interface OpenStoreOptions {
+  /** A postgres:// URL: PostgreSQL. Unset: PGlite. */
+  databaseUrl?: string;
+  /** PGlite data directory (default `.data/pglite`); `memory://` keeps it in memory. */
+  pgliteDir?: string;
+  /** Schema holding the tables (default `public`); tests use a fresh one each. */
+  schema?: string;
+  /** Postgres `application_name` of the pool's connections (default `guard`). */
+  applicationName?: string;
+  /** Postgres pool size (default 10). */
+  maxConnections?: number;
+}
+
+const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Opens the store and applies pending migrations (under an advisory lock).
+ *
+ * @throws {TypeError} when the schema name is not a plain lower-case identifier
+ */
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  const schema = options.schema ?? "public";
+  if (!SCHEMA.test(schema)) {
+    throw new TypeError(
+      `Cannot open store: schema "${schema}" must match ${SCHEMA}`,
+    );
+  }
+  const driver = options.databaseUrl
+    ? openPostgresDriver(options.databaseUrl, {
+      schema,
+      applicationName: options.applicationName,
+      max: options.maxConnections,
+    })
+    : await openPgliteDriver(options.pgliteDir ?? ".data/pglite", schema);
+  try {
+    await migrate(driver, schema);
+  } catch (error) {
+    await driver.close();
+    throw error;
+  }
+  return createStore(driver);
+}
+
+/** Binds every store method to one driver. */
+export function createStore(db: Driver): Store {
+  return {
+    kind: db.kind,
+    ping: async () => {
+      await db.run(sql`select 1 as ok`);
+    },
+    close: () => db.close(),
+    touchSession: (id, now) => sessions.touchSession(db, id, now),
+    setUserIdentity: (id, identity) =>
+      sessions.setUserIdentity(db, id, identity),
+    insertWindows: (rows) => windows.insertWindows(db, rows),
+    insertRawEvents: (session, events) =>
+      windows.insertRawEvents(db, session, events),
+    listWindows: (session) => windows.listWindows(db, session),
+    sessionIngestState: (id) => sessions.sessionIngestState(db, id),
+    recordScore: (row) => alerts.recordScore(db, row),
+    recordDetection: (row) => alerts.recordDetection(db, row),
+    revokeSession: (id, reason, instance) =>
+      sessions.revokeSession(db, id, reason, instance),
+    isRevoked: (id) => sessions.isRevoked(db, id),
+    listRevokedSince: (since) => sessions.listRevokedSince(db, since),
+    onRevocation: (cb) => db.listen(sessions.REVOCATION_CHANNEL, cb),
+    enqueueAlert: (alert) => alerts.enqueueAlert(db, alert),
+    claimDueAlerts: (limit, now) => alerts.claimDueAlerts(db, limit, now),
+    markAlertSent: (id, now) => alerts.markAlertSent(db, id, now),
+    markAlertFailed: (id, error, next) =>
+      alerts.markAlertFailed(db, id, error, next),
+    setLabel: (session, label, setBy) =>
+      sessions.setLabel(db, session, label, setBy),
+    listSessions: (options) => sessions.listSessions(db, options),
+    getSession: (id) => sessions.getSession(db, id),
+    exportLabelledWindows: (options) =>
+      windows.exportLabelledWindows(db, options),
+    purge: (options) => windows.purge(db, options),
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * The store's types: one interface, two backends (PostgreSQL, PGlite). Rows are plain objects with
+ * camelCase fields; feature values are numbers with NaN for an absent modality.
+ *
+ * @module
+ */
+import type { FeatureVector, RawEvent } from "../collector/features.ts";
+
+/** A guard session's state. */
+export type SessionState = "active" | "revoked";
+
+/** A ground-truth label set by an operator or the dataset builder. */
+export type Label = "human" | "bot" | "unauthorized";
+
+/** The labels a session can carry, in a stable order. */
+export const LABELS: readonly Label[] = ["human", "bot", "unauthorized"];
+
+/** One feature window as posted by the collector. */
+export interface WindowRow {
+  session: string;
+  seq: number;
+  t0: number;
+  t1: number;
+  nEvents: number;
+  features: FeatureVector;
+  /** Defaults to the time of the insert. */
+  receivedAt?: Date;
+}
+
+/** One stored window. */
+export interface StoredWindow extends WindowRow {
+  receivedAt: Date;
+}
+
+/** A score given to one window by one model. */
+export interface ScoreRow {
+  session: string;
+  seq: number;
+  score: number;
+  verdict: string;
+  modelVersion: string;
+  at?: Date;
+}
+
+/** A decision about a session, with its explanation (decision path, top features, scores). */
+export interface DetectionRow {
+  session: string;
+  verdict: string;
+  explanation: unknown;
+  at?: Date;
+}
+
+/** One guard session. */
+export interface SessionRow {
+  id: string;
+  firstSeen: Date;
+  lastSeen: Date;
+  userIdentity: string | null;
+  state: SessionState;
+  revokedReason: string | null;
+  label: Label | null;
+}
+
+/** A session with what was recorded about it. */
+export interface SessionDetail extends SessionRow {
+  windowCount: number;
+  scores: Required<ScoreRow>[];
+  detections: Required<DetectionRow>[];
+}
+
+/** What the ingest route needs on first sight of a session. */
+export interface SessionIngestState {
+  revoked: boolean;
+  /** Highest stored seq, or null when the session has no window. */
+  lastSeq: number | null;
+}
+
+/** One revocation. */
+export interface RevocationRow {
+  session: string;
+  at: Date;
+  reason: string;
+  instance: string;
+}
+
+/** A new alert for the outbox. */
+export interface AlertInput {
+  session: string;
+  kind: string;
+  payload: unknown;
+  /** One alert per key, ever: a second enqueue with the same key is ignored. */
+  dedupeKey: string;
+}
+
+/** One outbox entry. */
+export interface AlertRow {
+  id: number;
+  session: string;
+  kind: string;
+  payload: unknown;
+  createdAt: Date;
+  attempts: number;
+  nextAttemptAt: Date;
+  sentAt: Date | null;
+  lastError: string | null;
+  dedupeKey: string;
+}
+
+/** One row of the training export. */
+export interface ExportRow {
+  session: string;
+  seq: number;
+  features: FeatureVector;
+  label: Label;
+}
+
+/** Filters of {@link Store.exportLabelledWindows}. */
+export interface ExportOptions {
+  /** Only windows received at or after this time. */
+  since?: Date;
+  label?: Label;
+  /** Rows fetched per round trip (default 500): memory stays bounded by this. */
+  batchSize?: number;
+}
+
+/** Cut-offs of {@link Store.purge}. */
+export interface PurgeOptions {
+  rawOlderThan: Date;
+  windowsOlderThan: Date;
+}
+
+/** Rows deleted by {@link Store.purge}. */
+export interface PurgeResult {
+  raw: number;
+  windows: number;
+}
+
+/** The guard's storage. Every method may reject when the database is unreachable. */
+export interface Store {
+  readonly kind: "postgres" | "pglite";
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  /** Creates the session if new, else moves its last_seen forward. */
+  touchSession(id: string, now?: Date): Promise<void>;
+  /** Sets the session's user identity (e.g. the upstream login), creating the session if new. */
+  setUserIdentity(id: string, identity: string | null): Promise<void>;
+  /** Inserts windows in one statement; duplicates of (session, seq) are ignored. Returns rows inserted. */
+  insertWindows(rows: readonly WindowRow[]): Promise<number>;
+  insertRawEvents(
+    session: string,
+    events: readonly RawEvent[],
+  ): Promise<number>;
+  listWindows(session: string): Promise<StoredWindow[]>;
+  sessionIngestState(id: string): Promise<SessionIngestState>;
+  recordScore(row: ScoreRow): Promise<void>;
+  recordDetection(row: DetectionRow): Promise<void>;
+  /** Marks the session revoked, records who did it, and NOTIFYs `guard_revocations` with the id. */
+  revokeSession(id: string, reason: string, instance: string): Promise<void>;
+  isRevoked(id: string): Promise<boolean>;
+  listRevokedSince(since: Date): Promise<RevocationRow[]>;
+  /** LISTENs on `guard_revocations`; resolves to the unsubscribe function. */
+  onRevocation(cb: (id: string) => void): Promise<() => Promise<void>>;
+  /** Adds an alert unless its dedupe key exists; true when added. */
+  enqueueAlert(alert: AlertInput): Promise<boolean>;
+  /**
+   * Claims up to `limit` unsent alerts due at `now`, leasing them for a minute (their
+   * next_attempt_at moves forward) so that other instances skip them.
+   */
+  claimDueAlerts(limit: number, now?: Date): Promise<AlertRow[]>;
+  markAlertSent(id: number, now?: Date): Promise<void>;
+  /** Records a failed attempt: attempts + 1, the error, and when to retry. */
+  markAlertFailed(
+    id: number,
+    error: string,
+    nextAttemptAt: Date,
+  ): Promise<void>;
+  setLabel(session: string, label: Label, setBy: string): Promise<void>;
+  listSessions(
+    options: { limit: number; state?: SessionState },
+  ): Promise<SessionRow[]>;
+  getSession(id: string): Promise<SessionDetail | null>;
+  exportLabelledWindows(options?: ExportOptions): AsyncIterable<ExportRow>;
+  purge(options: PurgeOptions): Promise<PurgeResult>;
+}
