@@ -1,0 +1,132 @@
+/**
+ * `deno task dataset`: builds data/sessions.csv from SapiMouse + Balabit human recordings (read in
+ * place), synthetic bot sessions and the committed Chromium bot rows. Deterministic for a seed.
+ *
+ * Usage: deno task dataset [--seed 1] [--root ../shared/datasets] [--out data/sessions.csv]
+ *        [--bots-per-kind 250] [--max-windows 40] [--chromium data/chromium_rows.csv]
+ */
+import { parseArgs } from "node:util";
+import { parse } from "csv-parse/sync";
+import { DEFAULT_DATASETS_ROOT } from "../collector/importers/mod.ts";
+import { FEATURE_NAMES } from "../collector/features.ts";
+import {
+  botRows,
+  CSV_HEADER,
+  type DatasetRow,
+  humanRows,
+  listFiles,
+  toCsv,
+} from "./dataset.ts";
+
+/** Parsed command line of the dataset builder. */
+export interface BuildOptions {
+  seed: number;
+  root: string;
+  out: string;
+  botsPerKind: number;
+  maxWindows: number;
+  chromium: string;
+}
+
+/** Reads previously derived rows (e.g. Chromium sessions) from a CSV with {@link CSV_HEADER}. */
+export async function readRows(path: string): Promise<DatasetRow[]> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  }
+  const records = parse(text, { columns: true }) as Record<string, string>[];
+  return records.map((r, i) => {
+    for (const name of CSV_HEADER) {
+      if (!(name in r)) {
+        throw new TypeError(
+          `Cannot read "${path}" line ${i + 2}: field "${name}" is missing`,
+        );
+      }
+    }
+    return {
+      session: r.session,
+      window: Number(r.window),
+      features: FEATURE_NAMES.map((n) => (r[n] === "" ? NaN : Number(r[n]))),
+      label: r.label as "human" | "bot",
+      kind: r.kind,
+      source: r.source,
+      group: r.group,
+    };
+  });
+}
+
+/** Builds every row: humans first (sorted by file), then bots, then Chromium rows. */
+export async function buildRows(o: BuildOptions): Promise<DatasetRow[]> {
+  const rows: DatasetRow[] = [];
+  const opts = { maxWindows: o.maxWindows };
+  for (
+    const path of await listFiles(
+      `${o.root}/sapimouse/raw`,
+      /^session_.*\.csv$/,
+    )
+  ) {
+    rows.push(...await humanRows(path, "sapimouse", opts));
+  }
+  for (
+    const path of await listFiles(
+      `${o.root}/balabit-mouse-challenge/training_files`,
+      /^session_/,
+    )
+  ) {
+    rows.push(...await humanRows(path, "balabit", opts));
+  }
+  rows.push(...botRows(o.seed, o.botsPerKind, opts));
+  rows.push(...await readRows(o.chromium));
+  return rows;
+}
+
+function parseCli(args: string[]): BuildOptions {
+  const { values } = parseArgs({
+    args,
+    options: {
+      seed: { type: "string", default: "1" },
+      root: { type: "string", default: DEFAULT_DATASETS_ROOT },
+      out: { type: "string", default: "data/sessions.csv" },
+      "bots-per-kind": { type: "string", default: "250" },
+      "max-windows": { type: "string", default: "40" },
+      chromium: { type: "string", default: "data/chromium_rows.csv" },
+    },
+  });
+  const int = (name: string, v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) {
+      throw new RangeError(
+        `Option "--${name}" must be a non-negative integer, got "${v}"`,
+      );
+    }
+    return n;
+  };
+  return {
+    seed: int("seed", values.seed),
+    root: values.root,
+    out: values.out,
+    botsPerKind: int("bots-per-kind", values["bots-per-kind"]),
+    maxWindows: int("max-windows", values["max-windows"]),
+    chromium: values.chromium,
+  };
+}
+
+if (import.meta.main) {
+  const options = parseCli(Deno.args);
+  const rows = await buildRows(options);
+  await Deno.writeTextFile(options.out, toCsv(rows));
+  const counts = new Map<string, { sessions: Set<string>; windows: number }>();
+  for (const r of rows) {
+    const c = counts.get(r.kind) ?? { sessions: new Set(), windows: 0 };
+    c.sessions.add(r.session);
+    c.windows++;
+    counts.set(r.kind, c);
+  }
+  for (const [kind, c] of counts) {
+    console.log(`${kind}\tsessions=${c.sessions.size}\twindows=${c.windows}`);
+  }
+  console.log(`wrote ${rows.length} rows to ${options.out}`);
+}
