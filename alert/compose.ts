@@ -1,0 +1,114 @@
+/**
+ * Alert emails: one per detected session, or one digest when the hourly budget is exhausted.
+ * The payload comes from the outbox (jsonb), so it is validated before use; an alert whose payload
+ * does not fit still produces a mail pointing at the admin page.
+ *
+ * @module
+ */
+import { z } from "zod";
+import type { Mail } from "./mailer.ts";
+
+/** What the detector puts in a detection alert's payload (and in the detection's explanation). */
+export const DETECTION_PAYLOAD = z.object({
+  mode: z.enum(["monitor", "enforce"]),
+  action: z.string(),
+  evidence: z.number(),
+  threshold: z.number(),
+  windows: z.number().int(),
+  scores: z.array(z.number()),
+  modelVersion: z.string(),
+  topFeatures: z.array(
+    z.object({ feature: z.string(), importance: z.number() }),
+  ),
+  path: z.array(z.object({
+    feature: z.string(),
+    threshold: z.number(),
+    value: z.number().nullable(),
+    wentLeft: z.boolean(),
+  })),
+}).loose();
+
+/** A detection alert's payload. */
+export type DetectionPayload = z.infer<typeof DETECTION_PAYLOAD>;
+
+/** An outbox alert as the composer needs it. */
+export interface AlertLike {
+  session: string;
+  kind: string;
+  payload: unknown;
+  createdAt: Date;
+}
+
+const fmt = (n: number) => Number.isFinite(n) ? n.toFixed(2) : String(n);
+
+function explainLines(p: DetectionPayload): string[] {
+  const lines = [
+    `Mode: ${p.mode}; action taken: ${p.action}.`,
+    `Evidence ${fmt(p.evidence)} reached the threshold ${
+      fmt(p.threshold)
+    } after ${p.windows} windows (model ${p.modelVersion}).`,
+    `Window scores (1 − P(human)): ${p.scores.map(fmt).join(", ")}`,
+    "",
+    "Most important features:",
+    ...p.topFeatures.map((f) => `  ${f.feature}: ${fmt(f.importance)}`),
+    "",
+    "Decision path of the last window:",
+    ...p.path.map((s) =>
+      `  ${s.feature} = ${s.value === null ? "missing" : fmt(s.value)} ${
+        s.wentLeft ? "≤" : ">"
+      } ${fmt(s.threshold)}`
+    ),
+  ];
+  return lines;
+}
+
+/**
+ * The email for one detected session: what was seen, why, and a link to the admin page.
+ *
+ * @param link absolute URL of `<prefix>/admin/sessions/<id>`
+ */
+export function composeAlertMail(alert: AlertLike, link: string): Mail {
+  const parsed = DETECTION_PAYLOAD.safeParse(alert.payload);
+  const body = parsed.success
+    ? explainLines(parsed.data)
+    : ["(The alert's details could not be read; see the admin page.)"];
+  const text = [
+    `The guard judged session ${alert.session} to be a bot at ${alert.createdAt.toISOString()}.`,
+    "",
+    ...body,
+    "",
+    `Session details: ${link}`,
+  ].join("\n");
+  return { subject: `[guard] Bot detected: session ${alert.session}`, text };
+}
+
+/**
+ * One digest for many alerts (a swarm): a line per session, each with its link.
+ *
+ * @param linkFor absolute admin URL of a session
+ */
+export function composeDigestMail(
+  alerts: readonly AlertLike[],
+  linkFor: (session: string) => string,
+): Mail {
+  const lines = alerts.map((a) => {
+    const p = DETECTION_PAYLOAD.safeParse(a.payload);
+    const what = p.success
+      ? `evidence ${
+        fmt(p.data.evidence)
+      } after ${p.data.windows} windows, ${p.data.action}`
+      : a.kind;
+    return `- ${a.session} at ${a.createdAt.toISOString()}: ${what}. ${
+      linkFor(a.session)
+    }`;
+  });
+  const text = [
+    `The guard detected ${alerts.length} bot sessions. The hourly alert limit was reached, so they are summarised here.`,
+    "",
+    ...lines,
+  ].join("\n");
+  return {
+    subject: `[guard] ${alerts.length} bot sessions detected (digest)`,
+    text,
+  };
+}
