@@ -1,0 +1,171 @@
+/**
+ * Injection of the collector `<script src>` into proxied HTML pages.
+ *
+ * ```ts
+ * import { createResponseInjector } from "./middleware/inject/mod.ts";
+ * const inject = createResponseInjector({ prefix: "/__guard", hash: "abc", windowMs: 5000, retainRaw: false, excludePaths: [] });
+ * const res = inject(request, upstreamResponse) ?? upstreamResponse;
+ * ```
+ *
+ * Only navigations (`Sec-Fetch-Dest` absent, `document`, `iframe` or `frame`) answered with a
+ * `text/html` body (status 200–599 except 204, 205, 206, 304; not `Content-Disposition:
+ * attachment`; path not in `EXCLUDE_PATHS`) are touched; every other response passes through
+ * with its body stream untouched.
+ *
+ * Compression, decided: the proxy asks the upstream for `Accept-Encoding: identity` on every
+ * request, then sends identity HTML to the client. Why: (1) Deno's `fetch` silently decodes gzip
+ * and br bodies whenever the request's Accept-Encoding is anything but `identity`, while keeping
+ * the `Content-Encoding` header, so asking for identity is the only way to see true bytes and
+ * pass non-HTML through without re-encoding; (2) the hop to the upstream is local, so its
+ * compression buys nothing; (3) decoding plus re-encoding each page costs CPU on the hot path and
+ * delays streamed first bytes, while the TLS terminator or CDN in front usually compresses
+ * anyway. An upstream that ignores Accept-Encoding still works: gzip, deflate and br HTML is
+ * decoded with `DecompressionStream` (Deno supports "brotli"), injected, and sent as identity
+ * without Content-Length; other encodings (zstd, stacked codings) are passed through uninjected.
+ *
+ * Because the body changes, Content-Length is dropped (the body is streamed chunked), a strong
+ * ETag is weakened (`W/`), and Content-MD5 / Digest headers, which would no longer match, are
+ * removed. The CSP is widened by {@link widenCsp}.
+ *
+ * @module
+ */
+import { createInjector } from "./injector.ts";
+import { widenCsp } from "./csp.ts";
+
+export { createInjector } from "./injector.ts";
+export { type CspWidening, widenCsp } from "./csp.ts";
+
+/** What the injected tag points at. */
+export type CollectorTagOptions = {
+  /** The reserved same-origin prefix, e.g. `/__guard`. */
+  prefix: string;
+  /** The collector bundle's content hash (its file name is `c.<hash>.js`). */
+  hash: string;
+  /** `WINDOW_MS`: how often the collector posts a window. */
+  windowMs: number;
+  /** `RETAIN_RAW`: whether the collector also sends raw events. */
+  retainRaw: boolean;
+};
+
+/** Options of {@link createResponseInjector}. */
+export type InjectOptions = CollectorTagOptions & {
+  /** Paths proxied but never injected; each matches itself and everything below it. */
+  excludePaths: string[];
+};
+
+/** Decides on and performs injection; returns null when the response is not to be touched. */
+export type ResponseInjector = (req: Request, res: Response) => Response | null;
+
+/**
+ * Builds the one injected tag. With a nonce (a `'strict-dynamic'` CSP) it also carries `nonce`.
+ *
+ * @returns e.g. `<script src="/__guard/c.abc.js" data-ingest="/__guard/ingest" data-window="5000" data-raw="0" async></script>`
+ */
+export function buildCollectorTag(
+  options: CollectorTagOptions,
+  nonce: string | null = null,
+): string {
+  const { prefix, hash, windowMs, retainRaw } = options;
+  const nonceAttr = nonce === null ? "" : ` nonce="${nonce}"`;
+  return `<script src="${prefix}/c.${hash}.js" data-ingest="${prefix}/ingest" data-window="${windowMs}" data-raw="${
+    retainRaw ? 1 : 0
+  }"${nonceAttr} async></script>`;
+}
+
+const NAVIGATION_DESTS = new Set(["document", "iframe", "frame"]);
+const NO_BODY_STATUS = new Set([204, 205, 206, 304]);
+const DECODERS: Record<string, CompressionFormat | "identity"> = {
+  "": "identity",
+  "identity": "identity",
+  "gzip": "gzip",
+  "x-gzip": "gzip",
+  "deflate": "deflate",
+  "br": "brotli" as CompressionFormat,
+};
+
+/**
+ * Creates the response injector: precomputes the tag bytes once.
+ *
+ * @param options the tag target and the excluded paths
+ */
+export function createResponseInjector(
+  options: InjectOptions,
+): ResponseInjector {
+  const tagBytes = new TextEncoder().encode(buildCollectorTag(options));
+  const excluded = options.excludePaths.map((p) => p.replace(/\/+$/, ""));
+  const isExcluded = (path: string) =>
+    excluded.some((p) => p === "" || path === p || path.startsWith(p + "/"));
+  return function injectResponse(req, res) {
+    if (!wantsInjection(req, res)) return null;
+    const encoding = (res.headers.get("content-encoding") ?? "").trim()
+      .toLowerCase();
+    const decoder = DECODERS[encoding];
+    if (decoder === undefined) return null;
+    const path = new URL(req.url).pathname;
+    if (excluded.length > 0 && isExcluded(path)) return null;
+    const headers = new Headers(res.headers);
+    const nonce = widenCspHeaders(headers);
+    const tag = nonce === null
+      ? tagBytes
+      : new TextEncoder().encode(buildCollectorTag(options, nonce));
+    headers.delete("content-length");
+    headers.delete("content-encoding");
+    headers.delete("content-md5");
+    headers.delete("digest");
+    headers.delete("content-digest");
+    headers.delete("repr-digest");
+    const etag = headers.get("etag");
+    if (etag !== null && etag.startsWith('"')) headers.set("etag", "W/" + etag);
+    let body: ReadableStream<Uint8Array> | null = res.body;
+    if (body !== null && req.method !== "HEAD") {
+      if (decoder !== "identity") {
+        body = body.pipeThrough(
+          new DecompressionStream(decoder) as unknown as TransformStream<
+            Uint8Array,
+            Uint8Array
+          >,
+        );
+      }
+      body = body.pipeThrough(createInjector(tag));
+    } else if (body !== null) {
+      body.cancel().catch(() => {});
+      body = null;
+    }
+    return new Response(body, {
+      status: res.status,
+      statusText: res.statusText,
+      headers,
+    });
+  };
+}
+
+function wantsInjection(req: Request, res: Response): boolean {
+  if (req.method !== "GET" && req.method !== "HEAD") return false;
+  if (res.status < 200 || NO_BODY_STATUS.has(res.status)) return false;
+  const type = res.headers.get("content-type");
+  if (type === null || !/^\s*text\/html\b/i.test(type)) return false;
+  const disposition = res.headers.get("content-disposition");
+  if (disposition !== null && /^\s*attachment\b/i.test(disposition)) {
+    return false;
+  }
+  const dest = req.headers.get("sec-fetch-dest");
+  return dest === null || NAVIGATION_DESTS.has(dest);
+}
+
+/** Widens both CSP headers in place with one shared nonce; returns it if one was needed. */
+function widenCspHeaders(headers: Headers): string | null {
+  let nonce: string | null = null;
+  const makeNonce = () => (nonce ??= crypto.randomUUID().replaceAll("-", ""));
+  for (
+    const name of [
+      "content-security-policy",
+      "content-security-policy-report-only",
+    ]
+  ) {
+    const value = headers.get(name);
+    if (value === null) continue;
+    const widened = widenCsp(value, makeNonce);
+    if (widened.value !== value) headers.set(name, widened.value);
+  }
+  return nonce;
+}

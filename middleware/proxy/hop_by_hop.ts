@@ -1,0 +1,43 @@
+/**
+ * Hop-by-hop header removal (RFC 9110 §7.6.1): these describe one connection, not the message,
+ * so a proxy must not forward them in either direction.
+ *
+ * @module
+ */
+
+/**
+ * The fixed hop-by-hop set: `Connection` itself, `Keep-Alive` (RFC 2068 §19.7.1), the
+ * non-standard `Proxy-Connection`, `TE`, `Trailer`, `Transfer-Encoding` (framing is per hop),
+ * `Upgrade` (a WebSocket upgrade is re-negotiated on each side), and `Proxy-Authorization`,
+ * `Proxy-Authenticate` (credentials for this hop, RFC 9110 §11.7).
+ */
+export const HOP_BY_HOP_HEADERS: readonly string[] = [
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "proxy-authorization",
+  "proxy-authenticate",
+];
+
+/**
+ * Deletes the hop-by-hop headers in place, including every header named in `Connection`.
+ *
+ * @param headers a mutable header list (request or response)
+ * @returns the same object, for chaining
+ */
+export function stripHopByHop(headers: Headers): Headers {
+  const connection = headers.get("connection");
+  if (connection !== null) {
+    for (const token of connection.split(",")) {
+      const name = token.trim();
+      // A token is a header name; anything else is not a header we could delete.
+      if (/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) headers.delete(name);
+    }
+  }
+  for (const name of HOP_BY_HOP_HEADERS) headers.delete(name);
+  return headers;
+}
