@@ -1,0 +1,66 @@
+/** Plain HTML views of sessions, every value escaped. */
+import type { SessionDetail, SessionRow } from "../../db/mod.ts";
+
+const ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
+/** Escapes text for HTML content and quoted attributes. */
+export function escapeHtml(value: unknown): string {
+  return String(value).replace(/[&<>"']/g, (ch) => ESCAPES[ch]);
+}
+
+const page = (title: string, body: string) =>
+  `<!doctype html><html><head><meta charset="utf-8"><title>${
+    escapeHtml(title)
+  }</title><style>body{font:14px system-ui;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}pre{background:#f6f6f6;padding:1em;overflow:auto}</style></head><body>${body}</body></html>`;
+
+/** The session list. */
+export function renderSessionsHtml(
+  sessions: readonly SessionRow[],
+  token: string | undefined,
+): string {
+  const q = token === undefined ? "" : `?token=${encodeURIComponent(token)}`;
+  const rows = sessions.map((s) =>
+    `<tr><td><a href="sessions/${encodeURIComponent(s.id)}${q}">${
+      escapeHtml(s.id)
+    }</a></td><td>${escapeHtml(s.state)}</td><td>${
+      escapeHtml(s.lastSeen.toISOString())
+    }</td><td>${escapeHtml(s.label ?? "")}</td></tr>`
+  ).join("");
+  return page(
+    "Guard sessions",
+    `<h1>Sessions</h1><table><tr><th>id</th><th>state</th><th>last seen</th><th>label</th></tr>${rows}</table>`,
+  );
+}
+
+/** One session: state, scores, detections with their explanations. */
+export function renderSessionHtml(s: SessionDetail): string {
+  const scores = s.scores.map((r) =>
+    `<tr><td>${r.seq}</td><td>${r.score.toFixed(3)}</td><td>${
+      escapeHtml(r.verdict)
+    }</td><td>${escapeHtml(r.modelVersion)}</td><td>${
+      escapeHtml(r.at.toISOString())
+    }</td></tr>`
+  ).join("");
+  const detections = s.detections.map((d) =>
+    `<h3>${escapeHtml(d.verdict)} at ${
+      escapeHtml(d.at.toISOString())
+    }</h3><pre>${escapeHtml(JSON.stringify(d.explanation, null, 2))}</pre>`
+  ).join("");
+  return page(
+    `Session ${s.id}`,
+    `<h1>Session ${escapeHtml(s.id)}</h1>
+<p>State: <b>${escapeHtml(s.state)}</b>${
+      s.revokedReason ? ` (${escapeHtml(s.revokedReason)})` : ""
+    }. First seen ${escapeHtml(s.firstSeen.toISOString())}, last seen ${
+      escapeHtml(s.lastSeen.toISOString())
+    }. Windows: ${s.windowCount}. Label: ${escapeHtml(s.label ?? "none")}.</p>
+<h2>Detections</h2>${detections || "<p>None.</p>"}
+<h2>Window scores</h2><table><tr><th>seq</th><th>score</th><th>verdict</th><th>model</th><th>at</th></tr>${scores}</table>`,
+  );
+}
