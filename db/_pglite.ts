@@ -3,10 +3,16 @@ import type { Driver, Query, Row } from "./_sql.ts";
 
 type Lite = PGlite | Transaction;
 
-function wrap(db: Lite, root: PGlite): Driver {
+function wrap(db: Lite, root: PGlite, scope?: string): Driver {
   return {
     kind: "pglite",
     async run(query: Query): Promise<Row[]> {
+      if (scope !== undefined && db === root) {
+        return await root.transaction(async (tx) => {
+          await tx.exec(scope);
+          return (await tx.query<Row>(query.text, [...query.params])).rows;
+        });
+      }
       const result = await db.query<Row>(query.text, [...query.params]);
       return result.rows;
     },
@@ -14,14 +20,17 @@ function wrap(db: Lite, root: PGlite): Driver {
       await db.exec(script);
     },
     begin<T>(fn: (tx: Driver) => Promise<T>): Promise<T> {
-      return root.transaction((tx) => fn(wrap(tx, root)));
+      return root.transaction(async (tx) => {
+        if (scope !== undefined) await tx.exec(scope);
+        return await fn(wrap(tx, root));
+      });
     },
     async listen(channel, onPayload) {
       const unlisten = await root.listen(channel, onPayload);
       return () => unlisten();
     },
     async close(): Promise<void> {
-      if (!root.closed) await root.close();
+      if (scope === undefined && !root.closed) await root.close();
     },
   };
 }
@@ -38,4 +47,12 @@ export async function openPgliteDriver(
   const root = await PGlite.create(dir);
   await root.exec(`set search_path to "${schema}"`);
   return wrap(root, root);
+}
+
+/**
+ * Uses a PGlite instance shared by several stores (tests: one instance, one schema per test).
+ * Each statement runs in a transaction that sets its own search path; close() leaves it open.
+ */
+export function sharedPgliteDriver(instance: PGlite, schema: string): Driver {
+  return wrap(instance, instance, `set local search_path to "${schema}"`);
 }

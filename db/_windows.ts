@@ -1,5 +1,5 @@
 import { FEATURE_NAMES } from "../collector/features.ts";
-import type { FeatureVector, RawEvent } from "../collector/features.ts";
+import type { FeatureVector } from "../collector/features.ts";
 import { ident, join, sql } from "./_sql.ts";
 import type { Driver, Query, Row } from "./_sql.ts";
 import type {
@@ -8,6 +8,7 @@ import type {
   Label,
   PurgeOptions,
   PurgeResult,
+  StoredRawEvent,
   StoredWindow,
   WindowRow,
 } from "./store.ts";
@@ -77,7 +78,7 @@ export async function insertWindows(
 export async function insertRawEvents(
   db: Driver,
   session: string,
-  events: readonly RawEvent[],
+  events: readonly StoredRawEvent[],
 ): Promise<number> {
   if (events.length === 0) return 0;
   const rows = await db.run(sql`with r as (

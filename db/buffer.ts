@@ -8,9 +8,8 @@
  * retried with exponential backoff (flushMs × 2^failures, at most 30 s). `flush()` drains
  * everything once (for SIGTERM) and rejects if the database refuses.
  */
-import type { RawEvent } from "../collector/features.ts";
 import { log } from "../log.ts";
-import type { Store, WindowRow } from "./store.ts";
+import type { Store, StoredRawEvent, WindowRow } from "./store.ts";
 
 /** Options of {@link createWindowBuffer}. */
 export interface WindowBufferOptions {
@@ -37,7 +36,7 @@ export interface WindowBufferStats {
 /** A bounded, batching, retrying write buffer. */
 export interface WindowBuffer {
   /** Queues a window (and its raw events, when retained). Never blocks, never throws. */
-  push(row: WindowRow, raw?: readonly RawEvent[]): void;
+  push(row: WindowRow, raw?: readonly StoredRawEvent[]): void;
   /** Writes everything queued now; rejects if the database fails (the windows stay queued). */
   flush(): Promise<void>;
   stats(): WindowBufferStats;
@@ -47,7 +46,7 @@ export interface WindowBuffer {
 
 interface Item {
   row: WindowRow;
-  raw?: readonly RawEvent[];
+  raw?: readonly StoredRawEvent[];
 }
 
 /** Creates the buffer; its timer runs only while windows wait. */

@@ -45,6 +45,7 @@ export type {
   SessionRow,
   SessionState,
   Store,
+  StoredRawEvent,
   StoredWindow,
   WindowRow,
 } from "./store.ts";

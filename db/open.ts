@@ -1,6 +1,7 @@
 import * as alerts from "./_alerts.ts";
 import { migrate } from "./_migrate.ts";
-import { openPgliteDriver } from "./_pglite.ts";
+import type { PGlite } from "@electric-sql/pglite";
+import { openPgliteDriver, sharedPgliteDriver } from "./_pglite.ts";
 import { openPostgresDriver } from "./_postgres.ts";
 import * as sessions from "./_sessions.ts";
 import { sql } from "./_sql.ts";
@@ -18,6 +19,11 @@ export interface OpenStoreOptions {
   schema?: string;
   /** Postgres `application_name` of the pool's connections (default `guard`). */
   applicationName?: string;
+  /**
+   * An open PGlite shared with other stores, each in its own schema (tests); `close()` leaves it
+   * open. Takes precedence over `pgliteDir`.
+   */
+  pglite?: PGlite;
   /** Postgres pool size (default 10). */
   maxConnections?: number;
 }
@@ -42,6 +48,8 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       applicationName: options.applicationName,
       max: options.maxConnections,
     })
+    : options.pglite
+    ? sharedPgliteDriver(options.pglite, schema)
     : await openPgliteDriver(options.pgliteDir ?? ".data/pglite", schema);
   try {
     await migrate(driver, schema);

@@ -9,6 +9,9 @@ import type { FeatureVector, RawEvent } from "../collector/features.ts";
 /** A guard session's state. */
 export type SessionState = "active" | "revoked";
 
+/** One raw event as stored: the session travels beside it, so the event may omit it. */
+export type StoredRawEvent = Omit<RawEvent, "session"> & { session?: string };
+
 /** A ground-truth label set by an operator or the dataset builder. */
 export type Label = "human" | "bot" | "unauthorized";
 
@@ -148,7 +151,7 @@ export interface Store {
   insertWindows(rows: readonly WindowRow[]): Promise<number>;
   insertRawEvents(
     session: string,
-    events: readonly RawEvent[],
+    events: readonly StoredRawEvent[],
   ): Promise<number>;
   listWindows(session: string): Promise<StoredWindow[]>;
   sessionIngestState(id: string): Promise<SessionIngestState>;
