@@ -2,7 +2,7 @@
  * Click, key and scroll features of one window. Private to collector/; each formula is documented
  * beside its computation and in collector/README.md ("Features").
  */
-import type { RawEvent } from "./features.ts";
+import type { WindowEvent } from "./features.ts";
 import { cv, diffs, mean, std } from "./_stats.ts";
 
 /** A down with no move in this many ms before it is a "teleport" click. */
@@ -21,7 +21,7 @@ export interface ClickFeatures {
  * pairing each up with the pending down of the same button; click_no_move_share = share of downs
  * (any button) with no move in [down.t − NO_MOVE_MS, down.t].
  */
-export function clickFeatures(events: readonly RawEvent[]): ClickFeatures {
+export function clickFeatures(events: readonly WindowEvent[]): ClickFeatures {
   let count = 0, downs = 0, noMove = 0, lastMove = -Infinity;
   const pending = new Map<number, number>();
   const dwells: number[] = [];
@@ -66,7 +66,7 @@ export interface KeyFeatures {
  * backspace_ratio = backspace keydowns / keydowns.
  */
 export function keyFeatures(
-  events: readonly RawEvent[],
+  events: readonly WindowEvent[],
   windowSeconds: number,
 ): KeyFeatures {
   const presses: { down: number; up: number }[] = [];
@@ -117,7 +117,7 @@ export interface ScrollFeatures {
  * than two such events or a zero mean).
  */
 export function scrollFeatures(
-  events: readonly RawEvent[],
+  events: readonly WindowEvent[],
   windowSeconds: number,
 ): ScrollFeatures {
   let distance = 0;

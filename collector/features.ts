@@ -101,6 +101,9 @@ export interface RawEvent {
   webdriver?: boolean;
 }
 
+/** A raw event without its session, as the browser holds it and a post carries it. */
+export type WindowEvent = Omit<RawEvent, "session">;
+
 /** A feature value beyond ±FEATURE_LIMIT saturates to it, so a window always fits the post schema. */
 export const FEATURE_LIMIT = 1e15;
 
@@ -122,7 +125,7 @@ export interface ExtractOptions {
  * @returns the feature vector, keys in {@link FEATURE_NAMES} order
  */
 export function extractFeatures(
-  events: readonly RawEvent[],
+  events: readonly WindowEvent[],
   options: ExtractOptions = {},
 ): FeatureVector {
   const ordered = inTimeOrder(events.filter((e) => Number.isFinite(e.t)));
@@ -161,7 +164,7 @@ export function extractFeatures(
   return out;
 }
 
-function inTimeOrder(events: RawEvent[]): RawEvent[] {
+function inTimeOrder<E extends WindowEvent>(events: E[]): E[] {
   for (let i = 1; i < events.length; i++) {
     // Array.prototype.sort is stable, so equal times keep their recorded order.
     if (events[i].t < events[i - 1].t) return events.sort((a, b) => a.t - b.t);
@@ -185,10 +188,10 @@ export interface WindowOptions {
  *
  * @returns the kept windows, in time order, each in time order
  */
-export function windowEvents(
-  events: readonly RawEvent[],
+export function windowEvents<E extends WindowEvent>(
+  events: readonly E[],
   options: WindowOptions = {},
-): RawEvent[][] {
+): E[][] {
   const windowMs = options.windowMs ?? 5000;
   const minEvents = options.minEvents ?? 8;
   if (!(windowMs > 0)) {
@@ -197,9 +200,9 @@ export function windowEvents(
     );
   }
   const ordered = inTimeOrder(events.filter((e) => Number.isFinite(e.t)));
-  const windows: RawEvent[][] = [];
-  let current: RawEvent[] = [], index = 0, meta: RawEvent | undefined;
-  let lastMeta: RawEvent | undefined;
+  const windows: E[][] = [];
+  let current: E[] = [], index = 0, meta: E | undefined;
+  let lastMeta: E | undefined;
   const close = () => {
     const real = current.filter((e) => e.kind !== "meta").length;
     if (real >= minEvents && real > 0) {

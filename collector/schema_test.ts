@@ -125,8 +125,8 @@ const junk = fc.oneof(
   fc.constant(-Infinity),
   fc.constant(undefined),
   fc.constant(null),
-  fc.string({ maxLength: 5 }),
-  fc.boolean(),
+  // "~" keeps a string from ever being a valid kind or key class.
+  fc.string({ maxLength: 5 }).map((s) => `~${s}`),
   fc.double({ min: 1e16, max: 1e300, noNaN: true }),
   fc.double({ min: -1e300, max: -1e16, noNaN: true }),
   fc.array(fc.integer(), { maxLength: 2 }),
@@ -149,6 +149,16 @@ const RAW_KEYS = [
 
 /** One guaranteed-invalid change to a valid post. */
 const badPost = fc.oneof(
+  fc.record({
+    name: fc.constantFrom(...FEATURE_NAMES, "seq", "t0", "n"),
+    value: fc.boolean(),
+  })
+    .map(({ name, value }) => {
+      const p = validPost();
+      if (name in p) p[name] = value;
+      else (p.features as Record<string, unknown>)[name] = value;
+      return p;
+    }),
   fc.record({ key: fc.constantFrom(...TOP), value: junk }).map(
     ({ key, value }) => {
       const p = validPost();

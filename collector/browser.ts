@@ -1,0 +1,194 @@
+/// <reference lib="dom" />
+/**
+ * The browser collector: bundled (IIFE, minified) by collector/build.ts and served as
+ * `<prefix>/c.<hash>.js` from `<script src data-ingest data-window data-raw async>`.
+ *
+ * Listeners are passive and only push a tiny record (batching: no work in the hot path). Every
+ * `data-window` ms the window's features are extracted with the same `extractFeatures` the server
+ * tools use and posted to `data-ingest`. Keys are recorded as a class (char/backspace/other), a
+ * time and a pairing id: `e.key` and `e.code` never leave their listener. With `data-raw="1"` the
+ * window's raw events ride along. Zod stays out of this bundle: the server validates.
+ *
+ * @module
+ */
+import { extractFeatures, type WindowEvent } from "./features.ts";
+
+/** Per-window event cap: bounds memory, the post size and the flush time. */
+const MAX_EVENTS = 2000;
+/** Unsent windows kept for retry; beyond it the oldest waiting one is dropped (the server allows gaps). */
+const MAX_QUEUE = 8;
+/** Retry backoff: 1 s, 2 s, 4 s … capped. */
+const MAX_BACKOFF_MS = 30_000;
+/** sessionStorage key of the last sent seq, so a navigation continues the sequence. */
+const SEQ_KEY = "__guard_seq";
+/** The Fetch standard caps in-flight keepalive bodies at 64 KiB. */
+const KEEPALIVE_MAX = 60_000;
+
+const data = (document.currentScript as HTMLScriptElement | null)?.dataset ??
+  {};
+const ingest = data.ingest || "/__guard/ingest";
+const windowMs = Number(data.window) || 5000;
+const withRaw = data.raw === "1";
+
+let events: WindowEvent[] = [];
+let windowStart = 0, seq = -1, presses = 0, failures = 0;
+let queue: string[] = [], sending = false, waiting = false;
+let scrollXLast = 0, scrollYLast = 0;
+/** Open key presses: physical key → pairing id. Lives only here; only the id is recorded. */
+const pressed: Record<string, number> = {};
+
+/** Epoch ms at 0.1 ms resolution: one clock across the page's navigations, compact in JSON. */
+function clock(ms: number): number {
+  return Math.round((performance.timeOrigin + ms) * 10) / 10;
+}
+
+/** Starts a window: the meta event first, so every window says whether the browser is automated. */
+function openWindow(): void {
+  windowStart = clock(performance.now());
+  events = [{ t: windowStart, kind: "meta", webdriver: !!navigator.webdriver }];
+}
+
+function push(e: Event, record: Omit<WindowEvent, "t">): void {
+  if (events.length >= MAX_EVENTS) return;
+  const r = record as WindowEvent;
+  r.t = clock(e.timeStamp);
+  if (!e.isTrusted) r.trusted = false;
+  events.push(r);
+}
+
+function keyClass(key: string | undefined): "char" | "backspace" | "other" {
+  return key === "Backspace"
+    ? "backspace"
+    : key?.length === 1
+    ? "char"
+    : "other";
+}
+
+function onPointer(e: MouseEvent): void {
+  const kind = e.type === "mousedown" ? "down" : "up";
+  push(e, { kind, x: e.clientX, y: e.clientY, button: e.button });
+}
+
+function listen(): void {
+  const on = <K extends keyof WindowEventMap>(
+    type: K,
+    fn: (e: WindowEventMap[K]) => void,
+    capture = true,
+  ) => addEventListener(type, fn, { passive: true, capture });
+  on("mousemove", (e) => push(e, { kind: "move", x: e.clientX, y: e.clientY }));
+  on("mousedown", onPointer);
+  on("mouseup", onPointer);
+  on("wheel", (e) => {
+    const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? innerHeight : 1;
+    push(e, { kind: "wheel", dx: e.deltaX * unit, dy: e.deltaY * unit });
+  });
+  on("scroll", (e) => {
+    push(e, {
+      kind: "scroll",
+      dx: scrollX - scrollXLast,
+      dy: scrollY - scrollYLast,
+    });
+    scrollXLast = scrollX;
+    scrollYLast = scrollY;
+  }, false);
+  on("keydown", (e) => {
+    if (e.repeat) return;
+    pressed[e.code] = presses;
+    push(e, { kind: "keydown", key: keyClass(e.key), id: presses++ });
+  });
+  on("keyup", (e) => {
+    const id = pressed[e.code] ?? presses++;
+    delete pressed[e.code];
+    push(e, { kind: "keyup", key: keyClass(e.key), id });
+  });
+  document.addEventListener("visibilitychange", (e) => {
+    const visible = document.visibilityState === "visible";
+    push(e, { kind: "visibility", visible });
+    if (!visible) flush(true);
+  });
+  on("pagehide", () => flush(true));
+}
+
+function nextSeq(): number {
+  seq++;
+  try {
+    const stored = sessionStorage.getItem(SEQ_KEY);
+    if (stored !== null && +stored >= seq) seq = +stored + 1;
+    sessionStorage.setItem(SEQ_KEY, String(seq));
+  } catch { /* storage blocked: the in-memory counter still increases */ }
+  return seq;
+}
+
+/** Closes the window, queues its post, then sends (by beacon when the page is going away). */
+function flush(beacon: boolean): void {
+  const began = performance.now();
+  const batch = events, t0 = windowStart;
+  openWindow();
+  if (batch.length > 1) {
+    const features = extractFeatures(batch, { windowMs });
+    const post = {
+      v: 1,
+      seq: nextSeq(),
+      t0,
+      t1: windowStart,
+      n: batch.length,
+      features,
+    };
+    queue.push(JSON.stringify(withRaw ? { ...post, raw: batch } : post));
+    if (queue.length > MAX_QUEUE) queue.splice(sending ? 1 : 0, 1);
+  }
+  if (beacon) {
+    for (const body of queue) {
+      const blob = new Blob([body], { type: "application/json" });
+      if (!navigator.sendBeacon(ingest, blob)) post(body).catch(() => {});
+    }
+    queue = [];
+  } else send();
+  performance.measure("guard:flush", { start: began });
+}
+
+function post(body: string): Promise<Response> {
+  return fetch(ingest, {
+    method: "POST",
+    keepalive: body.length < KEEPALIVE_MAX,
+    credentials: "same-origin",
+    headers: { "content-type": "application/json" },
+    body,
+  });
+}
+
+/** Sends the queue in order, one at a time (the server rejects a seq that goes backwards). */
+async function send(): Promise<void> {
+  if (sending || waiting || queue.length === 0) return;
+  sending = true;
+  const body = queue[0];
+  let retry = false, reply: { action?: string; redirect?: string } | undefined;
+  try {
+    const res = await post(body);
+    retry = res.status === 429 || res.status >= 500;
+    if (!retry) reply = await res.json().catch(() => undefined);
+  } catch {
+    retry = true;
+  }
+  sending = false;
+  if (retry) {
+    waiting = true;
+    const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** failures++);
+    setTimeout(() => (waiting = false, send()), delay);
+    return;
+  }
+  if (queue[0] === body) queue.shift();
+  failures = 0;
+  if (reply?.action === "logout") location.assign(reply.redirect || "/login");
+  else send();
+}
+
+const flag = globalThis as { __guardCollector?: boolean };
+if (!flag.__guardCollector) {
+  flag.__guardCollector = true;
+  scrollXLast = scrollX;
+  scrollYLast = scrollY;
+  openWindow();
+  listen();
+  setInterval(() => flush(false), windowMs);
+}
