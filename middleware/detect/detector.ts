@@ -1,0 +1,232 @@
+/**
+ * The scorer behind the ingest route's `onWindow` hook: every accepted window is scored with the
+ * current model, its score recorded, and the session's evidence advanced (see verdict.ts). When a
+ * session first crosses the threshold, the detection is recorded with its explanation (decision
+ * path, top features, window scores) and an alert is enqueued; in enforce mode the session is
+ * revoked and the collector told to navigate to LOGIN_URL. Monitor mode records and never acts.
+ *
+ * Side effects never block the visitor: a failing store is logged, and the revocation still
+ * takes effect locally at once (the gate's in-memory set).
+ *
+ * Evidence lives in memory (bounded, least recently seen dropped), so a restart starts every
+ * session afresh; a bot then needs `minWindows` more windows to be caught again.
+ *
+ * @module
+ */
+import type { FeatureVector } from "../../collector/mod.ts";
+import type { Store } from "../../db/mod.ts";
+import { log } from "../../log.ts";
+import { explain, type Model, predictProbaInto } from "../../tree/mod.ts";
+import {
+  type EvidenceState,
+  initialEvidence,
+  stepEvidence,
+  type VerdictOptions,
+} from "./verdict.ts";
+import type { LoadedModel } from "./model_source.ts";
+
+/** The store methods the detector uses. */
+export type DetectStore = Pick<
+  Store,
+  "recordScore" | "recordDetection" | "enqueueAlert"
+>;
+
+/** One accepted window, as the ingest route hands it over. */
+export interface ScoredWindow {
+  session: string;
+  seq: number;
+  features: FeatureVector;
+}
+
+/** What the ingest route tells the collector. */
+export type DetectAction = { action: "none" } | {
+  action: "logout";
+  redirect: string;
+};
+
+/** Options of {@link createDetector}. */
+export interface DetectorOptions {
+  store: DetectStore;
+  /** The model serving now (a {@link ModelSource}'s `current`). */
+  model: () => LoadedModel;
+  /** `monitor` records verdicts only; `enforce` logs intruders out. */
+  mode: "monitor" | "enforce";
+  verdict: VerdictOptions;
+  /** LOGIN_URL: where the collector sends a logged-out visitor. */
+  loginUrl: string;
+  /** Revokes a session (the gate's `revoke`: local at once, then the store + NOTIFY). */
+  revoke: (session: string, reason: string) => Promise<void>;
+  /** Sessions whose evidence is kept (default 100,000). */
+  maxSessions?: number;
+  /** Window scores kept per session for the explanation (default 20). */
+  keepScores?: number;
+}
+
+interface SessionEvidence extends EvidenceState {
+  scores: number[];
+}
+
+/** The detection explanation, stored with the detection and sent in the alert. */
+export interface DetectionExplanation {
+  mode: "monitor" | "enforce";
+  action: string;
+  evidence: number;
+  threshold: number;
+  windows: number;
+  scores: number[];
+  modelVersion: string;
+  topFeatures: { feature: string; importance: number }[];
+  path: {
+    feature: string;
+    threshold: number;
+    value: number | null;
+    wentLeft: boolean;
+  }[];
+  paths: {
+    feature: string;
+    threshold: number;
+    value: number | null;
+    wentLeft: boolean;
+  }[][];
+}
+
+const rows = new WeakMap<Model, (v: FeatureVector) => Float64Array>();
+
+/** A row in the model's own feature order (a model may use a subset of FEATURE_NAMES). */
+function rowFor(model: Model): (v: FeatureVector) => Float64Array {
+  let fn = rows.get(model);
+  if (fn === undefined) {
+    const names = model.features as (keyof FeatureVector)[];
+    fn = (v) => Float64Array.from(names, (n) => v[n] ?? Number.NaN);
+    rows.set(model, fn);
+  }
+  return fn;
+}
+
+/** Score of one window: 1 − P(negative class, "human"). */
+export function scoreWindow(model: Model, features: FeatureVector): number {
+  const p = predictProbaInto(
+    model,
+    rowFor(model)(features),
+    new Float64Array(model.classes.length),
+  );
+  return 1 - p[model.classes.indexOf(model.negative)];
+}
+
+function explainDetection(
+  loaded: LoadedModel,
+  features: FeatureVector,
+  state: SessionEvidence,
+  options: DetectorOptions,
+): DetectionExplanation {
+  const why = explain(loaded.model, rowFor(loaded.model)(features));
+  const paths = why.paths.map((p) =>
+    p.map((s) => ({ ...s, value: Number.isNaN(s.value) ? null : s.value }))
+  );
+  return {
+    mode: options.mode,
+    action: options.mode === "enforce" ? "logged out" : "none (monitor mode)",
+    evidence: state.evidence,
+    threshold: options.verdict.threshold,
+    windows: state.windows,
+    scores: state.scores,
+    modelVersion: loaded.version,
+    topFeatures: why.topFeatures.slice(0, 5),
+    path: paths[0] ?? [],
+    paths,
+  };
+}
+
+async function settle(what: string, session: string, p: Promise<unknown>) {
+  try {
+    await p;
+  } catch (error) {
+    log("error", `Cannot record ${what}`, { session, error });
+  }
+}
+
+/**
+ * Builds the `onWindow` hook.
+ *
+ * @returns a function scoring one window and saying what the collector should do
+ */
+export function createDetector(
+  options: DetectorOptions,
+): (window: ScoredWindow) => Promise<DetectAction> {
+  const sessions = new Map<string, SessionEvidence>();
+  const max = options.maxSessions ?? 100_000;
+  const keep = options.keepScores ?? 20;
+  const logout: DetectAction = { action: "logout", redirect: options.loginUrl };
+
+  return async function detectWindow(window) {
+    const loaded = options.model();
+    const score = scoreWindow(loaded.model, window.features);
+    const prev = sessions.get(window.session) ??
+      { ...initialEvidence(), scores: [] };
+    const next: SessionEvidence = {
+      ...stepEvidence(prev, score, options.verdict),
+      scores: [...prev.scores, score].slice(-keep),
+    };
+    sessions.delete(window.session);
+    sessions.set(window.session, next);
+    if (sessions.size > max) sessions.delete(sessions.keys().next().value!);
+    const verdict = next.detectedAt === null ? "pending" : "bot";
+    await settle(
+      "score",
+      window.session,
+      options.store.recordScore({
+        session: window.session,
+        seq: window.seq,
+        score,
+        verdict,
+        modelVersion: loaded.version,
+      }),
+    );
+    if (next.detectedAt === null) return { action: "none" };
+    if (prev.detectedAt === null) {
+      await onDetected(window, loaded, next);
+    }
+    return options.mode === "enforce" ? logout : { action: "none" };
+  };
+
+  async function onDetected(
+    window: ScoredWindow,
+    loaded: LoadedModel,
+    state: SessionEvidence,
+  ) {
+    const explanation = explainDetection(
+      loaded,
+      window.features,
+      state,
+      options,
+    );
+    log("warn", "bot detected", {
+      session: window.session,
+      evidence: state.evidence,
+      windows: state.windows,
+      mode: options.mode,
+    });
+    if (options.mode === "enforce") {
+      await options.revoke(window.session, "bot detected by the guard");
+    }
+    await settle(
+      "detection",
+      window.session,
+      options.store.recordDetection({
+        session: window.session,
+        verdict: "bot",
+        explanation,
+      }),
+    );
+    await settle(
+      "alert",
+      window.session,
+      options.store.enqueueAlert({
+        session: window.session,
+        kind: "detection",
+        payload: explanation,
+        dedupeKey: `detection:${window.session}`,
+      }),
+    );
+  }
+}

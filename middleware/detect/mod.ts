@@ -1,0 +1,45 @@
+/**
+ * Detection: window scores from the tree model, a session verdict from decayed log-odds, and the
+ * response (revoke, log out, record, alert) when a session turns out to be a bot.
+ *
+ * @example
+ * ```ts
+ * const models = await openModelSource(config.MODEL_PATH, { expectedFeatures: FEATURE_NAMES });
+ * const onWindow = createDetector({
+ *   store,
+ *   model: models.current,
+ *   mode: config.mode,
+ *   verdict: { threshold: config.VERDICT_THRESHOLD, minWindows: config.VERDICT_MIN_WINDOWS, decay: config.VERDICT_DECAY },
+ *   loginUrl: config.LOGIN_URL,
+ *   revoke: gate.revoke,
+ * });
+ * createIngestRoute({ ..., onWindow });
+ * ```
+ *
+ * @module
+ */
+export {
+  DEFAULT_CLIP,
+  type EvidenceState,
+  initialEvidence,
+  type SessionVerdict,
+  sessionVerdict,
+  stepEvidence,
+  type VerdictOptions,
+  windowLogOdds,
+} from "./verdict.ts";
+export {
+  createDetector,
+  type DetectAction,
+  type DetectionExplanation,
+  type DetectorOptions,
+  type DetectStore,
+  type ScoredWindow,
+  scoreWindow,
+} from "./detector.ts";
+export {
+  type LoadedModel,
+  type ModelSource,
+  type ModelSourceOptions,
+  openModelSource,
+} from "./model_source.ts";
