@@ -1,5 +1,5 @@
-import { FEATURE_NAMES } from "../collector/features.ts";
-import type { FeatureVector } from "../collector/features.ts";
+import { FEATURE_NAMES } from "../collector/mod.ts";
+import type { FeatureVector } from "../collector/mod.ts";
 import { ident, join, sql } from "./_sql.ts";
 import type { Driver, Query, Row } from "./_sql.ts";
 import type {

@@ -1,5 +1,5 @@
 import { stringify } from "csv-stringify";
-import { FEATURE_NAMES } from "../collector/features.ts";
+import { FEATURE_NAMES } from "../collector/mod.ts";
 import type { ExportOptions, Store } from "./store.ts";
 
 /** The training CSV header: `session,window,<FEATURE_NAMES>,label`. */

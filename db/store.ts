@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { FeatureVector, RawEvent } from "../collector/features.ts";
+import type { FeatureVector, RawEvent } from "../collector/mod.ts";
 
 /** A guard session's state. */
 export type SessionState = "active" | "revoked";

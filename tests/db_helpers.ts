@@ -5,8 +5,8 @@
  */
 import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
-import { FEATURE_NAMES } from "../collector/features.ts";
-import type { FeatureVector } from "../collector/features.ts";
+import { FEATURE_NAMES } from "../collector/mod.ts";
+import type { FeatureVector } from "../collector/mod.ts";
 import { openStore } from "../db/mod.ts";
 import type { Store, WindowRow } from "../db/mod.ts";
 
@@ -119,4 +119,28 @@ export function windowRow(
     nEvents: 10 + seq,
     features: features(seq, missing),
   };
+}
+
+/** Counts the rows of one table in a test schema, bypassing the store. */
+export async function countRows(
+  backend: Backend["name"],
+  schema: string,
+  table: "feature_windows" | "raw_events" | "guard_sessions",
+): Promise<number> {
+  if (backend === "pglite") {
+    const db = await sharedPglite();
+    const r = await db.query<{ n: number }>(
+      `select count(*)::int as n from "${schema}"."${table}"`,
+    );
+    return r.rows[0].n;
+  }
+  const sql = postgres(DATABASE_URL!, { onnotice: () => {}, max: 1 });
+  try {
+    const [r] = await sql`select count(*)::int as n from ${sql(schema)}.${
+      sql(table)
+    }`;
+    return r.n;
+  } finally {
+    await sql.end();
+  }
 }

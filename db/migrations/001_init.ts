@@ -1,4 +1,4 @@
-import { FEATURE_NAMES } from "../../collector/features.ts";
+import { FEATURE_NAMES } from "../../collector/mod.ts";
 
 const featureColumns = FEATURE_NAMES.map((name) => {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) {

@@ -1,0 +1,34 @@
+/**
+ * Reads a request body of at most `max` bytes, checking Content-Length first and then counting the
+ * streamed bytes (a chunked body has no Content-Length, and a client may lie).
+ *
+ * @returns the bytes, or null when the body is larger than `max`
+ */
+export async function readCapped(
+  req: Request,
+  max: number,
+): Promise<Uint8Array | null> {
+  const declared = req.headers.get("content-length");
+  if (declared !== null && Number(declared) > max) return null;
+  if (req.body === null) return new Uint8Array(0);
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  while (true) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,141 @@
+/**
+ * POST `/ingest`: one feature window per post, from the injected collector.
+ *
+ * Checks, in order: guard session cookie (401), per-session token bucket (429 + Retry-After),
+ * revoked session (403), `Content-Type: application/json` (415), body size by Content-Length and by
+ * counted bytes (413), JSON and the strict post schema (400 naming the field), seq strictly above
+ * the last accepted one of the session (409; gaps allowed). Accepted windows go to the write
+ * buffer; the reply is `{"ok":true,"action":"none"}` or, when the `onWindow` hook says so,
+ * `{"ok":true,"action":"logout","redirect":"/login"}`. Error bodies never echo the input.
+ *
+ * @example
+ * ```ts
+ * const ingest = createIngestRoute({ store, buffer, secret, maxBytes: 16384, ratePerMin: 60 });
+ * app.route("/__guard", ingest); // POST /__guard/ingest
+ * ```
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { getCookie } from "hono/cookie";
+import { parsePost } from "../../collector/mod.ts";
+import type { Store, WindowBuffer, WindowRow } from "../../db/mod.ts";
+import { log } from "../../log.ts";
+import { createGuardSigner, GUARD_COOKIE } from "../session/mod.ts";
+import { readCapped } from "./_body.ts";
+import { createSessionTable } from "./_state.ts";
+
+/** What the detection hook asks the route to tell the collector. */
+export type IngestAction = { action: "none" } | {
+  action: "logout";
+  redirect: string;
+};
+
+/** Options of {@link createIngestRoute}. */
+export interface IngestOptions {
+  store: Store;
+  buffer: WindowBuffer;
+  /** The guard session HMAC secret (the same as the session middleware's). */
+  secret: string;
+  cookieName?: string;
+  /** INGEST_MAX_BYTES. */
+  maxBytes: number;
+  /** INGEST_RATE_PER_MIN. */
+  ratePerMin: number;
+  /** RETAIN_RAW: store a post's raw events. */
+  retainRaw?: boolean;
+  /** Scores each accepted window; a rejection or throw is logged and answered with "none". */
+  onWindow?: (window: WindowRow) => Promise<IngestAction>;
+  /** Sessions remembered in memory (default 100 000). */
+  maxSessions?: number;
+  /** Clock in ms, for tests (default `Date.now`). */
+  now?: () => number;
+}
+
+const JSON_TYPE = /^application\/json\s*(;|$)/i;
+
+function reject(
+  c: Context,
+  status: 400 | 401 | 403 | 409 | 413 | 415 | 429,
+  error: string,
+  field?: string,
+) {
+  return c.json(field === undefined ? { error } : { error, field }, status);
+}
+
+/** Builds the ingest sub-app; mount it under the guard prefix. */
+export function createIngestRoute(options: IngestOptions): Hono {
+  const signer = createGuardSigner(options.secret);
+  const cookieName = options.cookieName ?? GUARD_COOKIE;
+  const table = createSessionTable(options.store, {
+    ratePerMin: options.ratePerMin,
+    maxSessions: options.maxSessions ?? 100_000,
+    now: options.now ?? Date.now,
+  });
+  options.store.onRevocation((id) => table.markRevoked(id)).catch((error) =>
+    log("warn", "Ingest cannot listen for revocations", { error })
+  );
+  const app = new Hono();
+  app.post("/ingest", async function ingest(c) {
+    const id = await signer.verify(getCookie(c, cookieName));
+    if (id === null) return reject(c, 401, "unauthorized");
+    const state = table.get(id);
+    const wait = table.take(state);
+    if (wait > 0) {
+      c.header("Retry-After", String(wait));
+      return reject(c, 429, "rate_limited");
+    }
+    await table.load(id, state);
+    if (state.revoked) return reject(c, 403, "revoked");
+    if (!JSON_TYPE.test(c.req.header("content-type") ?? "")) {
+      return reject(c, 415, "unsupported_media_type");
+    }
+    const bytes = await readCapped(c.req.raw, options.maxBytes);
+    if (bytes === null) return reject(c, 413, "too_large");
+    let json: unknown;
+    try {
+      json = JSON.parse(
+        new TextDecoder("utf-8", { fatal: true }).decode(bytes),
+      );
+    } catch {
+      return reject(c, 400, "invalid", "body");
+    }
+    const parsed = parsePost(json);
+    if (!parsed.ok) return reject(c, 400, "invalid", parsed.field);
+    const post = parsed.value;
+    if (state.lastSeq !== null && post.seq <= state.lastSeq) {
+      return reject(c, 409, "replay", "seq");
+    }
+    state.lastSeq = post.seq;
+    const row: WindowRow = {
+      session: id,
+      seq: post.seq,
+      t0: post.t0,
+      t1: post.t1,
+      nEvents: post.n,
+      features: parsed.features,
+    };
+    options.buffer.push(row, options.retainRaw ? post.raw : undefined);
+    const action = await decide(options, row);
+    if (action.action === "logout") table.markRevoked(id);
+    return c.json({ ok: true, ...action }, 200);
+  });
+  return app;
+}
+
+async function decide(
+  options: IngestOptions,
+  row: WindowRow,
+): Promise<IngestAction> {
+  if (!options.onWindow) return { action: "none" };
+  try {
+    return await options.onWindow(row);
+  } catch (error) {
+    log("error", "Ingest onWindow hook failed", {
+      error,
+      session: row.session,
+    });
+    return { action: "none" };
+  }
+}

@@ -1,0 +1,282 @@
+import assert from "node:assert/strict";
+import { createWindowBuffer } from "../db/mod.ts";
+import { createIngestRoute } from "../middleware/ingest/mod.ts";
+import { openTestStore } from "./db_helpers.ts";
+import {
+  cookieFor,
+  post,
+  SECRET,
+  startIngest,
+  validPost,
+} from "./ingest_helpers.ts";
+
+Deno.test("createIngestRoute() rejection paths: exact status and JSON, nothing stored", async (t) => {
+  const rig = await startIngest("pglite", { maxBytes: 1024 });
+  try {
+    const cases: [string, () => ReturnType<typeof post>, number, unknown][] = [
+      ["no cookie", () => post(rig.url, null, validPost(1)), 401, {
+        error: "unauthorized",
+      }],
+      [
+        "forged cookie",
+        async () => {
+          const res = await fetch(rig.url, {
+            method: "POST",
+            headers: {
+              "content-type": "application/json",
+              cookie: (await cookieFor("aaaaaaaaaaaaaaaaaaaaaa")).replace(
+                /.$/,
+                "x",
+              ),
+            },
+            body: JSON.stringify(validPost(1)),
+          });
+          return {
+            status: res.status,
+            json: await res.json(),
+            headers: res.headers,
+          };
+        },
+        401,
+        { error: "unauthorized" },
+      ],
+      [
+        "text/plain",
+        () =>
+          post(rig.url, "sess-ct-000000000000", validPost(1), {
+            contentType: "text/plain",
+          }),
+        415,
+        { error: "unsupported_media_type" },
+      ],
+      [
+        "Content-Length over the cap",
+        () =>
+          post(rig.url, "sess-big-00000000000", null, {
+            raw: "x".repeat(1025),
+          }),
+        413,
+        { error: "too_large" },
+      ],
+      [
+        "chunked body over the cap",
+        () =>
+          post(rig.url, "sess-chunk-000000000", null, {
+            raw: ReadableStream.from([
+              new TextEncoder().encode("{".repeat(600)),
+              new TextEncoder().encode(" ".repeat(600)),
+            ]),
+          }),
+        413,
+        { error: "too_large" },
+      ],
+      [
+        "not JSON",
+        () => post(rig.url, "sess-json-0000000000", null, { raw: "{nope" }),
+        400,
+        { error: "invalid", field: "body" },
+      ],
+      [
+        "bad feature",
+        () => {
+          const p = validPost(1);
+          (p.features as Record<string, unknown>).speed_mean = "<script>";
+          return post(rig.url, "sess-feat-0000000000", p);
+        },
+        400,
+        { error: "invalid", field: "features.speed_mean" },
+      ],
+      [
+        "unknown key",
+        () => post(rig.url, "sess-key-00000000000", validPost(1, { evil: 1 })),
+        400,
+        { error: "invalid", field: "(root)" },
+      ],
+      [
+        "t1 before t0",
+        () => post(rig.url, "sess-time-0000000000", validPost(1, { t1: 1 })),
+        400,
+        { error: "invalid", field: "t1" },
+      ],
+    ];
+    for (const [name, send, status, body] of cases) {
+      await t.step(name, async () => {
+        const res = await send();
+        assert.equal(res.status, status);
+        assert.deepEqual(res.json, body);
+      });
+    }
+    await rig.buffer.flush();
+    assert.equal(await rig.count("feature_windows"), 0);
+  } finally {
+    await rig.close();
+  }
+});
+
+Deno.test("createIngestRoute() accepts in order, rejects replays with 409, allows gaps", async () => {
+  const rig = await startIngest("pglite");
+  try {
+    const s = "sess-seq-0000000000000";
+    const send = (seq: number) => post(rig.url, s, validPost(seq));
+    assert.deepEqual((await send(1)).json, { ok: true, action: "none" });
+    assert.deepEqual(await send(1).then((r) => [r.status, r.json]), [409, {
+      error: "replay",
+      field: "seq",
+    }]);
+    assert.equal((await send(0)).status, 409);
+    assert.equal((await send(5)).status, 200);
+    assert.equal((await send(4)).status, 409);
+    await rig.buffer.flush();
+    const stored = await rig.store.listWindows(s);
+    assert.deepEqual(stored.map((w) => [w.seq, w.t0, w.t1, w.nEvents]), [[
+      1,
+      5000,
+      9990,
+      12,
+    ], [5, 25000, 29990, 12]]);
+    assert.ok(Number.isNaN(stored[0].features.typing_speed));
+    assert.equal(stored[0].features.speed_mean, 7.5);
+
+    // A restarted instance (empty memory) falls back to the stored max(seq).
+    const buffer = createWindowBuffer(rig.store, { max: 100, flushMs: 20 });
+    const fresh = createIngestRoute({
+      store: rig.store,
+      buffer,
+      secret: SECRET,
+      maxBytes: 16384,
+      ratePerMin: 60,
+    });
+    const req = async (seq: number) =>
+      (await fresh.request("/ingest", {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          cookie: await cookieFor(s),
+        },
+        body: JSON.stringify(validPost(seq)),
+      })).status;
+    assert.equal(await req(5), 409);
+    assert.equal(await req(6), 200);
+    await buffer.close();
+  } finally {
+    await rig.close();
+  }
+});
+
+Deno.test("createIngestRoute() rate-limits each session with a token bucket", async () => {
+  let now = 1_000_000;
+  const rig = await startIngest("pglite", { ratePerMin: 3, now: () => now });
+  try {
+    const a = "sess-rate-a-0000000000";
+    for (const seq of [1, 2, 3]) {
+      assert.equal((await post(rig.url, a, validPost(seq))).status, 200);
+    }
+    const limited = await post(rig.url, a, validPost(4));
+    assert.deepEqual([limited.status, limited.json], [429, {
+      error: "rate_limited",
+    }]);
+    assert.equal(limited.headers.get("retry-after"), "20");
+    assert.equal(
+      (await post(rig.url, "sess-rate-b-0000000000", validPost(1))).status,
+      200,
+    );
+    now += 20_000;
+    assert.equal((await post(rig.url, a, validPost(4))).status, 200);
+    assert.equal((await post(rig.url, a, validPost(5))).status, 429);
+    await rig.buffer.flush();
+    assert.deepEqual((await rig.store.listWindows(a)).map((w) => w.seq), [
+      1,
+      2,
+      3,
+      4,
+    ]);
+  } finally {
+    await rig.close();
+  }
+});
+
+Deno.test("createIngestRoute() answers 403 to revoked sessions, known before or after", async () => {
+  const rig = await startIngest("pglite");
+  try {
+    await rig.store.revokeSession("sess-rev-before-000000", "bot", "test");
+    const before = await post(rig.url, "sess-rev-before-000000", validPost(1));
+    assert.deepEqual([before.status, before.json], [403, { error: "revoked" }]);
+    const s = "sess-rev-after-0000000";
+    assert.equal((await post(rig.url, s, validPost(1))).status, 200);
+    await rig.store.revokeSession(s, "bot", "other-instance");
+    let status = 200;
+    for (let i = 2; i < 50 && status === 200; i++) {
+      status = (await post(rig.url, s, validPost(i))).status;
+      if (status === 200) await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(status, 403);
+  } finally {
+    await rig.close();
+  }
+});
+
+Deno.test("createIngestRoute() onWindow hook: logout action, then 403; hook failure answers none", async () => {
+  const seen: number[] = [];
+  const rig = await startIngest("pglite", {
+    onWindow: (w) => {
+      seen.push(w.seq);
+      if (w.seq === 99) return Promise.reject(new Error("model down"));
+      return Promise.resolve(
+        w.seq >= 2
+          ? { action: "logout", redirect: "/login" }
+          : { action: "none" },
+      );
+    },
+  });
+  try {
+    const s = "sess-hook-000000000000";
+    assert.deepEqual(
+      (await post(rig.url, "sess-hook-fail-0000000", validPost(99))).json,
+      { ok: true, action: "none" },
+    );
+    assert.deepEqual((await post(rig.url, s, validPost(1))).json, {
+      ok: true,
+      action: "none",
+    });
+    assert.deepEqual((await post(rig.url, s, validPost(2))).json, {
+      ok: true,
+      action: "logout",
+      redirect: "/login",
+    });
+    assert.equal((await post(rig.url, s, validPost(3))).status, 403);
+    assert.deepEqual(seen, [99, 1, 2]);
+  } finally {
+    await rig.close();
+  }
+});
+
+Deno.test("createIngestRoute() stores raw events only when RETAIN_RAW", async () => {
+  const raw = [{ t: 1, kind: "move", x: 3, y: 4 }, {
+    t: 2,
+    kind: "keydown",
+    key: "char",
+    id: 1,
+  }];
+  const store = await openTestStore("pglite");
+  try {
+    const off = await startIngest("pglite", {}, store);
+    assert.equal(
+      (await post(off.url, "sess-raw-off-000000000", validPost(1, { raw })))
+        .status,
+      200,
+    );
+    await off.close();
+    assert.equal(await off.count("raw_events"), 0);
+    const on = await startIngest("pglite", { retainRaw: true }, store);
+    assert.equal(
+      (await post(on.url, "sess-raw-on-0000000000", validPost(1, { raw })))
+        .status,
+      200,
+    );
+    await on.close();
+    assert.equal(await on.count("raw_events"), 2);
+    assert.equal(await on.count("feature_windows"), 2);
+  } finally {
+    await store.cleanup();
+  }
+});
