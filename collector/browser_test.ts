@@ -1,0 +1,212 @@
+/**
+ * The real bundle in real Chromium (puppeteer-core): posts validate, features equal the offline
+ * extractor on the posted raw events, seq continues across a navigation, key values never leave
+ * the page, retries follow a 503, and a logout action navigates. Skips visibly without Chromium,
+ * except under CI=true.
+ */
+import assert from "node:assert/strict";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { buildCollectorBundle } from "./build.ts";
+import { extractFeatures, type WindowEvent } from "./features.ts";
+import { parsePost, type WindowPost } from "./schema.ts";
+
+const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+const HAVE_CHROMIUM = await Deno.stat(CHROMIUM).then(() => true, () => false);
+const SKIP = !HAVE_CHROMIUM && Deno.env.get("CI") !== "true";
+if (SKIP) {
+  console.warn(
+    `SKIPPED collector/browser_test.ts: no Chromium at "${CHROMIUM}"`,
+  );
+}
+
+const SECRET = "hunter2 Zebra";
+
+interface Site {
+  server: Deno.HttpServer<Deno.NetAddr>;
+  base: string;
+  bodies: string[];
+  /** Replies for the next ingest posts, in order; then `{}` with 200. */
+  replies: { status: number; json: unknown }[];
+}
+
+function page(title: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title>
+<script src="/__guard/c.js" data-ingest="/__guard/ingest" data-window="1000" data-raw="1" async></script>
+</head><body style="margin:0;height:3000px"><input id="field" style="position:absolute;left:300px;top:200px">
+<a id="next" href="/other" style="position:absolute;left:500px;top:300px">next</a></body></html>`;
+}
+
+function serveSite(code: string): Site {
+  const site = { bodies: [], replies: [] } as unknown as Site;
+  site.server = Deno.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    onListen: () => {},
+  }, async (req) => {
+    const path = new URL(req.url).pathname;
+    if (path === "/__guard/c.js") {
+      return new Response(code, {
+        headers: { "content-type": "text/javascript" },
+      });
+    }
+    if (path === "/__guard/ingest") {
+      site.bodies.push(await req.text());
+      const reply = site.replies.shift() ?? { status: 200, json: {} };
+      return Response.json(reply.json, { status: reply.status });
+    }
+    if (path === "/favicon.ico") return new Response(null, { status: 404 });
+    const html = path === "/login"
+      ? "<!doctype html><title>login</title>"
+      : page(path);
+    return new Response(html, { headers: { "content-type": "text/html" } });
+  });
+  site.base = `http://127.0.0.1:${site.server.addr.port}`;
+  return site;
+}
+
+async function launch(): Promise<Browser> {
+  const userDataDir = await Deno.makeTempDir({ prefix: "collector_chromium_" });
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    userDataDir,
+    args: [
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  browser.once(
+    "disconnected",
+    () => Deno.remove(userDataDir, { recursive: true }).catch(() => {}),
+  );
+  return browser;
+}
+
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+
+async function openPage(browser: Browser, url: string): Promise<Page> {
+  const tab = await browser.newPage();
+  await tab.goto(url);
+  await tab.waitForFunction(() => "__guardCollector" in globalThis);
+  return tab;
+}
+
+async function waitFor(
+  check: () => boolean,
+  what: string,
+  ms = 8000,
+): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+function posts(site: Site): WindowPost[] {
+  return site.bodies.map((body) => {
+    const result = parsePost(JSON.parse(body));
+    assert.ok(result.ok, result.ok ? "" : `${result.field}: ${result.reason}`);
+    return result.value;
+  });
+}
+
+async function interact(tab: Page): Promise<void> {
+  await tab.mouse.move(50, 50);
+  await tab.mouse.move(400, 260, { steps: 25 });
+  await tab.mouse.click(320, 205, { delay: 40 });
+  await tab.keyboard.type(SECRET, { delay: 25 });
+  await tab.keyboard.press("Backspace", { delay: 30 });
+  await tab.mouse.wheel({ deltaY: 240 });
+  await tab.evaluate(
+    `dispatchEvent(new MouseEvent("mousemove", { clientX: 5, clientY: 5 }))`,
+  );
+}
+
+Deno.test({
+  name:
+    "browser collector posts valid windows without key values, continuing seq across pages",
+  ignore: SKIP,
+  async fn() {
+    const site = serveSite((await buildCollectorBundle()).code);
+    const browser = await launch();
+    try {
+      const tab = await openPage(browser, `${site.base}/`);
+      await interact(tab);
+      await waitFor(() => site.bodies.length >= 1, "the first window");
+      await tab.mouse.move(10, 10, { steps: 10 });
+      await Promise.all([tab.waitForNavigation(), tab.click("#next")]); // pagehide → beacon
+      await tab.waitForFunction(() => "__guardCollector" in globalThis);
+      const before = site.bodies.length;
+      await tab.mouse.move(200, 200, { steps: 12 });
+      await waitFor(
+        () => site.bodies.length > before,
+        "a window from the second page",
+      );
+    } finally {
+      await browser.close();
+      await site.server.shutdown();
+    }
+    for (const body of site.bodies) {
+      assert.equal(body.includes("hunter"), false);
+      assert.equal(body.includes("Zebra"), false);
+      assert.equal(/"(code|value|which|keyCode)"/.test(body), false);
+    }
+    const all = posts(site);
+    const seqs = all.map((p) => p.seq);
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+    assert.equal(new Set(seqs).size, seqs.length, `seq repeated: ${seqs}`);
+    const raw = all.flatMap((p) => p.raw ?? []) as WindowEvent[];
+    const downs = raw.filter((e) => e.kind === "keydown");
+    assert.equal(downs.filter((e) => e.key === "char").length, SECRET.length);
+    assert.equal(downs.filter((e) => e.key === "backspace").length, 1);
+    for (const e of raw.filter((e) => e.kind === "keyup")) {
+      assert.ok(
+        downs.some((d) => d.id === e.id),
+        `keyup ${e.id} has no keydown`,
+      );
+    }
+    assert.equal(raw.filter((e) => e.trusted === false).length, 1);
+    for (const post of all) {
+      const offline = extractFeatures(post.raw as WindowEvent[], {
+        windowMs: 1000,
+      });
+      assert.deepEqual(JSON.parse(JSON.stringify(offline)), post.features);
+      assert.equal(post.features.webdriver, 1);
+      assert.equal(post.n, post.raw?.length);
+    }
+    assert.ok(all.some((p) => (p.features.click_count ?? 0) >= 1));
+    assert.ok(all.some((p) => (p.features.scroll_speed ?? 0) > 0));
+  },
+});
+
+Deno.test({
+  name:
+    "browser collector retries a 503 with the same seq, then follows a logout action",
+  ignore: SKIP,
+  async fn() {
+    const site = serveSite((await buildCollectorBundle()).code);
+    site.replies.push({ status: 503, json: {} });
+    site.replies.push({
+      status: 200,
+      json: { action: "logout", redirect: "/login" },
+    });
+    const browser = await launch();
+    try {
+      const tab = await openPage(browser, `${site.base}/`);
+      await tab.mouse.move(300, 300, { steps: 20 });
+      await waitFor(() => tab.url().endsWith("/login"), "the logout redirect");
+    } finally {
+      await browser.close();
+      await site.server.shutdown();
+    }
+    const seqs = site.bodies.map((b) => JSON.parse(b).seq);
+    assert.ok(seqs.length >= 2, `posts: ${seqs}`);
+    assert.equal(seqs[1], seqs[0], "the retry repeats the same window");
+  },
+});
