@@ -36,3 +36,4 @@ export {
   DETECTION_PAYLOAD,
   type DetectionPayload,
 } from "./compose.ts";
+export { type AlertConfig, startAlerts } from "./start.ts";

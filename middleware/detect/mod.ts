@@ -43,3 +43,9 @@ export {
   type ModelSourceOptions,
   openModelSource,
 } from "./model_source.ts";
+export {
+  createDetection,
+  type Detection,
+  type DetectionConfig,
+  type DetectionOptions,
+} from "./setup.ts";

@@ -1,0 +1,107 @@
+/**
+ * Wiring of detection and response from the configuration, so main.ts (and the end-to-end tests)
+ * add a few lines: the ingest hook, the revocation gate, the admin routes, start and stop.
+ *
+ * @module
+ */
+import type { Hono, MiddlewareHandler } from "hono";
+import type { Config } from "../../config.ts";
+import { FEATURE_NAMES } from "../../collector/mod.ts";
+import type { Store } from "../../db/mod.ts";
+import { createAdminRoutes } from "../admin/mod.ts";
+import { createRevocationGate, parseAuthCookies } from "../response/mod.ts";
+import {
+  createDetector,
+  type DetectAction,
+  type ScoredWindow,
+} from "./detector.ts";
+import { type ModelSource, openModelSource } from "./model_source.ts";
+
+/** The config slice detection reads. */
+export type DetectionConfig = Pick<
+  Config,
+  | "mode"
+  | "MODEL_PATH"
+  | "VERDICT_THRESHOLD"
+  | "VERDICT_MIN_WINDOWS"
+  | "VERDICT_DECAY"
+  | "AUTH_COOKIES"
+  | "LOGIN_URL"
+  | "ADMIN_TOKEN"
+>;
+
+/** Options of {@link createDetection}. */
+export interface DetectionOptions {
+  config: DetectionConfig;
+  store: Store;
+  /** Name of this instance in revocation records (default `guard-<pid>`). */
+  instance?: string;
+  /** Watch MODEL_PATH and listen for SIGHUP (default true). */
+  reload?: boolean;
+}
+
+/** Detection, ready to mount. */
+export interface Detection {
+  /** The ingest route's `onWindow` hook. */
+  onWindow: (window: ScoredWindow) => Promise<DetectAction>;
+  /** Put after the session middleware in `beforeProxy`. */
+  gate: MiddlewareHandler;
+  /** Mounts `/admin/…` on the guard's prefix app. */
+  mount: (guard: Hono) => void;
+  models: ModelSource;
+  /** Stops listening, watching and reloading. */
+  close: () => Promise<void>;
+}
+
+/**
+ * Loads the model, starts the revocation gate (preload + LISTEN) and builds the scorer.
+ *
+ * @throws when the model cannot be loaded or AUTH_COOKIES cannot be parsed
+ */
+export async function createDetection(
+  options: DetectionOptions,
+): Promise<Detection> {
+  const { config, store } = options;
+  const authCookies = parseAuthCookies(config.AUTH_COOKIES);
+  const reload = options.reload ?? true;
+  const models = await openModelSource(config.MODEL_PATH, {
+    expectedFeatures: FEATURE_NAMES,
+    watch: reload,
+    sighup: reload,
+  });
+  const gate = createRevocationGate({
+    store,
+    authCookies,
+    loginUrl: config.LOGIN_URL,
+    instance: options.instance ?? `guard-${Deno.pid}`,
+  });
+  try {
+    await gate.start();
+  } catch (error) {
+    models.close();
+    throw error;
+  }
+  const onWindow = createDetector({
+    store,
+    model: models.current,
+    mode: config.mode,
+    verdict: {
+      threshold: config.VERDICT_THRESHOLD,
+      minWindows: config.VERDICT_MIN_WINDOWS,
+      decay: config.VERDICT_DECAY,
+    },
+    loginUrl: config.LOGIN_URL,
+    revoke: gate.revoke,
+  });
+  const admin = createAdminRoutes({ store, token: config.ADMIN_TOKEN });
+  return {
+    onWindow,
+    gate: gate.middleware,
+    mount: (guard) => void guard.route("/admin", admin),
+    models,
+    async close() {
+      models.close();
+      await gate.stop();
+    },
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * Test harness: a guard in front of an upstream, wired like main.ts (session cookie, revocation
+ * gate, ingest with the detector, admin routes, alerts), on real Postgres (a fresh schema) when
+ * DATABASE_URL is set, else on in-memory PGlite.
+ */
+import postgres from "postgres";
+import { loadConfig } from "../config.ts";
+import { startAlerts } from "../alert/mod.ts";
+import { createWindowBuffer, openStore, type Store } from "../db/mod.ts";
+import { type CollectorBundle, createGuardApp } from "../middleware/mod.ts";
+import { createDetection, type Detection } from "../middleware/detect/mod.ts";
+import { createIngestRoute } from "../middleware/ingest/mod.ts";
+import { createGuardSession } from "../middleware/session/mod.ts";
+
+/** A running guard. */
+export interface TestGuard {
+  url: string;
+  store: Store;
+  detection: Detection;
+  close(): Promise<void>;
+}
+
+const SECRET = "e2e-secret-e2e-secret-e2e-secret-0";
+
+/** Starts a guard on 127.0.0.1, port 0, in front of `upstream`. */
+export async function startTestGuard(options: {
+  upstream: string;
+  collector: CollectorBundle;
+  env: Record<string, string>;
+}): Promise<TestGuard> {
+  const result = loadConfig({
+    UPSTREAM_URL: options.upstream,
+    GUARD_SECRET: SECRET,
+    ...options.env,
+  });
+  if (!result.ok) throw new TypeError(result.errors.join("; "));
+  const config = result.config;
+  const databaseUrl = Deno.env.get("DATABASE_URL");
+  const schema = databaseUrl
+    ? `detect_e2e_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`
+    : undefined;
+  const store = await openStore({
+    databaseUrl,
+    pgliteDir: "memory://",
+    schema,
+  });
+  const buffer = createWindowBuffer(store, { max: 10_000, flushMs: 50 });
+  const detection = await createDetection({ config, store, reload: false });
+  const ingest = createIngestRoute({
+    store,
+    buffer,
+    secret: SECRET,
+    maxBytes: config.INGEST_MAX_BYTES,
+    ratePerMin: config.INGEST_RATE_PER_MIN,
+    onWindow: detection.onWindow,
+  });
+  const app = createGuardApp({
+    config,
+    store,
+    collector: options.collector,
+    mountGuardRoutes(guard) {
+      guard.route("/", ingest);
+      detection.mount(guard);
+    },
+    beforeProxy: [createGuardSession({ secret: SECRET }), detection.gate],
+  });
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    app.fetch,
+  );
+  const stopAlerts = startAlerts(store, config, { pollMs: 100 });
+  return {
+    url: `http://127.0.0.1:${server.addr.port}`,
+    store,
+    detection,
+    async close() {
+      await server.shutdown();
+      await stopAlerts();
+      await detection.close();
+      await buffer.close();
+      await store.close();
+      if (databaseUrl && schema) {
+        const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+        await admin.unsafe(`drop schema if exists ${schema} cascade`);
+        await admin.end();
+      }
+    },
+  };
+}
