@@ -45,6 +45,8 @@ export interface IngestOptions {
   ratePerMin: number;
   /** RETAIN_RAW: store a post's raw events. */
   retainRaw?: boolean;
+  /** LOGIN_URL: when set, a revoked session's 403 says `{"action":"logout","redirect":…}`. */
+  loginUrl?: string;
   /** Scores each accepted window; a rejection or throw is logged and answered with "none". */
   onWindow?: (window: WindowRow) => Promise<IngestAction>;
   /** Sessions remembered in memory (default 100 000). */
@@ -87,7 +89,17 @@ export function createIngestRoute(options: IngestOptions): Hono {
       return reject(c, 429, "rate_limited");
     }
     await table.load(id, state);
-    if (state.revoked) return reject(c, 403, "revoked");
+    if (state.revoked) {
+      // With loginUrl, the 403 also tells the collector to leave: a logout reply sent by beacon
+      // during a navigation is lost, and the next page's posts land here.
+      return options.loginUrl === undefined
+        ? reject(c, 403, "revoked")
+        : c.json({
+          error: "revoked",
+          action: "logout",
+          redirect: options.loginUrl,
+        }, 403);
+    }
     if (!JSON_TYPE.test(c.req.header("content-type") ?? "")) {
       return reject(c, 415, "unsupported_media_type");
     }
