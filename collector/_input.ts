@@ -25,7 +25,8 @@ export function clickFeatures(events: readonly WindowEvent[]): ClickFeatures {
   let count = 0, downs = 0, noMove = 0, lastMove = -Infinity;
   const pending = new Map<number, number>();
   const dwells: number[] = [];
-  for (const e of events) {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
     const button = e.button ?? 0;
     if (e.kind === "move") lastMove = e.t;
     else if (e.kind === "down") {
@@ -72,7 +73,8 @@ export function keyFeatures(
   const presses: { down: number; up: number }[] = [];
   const open = new Map<number, { down: number; up: number }>();
   let backspaces = 0;
-  for (const e of events) {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
     if (e.kind === "keydown") {
       const press = { down: e.t, up: NaN };
       presses.push(press);
@@ -122,7 +124,8 @@ export function scrollFeatures(
 ): ScrollFeatures {
   let distance = 0;
   const times: number[] = [];
-  for (const e of events) {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
     if (e.kind !== "wheel" && e.kind !== "scroll") continue;
     distance += Math.abs(e.dx ?? 0) + Math.abs(e.dy ?? 0);
     times.push(e.t);

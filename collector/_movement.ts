@@ -2,7 +2,7 @@
  * Mouse movement kinematics for one window. Private to collector/; formulas are documented in
  * collector/README.md ("Features") and beside each computation.
  */
-import { cv, mean, std } from "./_stats.ts";
+import { cv, max, mean, std } from "./_stats.ts";
 
 /** A gap between two moves longer than this (ms) is a pause: it ends one stroke and starts the next. */
 export const PAUSE_MS = 100;
@@ -32,32 +32,6 @@ export interface MovementFeatures {
   interval_cv: number;
 }
 
-/** Consecutive moves with the same t keep only the last (a browser can report several per frame). */
-export function collapseSameTime(moves: readonly Point[]): Point[] {
-  const out: Point[] = [];
-  for (const p of moves) {
-    if (out.length > 0 && out[out.length - 1].t === p.t) {
-      out[out.length - 1] = p;
-    } else out.push(p);
-  }
-  return out;
-}
-
-/** Splits time-ordered, collapsed moves into strokes at gaps longer than {@link PAUSE_MS}. */
-export function splitStrokes(moves: readonly Point[]): Point[][] {
-  const strokes: Point[][] = [];
-  let current: Point[] = [];
-  for (const p of moves) {
-    if (current.length > 0 && p.t - current[current.length - 1].t > PAUSE_MS) {
-      strokes.push(current);
-      current = [];
-    }
-    current.push(p);
-  }
-  if (current.length > 0) strokes.push(current);
-  return strokes;
-}
-
 interface Kinematics {
   speeds: number[];
   accels: number[];
@@ -66,62 +40,89 @@ interface Kinematics {
   straightness: number[];
 }
 
+/** Per-stroke running state: one pass over the moves, no intermediate arrays. */
+interface Stroke {
+  first: Point;
+  points: number;
+  path: number;
+  speed: number;
+  mid: number;
+  accel: number;
+  accelT: number;
+  vx: number;
+  vy: number;
+}
+
+function newStroke(first: Point): Stroke {
+  return {
+    first,
+    points: 1,
+    path: 0,
+    speed: NaN,
+    mid: NaN,
+    accel: NaN,
+    accelT: NaN,
+    vx: 0,
+    vy: 0,
+  };
+}
+
+/** Straightness of a finished stroke: chord / path, for ≥ 3 points and a non-zero path. */
+function endStroke(s: Stroke, last: Point, k: Kinematics): void {
+  if (s.points >= 3 && s.path > 0) {
+    k.straightness.push(
+      Math.hypot(last.x - s.first.x, last.y - s.first.y) / s.path,
+    );
+  }
+}
+
 /**
- * Within one stroke: segment speed = dist/Δt (px/s); accel = Δspeed/Δt between the midpoints of
+ * One in-stroke segment a→b: speed = dist/Δt (px/s); accel = Δspeed/Δt between the midpoints of
  * consecutive segments (px/s²); jerk = Δaccel/Δt between the times of consecutive accels (px/s³);
  * turn = |angle| (rad, 0..π) between consecutive segments of non-zero length.
  */
-function strokeKinematics(stroke: readonly Point[], k: Kinematics): void {
-  let prevSpeed = NaN, prevMid = NaN, prevAccel = NaN, prevAccelT = NaN;
-  let prevVx = 0, prevVy = 0, path = 0;
-  for (let i = 1; i < stroke.length; i++) {
-    const a = stroke[i - 1], b = stroke[i];
-    const dx = b.x - a.x, dy = b.y - a.y, dt = b.t - a.t;
-    const dist = Math.hypot(dx, dy);
-    const speed = dist / dt * 1000;
-    const mid = (a.t + b.t) / 2;
-    path += dist;
-    k.speeds.push(speed);
-    if (i > 1) {
-      const accel = (speed - prevSpeed) / ((mid - prevMid) / 1000);
-      const accelT = (mid + prevMid) / 2;
-      k.accels.push(Math.abs(accel));
-      if (i > 2) {
-        k.jerks.push(
-          Math.abs((accel - prevAccel) / ((accelT - prevAccelT) / 1000)),
-        );
-      }
-      prevAccel = accel;
-      prevAccelT = accelT;
+function segment(s: Stroke, a: Point, b: Point, k: Kinematics): void {
+  const dx = b.x - a.x, dy = b.y - a.y;
+  const dist = Math.sqrt(dx * dx + dy * dy);
+  const speed = dist / (b.t - a.t) * 1000;
+  const mid = (a.t + b.t) / 2;
+  k.speeds.push(speed);
+  if (s.points >= 2) {
+    const accel = (speed - s.speed) / ((mid - s.mid) / 1000);
+    const accelT = (mid + s.mid) / 2;
+    k.accels.push(Math.abs(accel));
+    if (s.points >= 3) {
+      k.jerks.push(Math.abs((accel - s.accel) / ((accelT - s.accelT) / 1000)));
     }
-    if (dist > 0) {
-      if (prevVx !== 0 || prevVy !== 0) {
-        const cross = prevVx * dy - prevVy * dx,
-          dot = prevVx * dx + prevVy * dy;
-        k.turns.push(Math.abs(Math.atan2(cross, dot)));
-      }
-      prevVx = dx;
-      prevVy = dy;
+    s.accel = accel;
+    s.accelT = accelT;
+  }
+  if (dist > 0) {
+    if (s.vx !== 0 || s.vy !== 0) {
+      k.turns.push(
+        Math.abs(Math.atan2(s.vx * dy - s.vy * dx, s.vx * dx + s.vy * dy)),
+      );
     }
-    prevSpeed = speed;
-    prevMid = mid;
+    s.vx = dx;
+    s.vy = dy;
   }
-  if (stroke.length >= 3 && path > 0) {
-    const first = stroke[0], last = stroke[stroke.length - 1];
-    k.straightness.push(Math.hypot(last.x - first.x, last.y - first.y) / path);
-  }
+  s.speed = speed;
+  s.mid = mid;
+  s.path += dist;
+  s.points++;
 }
 
 /**
  * Computes the movement features of one window from its time-ordered move events.
  *
- * Per step (consecutive collapsed moves, pauses included): mouse_dx_mean = mean |Δx|,
- * mouse_dy_mean = mean |Δy| (px), interval_* over Δt (ms), interval_cv = std/mean. pause_share =
- * Σ(Δt > PAUSE_MS) / (t_last − t_first). Speed, accel, jerk and curvature use in-stroke segments only;
- * straightness is the mean chord/path over strokes of ≥ 3 points with non-zero path.
+ * Consecutive moves with the same t keep only the last (a browser can report several per frame).
+ * A gap longer than PAUSE_MS between moves ends a stroke. Per step (consecutive kept moves, pauses
+ * included): mouse_dx_mean = mean |Δx|, mouse_dy_mean = mean |Δy| (px), interval_* over Δt (ms),
+ * interval_cv = std/mean; pause_share = Σ(Δt > PAUSE_MS) / (t_last − t_first). Speed, accel, jerk
+ * and curvature use in-stroke segments only; straightness is the mean chord/path over strokes of
+ * ≥ 3 points with a non-zero path.
  */
-export function movementFeatures(raw: readonly Point[]): MovementFeatures {
-  const moves = collapseSameTime(raw);
+export function movementFeatures(moves: readonly Point[]): MovementFeatures {
   const k: Kinematics = {
     speeds: [],
     accels: [],
@@ -129,25 +130,38 @@ export function movementFeatures(raw: readonly Point[]): MovementFeatures {
     turns: [],
     straightness: [],
   };
-  for (const stroke of splitStrokes(moves)) strokeKinematics(stroke, k);
   const adx: number[] = [], ady: number[] = [], intervals: number[] = [];
-  let paused = 0;
-  for (let i = 1; i < moves.length; i++) {
-    const dt = moves[i].t - moves[i - 1].t;
-    adx.push(Math.abs(moves[i].x - moves[i - 1].x));
-    ady.push(Math.abs(moves[i].y - moves[i - 1].y));
+  let paused = 0,
+    prev: Point | undefined,
+    first: Point | undefined,
+    stroke: Stroke | undefined;
+  for (let i = 0; i < moves.length; i++) {
+    const p = moves[i];
+    if (i + 1 < moves.length && moves[i + 1].t === p.t) continue; // keep the last of a same-t run
+    if (prev === undefined || stroke === undefined) {
+      first = prev = p;
+      stroke = newStroke(p);
+      continue;
+    }
+    const dt = p.t - prev.t;
+    adx.push(Math.abs(p.x - prev.x));
+    ady.push(Math.abs(p.y - prev.y));
     intervals.push(dt);
-    if (dt > PAUSE_MS) paused += dt;
+    if (dt > PAUSE_MS) {
+      paused += dt;
+      endStroke(stroke, prev, k);
+      stroke = newStroke(p);
+    } else segment(stroke, prev, p, k);
+    prev = p;
   }
-  const span = moves.length > 1 ? moves[moves.length - 1].t - moves[0].t : 0;
+  if (stroke && prev) endStroke(stroke, prev, k);
+  const span = first && prev ? prev.t - first.t : 0;
   return {
     mouse_dx_mean: mean(adx),
     mouse_dy_mean: mean(ady),
     speed_mean: mean(k.speeds),
     speed_std: std(k.speeds),
-    speed_max: k.speeds.length > 0
-      ? k.speeds.reduce((a, b) => a > b ? a : b)
-      : NaN,
+    speed_max: max(k.speeds),
     accel_mean: mean(k.accels),
     accel_std: std(k.accels),
     jerk_mean: mean(k.jerks),

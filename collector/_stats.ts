@@ -1,26 +1,34 @@
-/** Small numeric helpers shared by the feature extractor. Private to collector/. */
+/**
+ * Small numeric helpers shared by the feature extractor. Private to collector/. Indexed loops, not
+ * for…of: the browser runs these cold (interpreted) once per window, where iterators are slow.
+ */
 
 /** Arithmetic mean; NaN for an empty list. */
 export function mean(xs: readonly number[]): number {
-  if (xs.length === 0) return NaN;
   let s = 0;
-  for (const x of xs) s += x;
-  return s / xs.length;
+  for (let i = 0; i < xs.length; i++) s += xs[i];
+  return xs.length > 0 ? s / xs.length : NaN;
 }
 
 /** Population standard deviation (divides by n, so one value gives 0); NaN for an empty list. */
 export function std(xs: readonly number[]): number {
   const m = mean(xs);
-  if (xs.length === 0) return NaN;
   let s = 0;
-  for (const x of xs) s += (x - m) * (x - m);
-  return Math.sqrt(s / xs.length);
+  for (let i = 0; i < xs.length; i++) s += (xs[i] - m) * (xs[i] - m);
+  return xs.length > 0 ? Math.sqrt(s / xs.length) : NaN;
 }
 
 /** Coefficient of variation std / mean; NaN when empty or when the mean is 0. */
 export function cv(xs: readonly number[]): number {
   const m = mean(xs);
   return m > 0 ? std(xs) / m : NaN;
+}
+
+/** Largest value; NaN for an empty list. */
+export function max(xs: readonly number[]): number {
+  let m = xs.length > 0 ? xs[0] : NaN;
+  for (let i = 1; i < xs.length; i++) if (xs[i] > m) m = xs[i];
+  return m;
 }
 
 /** Differences of consecutive values: [b - a, c - b, …]. */

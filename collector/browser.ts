@@ -109,17 +109,24 @@ function listen(): void {
   on("pagehide", () => flush(true));
 }
 
-function nextSeq(): number {
-  seq++;
+/** Reads the last sent seq once at start: sessionStorage's first access can take milliseconds. */
+function loadSeq(): void {
   try {
     const stored = sessionStorage.getItem(SEQ_KEY);
-    if (stored !== null && +stored >= seq) seq = +stored + 1;
-    sessionStorage.setItem(SEQ_KEY, String(seq));
+    if (stored !== null && +stored >= 0) seq = +stored;
   } catch { /* storage blocked: the in-memory counter still increases */ }
-  return seq;
 }
 
-/** Closes the window, queues its post, then sends (by beacon when the page is going away). */
+function saveSeq(): void {
+  try {
+    sessionStorage.setItem(SEQ_KEY, String(seq));
+  } catch { /* as above */ }
+}
+
+/**
+ * Closes the window and queues its post: extract + serialize only, measured as "guard:flush".
+ * The network (and the seq write) happen in a task of their own, or by beacon when the page goes.
+ */
 function flush(beacon: boolean): void {
   const began = performance.now();
   const batch = events, t0 = windowStart;
@@ -128,7 +135,7 @@ function flush(beacon: boolean): void {
     const features = extractFeatures(batch, { windowMs });
     const post = {
       v: 1,
-      seq: nextSeq(),
+      seq: ++seq,
       t0,
       t1: windowStart,
       n: batch.length,
@@ -137,14 +144,22 @@ function flush(beacon: boolean): void {
     queue.push(JSON.stringify(withRaw ? { ...post, raw: batch } : post));
     if (queue.length > MAX_QUEUE) queue.splice(sending ? 1 : 0, 1);
   }
+  performance.measure("guard:flush", { start: began });
   if (beacon) {
-    for (const body of queue) {
-      const blob = new Blob([body], { type: "application/json" });
-      if (!navigator.sendBeacon(ingest, blob)) post(body).catch(() => {});
+    saveSeq();
+    for (let i = 0; i < queue.length; i++) {
+      const blob = new Blob([queue[i]], { type: "application/json" });
+      if (!navigator.sendBeacon(ingest, blob)) post(queue[i]).catch(() => {});
     }
     queue = [];
-  } else send();
-  performance.measure("guard:flush", { start: began });
+  } else {
+    setTimeout(() => {
+      const sendBegan = performance.now();
+      saveSeq();
+      send();
+      performance.measure("guard:send", { start: sendBegan });
+    });
+  }
 }
 
 function post(body: string): Promise<Response> {
@@ -186,6 +201,7 @@ async function send(): Promise<void> {
 const flag = globalThis as { __guardCollector?: boolean };
 if (!flag.__guardCollector) {
   flag.__guardCollector = true;
+  loadSeq();
   scrollXLast = scrollX;
   scrollYLast = scrollY;
   openWindow();

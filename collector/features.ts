@@ -122,18 +122,19 @@ export interface ExtractOptions {
  * feature is NaN when its modality is absent.
  *
  * @param events the window's events, ideally in time order (a sorted copy is used otherwise)
- * @returns the feature vector, keys in {@link FEATURE_NAMES} order
+ * @returns the feature vector (use {@link featureRow} for FEATURE_NAMES order)
  */
 export function extractFeatures(
   events: readonly WindowEvent[],
   options: ExtractOptions = {},
 ): FeatureVector {
-  const ordered = inTimeOrder(events.filter((e) => Number.isFinite(e.t)));
+  const ordered = inTimeOrder(finiteTimes(events));
   const windowMs = options.windowMs ?? 5000;
   const seconds = windowMs > 0 ? windowMs / 1000 : 5;
   const moves: Point[] = [];
   let untrusted = 0, counted = 0, webdriver = options.webdriver;
-  for (const e of ordered) {
+  for (let i = 0; i < ordered.length; i++) {
+    const e = ordered[i];
     if (e.kind === "meta") {
       if (typeof e.webdriver === "boolean") webdriver = e.webdriver;
       continue;
@@ -141,25 +142,30 @@ export function extractFeatures(
     counted++;
     if (e.trusted === false) untrusted++;
     if (e.kind === "move" && Number.isFinite(e.x) && Number.isFinite(e.y)) {
-      moves.push({ t: e.t, x: e.x as number, y: e.y as number });
+      moves.push(e as Point);
     }
   }
-  const parts: Record<string, number> = {
+  const out = {
     ...movementFeatures(moves),
     ...clickFeatures(ordered),
     ...keyFeatures(ordered, seconds),
     ...scrollFeatures(ordered, seconds),
     untrusted_share: counted > 0 ? untrusted / counted : NaN,
     webdriver: webdriver === undefined ? NaN : webdriver ? 1 : 0,
-  };
-  const out = {} as FeatureVector;
-  for (const name of FEATURE_NAMES) {
-    const v = parts[name];
-    out[name] = v > FEATURE_LIMIT
-      ? FEATURE_LIMIT
-      : v < -FEATURE_LIMIT
-      ? -FEATURE_LIMIT
-      : v;
+  } satisfies FeatureVector as FeatureVector;
+  // Iterating the object, not FEATURE_NAMES, keeps the name list out of the browser bundle.
+  for (const name in out) {
+    const v = out[name as FeatureName];
+    if (v > FEATURE_LIMIT) out[name as FeatureName] = FEATURE_LIMIT;
+    else if (v < -FEATURE_LIMIT) out[name as FeatureName] = -FEATURE_LIMIT;
+  }
+  return out;
+}
+
+function finiteTimes<E extends WindowEvent>(events: readonly E[]): E[] {
+  const out: E[] = [];
+  for (let i = 0; i < events.length; i++) {
+    if (Number.isFinite(events[i].t)) out.push(events[i]);
   }
   return out;
 }
@@ -199,7 +205,7 @@ export function windowEvents<E extends WindowEvent>(
       `Cannot split windows: windowMs must be > 0, got ${windowMs}`,
     );
   }
-  const ordered = inTimeOrder(events.filter((e) => Number.isFinite(e.t)));
+  const ordered = inTimeOrder(finiteTimes(events));
   const windows: E[][] = [];
   let current: E[] = [], index = 0, meta: E | undefined;
   let lastMeta: E | undefined;
