@@ -14,12 +14,15 @@ export const COLLECTOR = { code: "/*c*/", hash: "test" };
 export const TAG =
   '<script src="/__guard/c.test.js" data-ingest="/__guard/ingest" data-window="5000" data-raw="0" async></script>';
 
+/** What the upstream saw of one request. */
+export type SeenRequest = { method: string; url: string; headers: Headers };
+
 /** A running upstream + guard pair; `close()` stops both. */
 export type Pair = {
   upstreamUrl: string;
   guardUrl: string;
-  /** Requests the upstream has seen. */
-  seen: Request[];
+  /** Requests the upstream has seen (headers copied: a finished request's cannot be read). */
+  seen: SeenRequest[];
   close(): Promise<void>;
 };
 
@@ -35,11 +38,15 @@ export function startPair(
   env: Record<string, string> = {},
   extra: Partial<GuardAppOptions> = {},
 ): Pair {
-  const seen: Request[] = [];
+  const seen: SeenRequest[] = [];
   const upstream = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
     (req, info) => {
-      seen.push(req);
+      seen.push({
+        method: req.method,
+        url: req.url,
+        headers: new Headers(req.headers),
+      });
       return handler(req, info);
     },
   );
