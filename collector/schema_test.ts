@@ -220,3 +220,66 @@ Deno.test("RAW_EVENT_SCHEMA requires a session and rejects key values", () => {
     "unrecognized_keys",
   );
 });
+
+const arbRawLite = fc.oneof(
+  fc.record({
+    t: fc.double({ min: 0, max: 1e13, noNaN: true }),
+    kind: fc.constant("move"),
+    x: fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+    y: fc.integer({ min: -1e6, max: 1e6 }),
+  }),
+  fc.record({
+    t: fc.integer({ min: 0, max: 1e5 }),
+    kind: fc.constantFrom("down", "up"),
+    x: fc.integer({ min: 0, max: 4000 }),
+    y: fc.integer({ min: 0, max: 4000 }),
+    button: fc.integer({ min: 0, max: 4 }),
+  }),
+  fc.record({
+    t: fc.integer({ min: 0, max: 1e5 }),
+    kind: fc.constantFrom("wheel", "scroll"),
+    dx: fc.double({ min: -1e7, max: 1e7, noNaN: true }),
+    dy: fc.double({ min: -1e7, max: 1e7, noNaN: true }),
+  }),
+  fc.record({
+    t: fc.integer({ min: 0, max: 1e5 }),
+    kind: fc.constantFrom("keydown", "keyup"),
+    key: fc.constantFrom("char", "backspace", "other"),
+    id: fc.integer({ min: 0, max: 5 }),
+    trusted: fc.boolean(),
+  }),
+  fc.record({
+    t: fc.integer({ min: 0, max: 1e5 }),
+    kind: fc.constant("meta"),
+    webdriver: fc.boolean(),
+  }),
+);
+
+Deno.test("parsePost() accepts the post of any valid raw events, as the browser builds it (property)", () => {
+  fc.assert(
+    fc.property(fc.array(arbRawLite, { maxLength: 80 }), (raw) => {
+      const features = extractFeatures(raw as Omit<RawEvent, "session">[], {
+        windowMs: 5000,
+      });
+      const body = JSON.stringify({
+        v: 1,
+        seq: 0,
+        t0: 0,
+        t1: 1e13,
+        n: raw.length,
+        features,
+        raw,
+      });
+      const result = parsePost(JSON.parse(body));
+      assert.ok(
+        result.ok,
+        result.ok ? "" : `${result.field}: ${result.reason}`,
+      );
+      assert.deepEqual(
+        result.features,
+        extractFeatures(raw as Omit<RawEvent, "session">[], { windowMs: 5000 }),
+      );
+    }),
+    { numRuns: 300 },
+  );
+});
