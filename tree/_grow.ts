@@ -20,8 +20,10 @@ import type { FlatTree } from "./types.ts";
 export interface GrowInput {
   presorted: Presorted;
   y: Int32Array;
-  /** Weight per row (class weight × bootstrap count); rows with weight 0 are left out. */
-  weight: Float64Array;
+  /** Weight per class. */
+  classWeight: Float64Array;
+  /** Bootstrap count per row (rows with 0 are left out); absent: every row once. */
+  counts?: Float64Array;
   nClasses: number;
   entropy: boolean;
   maxDepth: number;
@@ -40,25 +42,32 @@ interface Work {
   goLeft: Uint8Array;
   tmpI: Int32Array;
   tmpV: Float32Array;
+  tmpC: Uint16Array;
   perm: Int32Array;
 }
 
 function initWork(inp: GrowInput): Work {
-  const { presorted: ps, weight } = inp;
+  const { presorted: ps, counts, y } = inp;
   let m = 0;
-  for (let i = 0; i < ps.n; i++) if (weight[i] > 0) m++;
+  for (let i = 0; i < ps.n; i++) if (!counts || counts[i] > 0) m++;
   const order = new Int32Array(m * ps.nFeatures);
   const vals = new Float32Array(m * ps.nFeatures);
+  const cls = new Uint16Array(m * ps.nFeatures);
   for (let f = 0; f < ps.nFeatures; f++) {
     let k = f * m;
     for (let j = f * ps.n, e = j + ps.n; j < e; j++) {
-      if (weight[ps.order[j]] > 0) {
-        order[k] = ps.order[j];
+      const i = ps.order[j];
+      if (!counts || counts[i] > 0) {
+        order[k] = i;
+        cls[k] = y[i];
         vals[k++] = ps.values[j];
       }
     }
   }
   const C = inp.nClasses;
+  const rowW = counts
+    ? Float64Array.from(counts, (c, i) => c * inp.classWeight[y[i]])
+    : null;
   const s: SplitState = {
     m,
     nClasses: C,
@@ -66,8 +75,9 @@ function initWork(inp: GrowInput): Work {
     minLeaf: inp.minSamplesLeaf,
     order,
     vals,
-    y: inp.y,
-    w: weight,
+    cls,
+    cw: inp.classWeight,
+    rowW,
     cT: new Float64Array(C),
     cL: new Float64Array(C),
     cMiss: new Float64Array(C),
@@ -87,6 +97,7 @@ function initWork(inp: GrowInput): Work {
     goLeft: new Uint8Array(ps.n),
     tmpI: new Int32Array(m),
     tmpV: new Float32Array(m),
+    tmpC: new Uint16Array(m),
     perm,
   };
 }
@@ -95,10 +106,12 @@ function initWork(inp: GrowInput): Work {
 function nodeTotals(s: SplitState, start: number, end: number): number {
   s.cT.fill(0);
   let wn = 0;
+  const { cls, cw, rowW, order } = s;
   for (let p = start; p < end; p++) {
-    const i = s.order[p];
-    s.cT[s.y[i]] += s.w[i];
-    wn += s.w[i];
+    const c = cls[p];
+    const wi = rowW === null ? cw[c] : rowW[order[p]];
+    s.cT[c] += wi;
+    wn += wi;
   }
   return wn;
 }
@@ -130,7 +143,8 @@ function findSplit(
 
 /** Stably moves rows going left to the front of [start, end) in every feature's lists. */
 function partition(wk: Work, start: number, end: number): number {
-  const { s, goLeft, tmpI, tmpV } = wk;
+  const { s, goLeft, tmpI, tmpV, tmpC } = wk;
+  const { order, vals, cls } = s;
   const base = s.bestFeature * s.m;
   for (let p = start; p < end; p++) {
     goLeft[s.order[base + p]] = p < s.bestEndNM
@@ -143,17 +157,20 @@ function partition(wk: Work, start: number, end: number): number {
     let l = b + start;
     let r = 0;
     for (let p = b + start, e = b + end; p < e; p++) {
-      const i = s.order[p];
+      const i = order[p];
       if (goLeft[i] === 1) {
-        s.order[l] = i;
-        s.vals[l++] = s.vals[p];
+        order[l] = i;
+        cls[l] = cls[p];
+        vals[l++] = vals[p];
       } else {
         tmpI[r] = i;
-        tmpV[r++] = s.vals[p];
+        tmpC[r] = cls[p];
+        tmpV[r++] = vals[p];
       }
     }
-    s.order.set(tmpI.subarray(0, r), l);
-    s.vals.set(tmpV.subarray(0, r), l);
+    order.set(tmpI.subarray(0, r), l);
+    vals.set(tmpV.subarray(0, r), l);
+    cls.set(tmpC.subarray(0, r), l);
     nLeft = l - b - start;
   }
   return nLeft;

@@ -20,10 +20,14 @@ export interface SplitState {
   nClasses: number;
   entropy: boolean;
   minLeaf: number;
+  /** Per feature, the node's rows in value order (`order`), their values and their classes. */
   order: Int32Array;
   vals: Float32Array;
-  y: Int32Array;
-  w: Float64Array;
+  cls: Uint16Array;
+  /** Weight per class. */
+  cw: Float64Array;
+  /** Weight per row when rows weigh differently (bootstrap counts x class weight), else null. */
+  rowW: Float64Array | null;
   /** Class totals of the current node. */
   cT: Float64Array;
   cL: Float64Array;
@@ -103,7 +107,7 @@ function record(
   s.bestWl = wl;
 }
 
-/** One pass over the present values; NaNs go left when `nanLeft` (their totals pre-loaded). */
+/** One pass over the present values; NaNs go left when `mgl` (their totals pre-loaded). */
 function pass(
   s: SplitState,
   f: number,
@@ -114,15 +118,20 @@ function pass(
   mgl: boolean,
   wMiss: number,
 ) {
-  const { order, vals, y, w, cL } = s;
+  if (s.nClasses === 2 && !s.entropy) {
+    passBinaryGini(s, f, start, endNM, nMiss, wn, mgl, wMiss);
+    return;
+  }
+  const { order, vals, cls, cw, rowW, cL } = s;
   const base = f * s.m;
   if (mgl) cL.set(s.cMiss);
   else cL.fill(0);
   let wl = mgl ? wMiss : 0;
   for (let p = start; p < endNM - 1; p++) {
-    const i = order[base + p];
-    cL[y[i]] += w[i];
-    wl += w[i];
+    const c = cls[base + p];
+    const wi = rowW === null ? cw[c] : rowW[order[base + p]];
+    cL[c] += wi;
+    wl += wi;
     const v = vals[base + p];
     const next = vals[base + p + 1];
     if (next <= v + FEATURE_THRESHOLD) continue;
@@ -133,10 +142,84 @@ function pass(
     const px = proxy(s, wl, wn);
     if (px > s.bestProxy) {
       s.bestProxy = px;
-      let thr = v / 2.0 + next / 2.0;
-      if (thr === next || thr === Infinity || thr === -Infinity) thr = v;
-      const nanLeft = nMiss === 0 ? (nLeft > nRight ? 1 : 0) : (mgl ? 1 : 0);
-      record(s, f, pos, thr, nanLeft, wl);
+      record(
+        s,
+        f,
+        pos,
+        threshold(v, next),
+        nanDirection(nMiss, nLeft, nRight, mgl),
+        wl,
+      );
+      s.bestEndNM = endNM;
+    }
+  }
+}
+
+function threshold(v: number, next: number): number {
+  // Sum of halves avoids overflow; fall back to the lower value if rounding reaches the upper.
+  const thr = v / 2.0 + next / 2.0;
+  return thr === next || thr === Infinity || thr === -Infinity ? v : thr;
+}
+
+function nanDirection(
+  nMiss: number,
+  nLeft: number,
+  nRight: number,
+  mgl: boolean,
+): number {
+  return nMiss === 0 ? (nLeft > nRight ? 1 : 0) : (mgl ? 1 : 0);
+}
+
+/**
+ * {@link pass} for two classes and Gini, class totals in locals. Same arithmetic as the general
+ * path (and scikit-learn): 1 - (l0*l0 + l1*l1) / (wl*wl), so ties break identically.
+ */
+function passBinaryGini(
+  s: SplitState,
+  f: number,
+  start: number,
+  endNM: number,
+  nMiss: number,
+  wn: number,
+  mgl: boolean,
+  wMiss: number,
+) {
+  const { order, vals, cls, cw, rowW } = s;
+  const base = f * s.m;
+  const t0 = s.cT[0], t1 = s.cT[1], w0 = cw[0], w1 = cw[1];
+  let l0 = mgl ? s.cMiss[0] : 0, l1 = mgl ? s.cMiss[1] : 0;
+  let wl = mgl ? wMiss : 0;
+  const minLeaf = s.minLeaf;
+  for (let p = start; p < endNM - 1; p++) {
+    const c = cls[base + p];
+    const wi = rowW === null ? (c === 0 ? w0 : w1) : rowW[order[base + p]];
+    if (c === 0) l0 += wi;
+    else l1 += wi;
+    wl += wi;
+    const v = vals[base + p];
+    const next = vals[base + p + 1];
+    if (next <= v + FEATURE_THRESHOLD) continue;
+    const pos = p + 1;
+    const nLeft = pos - start + (mgl ? nMiss : 0);
+    const nRight = endNM - pos + (mgl ? 0 : nMiss);
+    if (nLeft < minLeaf || nRight < minLeaf) continue;
+    const wr = wn - wl;
+    const r0 = t0 - l0, r1 = t1 - l1;
+    const impL = 1.0 - (l0 * l0 + l1 * l1) / (wl * wl);
+    const impR = 1.0 - (r0 * r0 + r1 * r1) / (wr * wr);
+    const px = -wr * impR - wl * impL;
+    if (px > s.bestProxy) {
+      s.bestProxy = px;
+      s.cL[0] = l0;
+      s.cL[1] = l1;
+      record(
+        s,
+        f,
+        pos,
+        threshold(v, next),
+        nanDirection(nMiss, nLeft, nRight, mgl),
+        wl,
+      );
       s.bestEndNM = endNM;
     }
   }
@@ -154,7 +237,7 @@ export function scanFeature(
   wn: number,
 ): boolean {
   const base = f * s.m;
-  const { vals, order, y, w } = s;
+  const { vals, order, cls, cw, rowW } = s;
   let endNM = end;
   while (endNM > start && Number.isNaN(vals[base + endNM - 1])) endNM--;
   if (
@@ -166,9 +249,10 @@ export function scanFeature(
   if (nMiss > 0) {
     s.cMiss.fill(0);
     for (let p = endNM; p < end; p++) {
-      const i = order[base + p];
-      s.cMiss[y[i]] += w[i];
-      wMiss += w[i];
+      const c = cls[base + p];
+      const wi = rowW === null ? cw[c] : rowW[order[base + p]];
+      s.cMiss[c] += wi;
+      wMiss += wi;
     }
   }
   pass(s, f, start, endNM, nMiss, wn, false, wMiss);

@@ -161,10 +161,11 @@ export function checkTree(
     if (leaf && (t.left[i] !== -1 || t.right[i] !== -1)) {
       return `leaf ${i} has children`;
     }
-    // Pre-order numbering: children come after their parent, which rules out cycles.
+    // Pre-order numbering, left child first: children come after their parent (no cycles), and
+    // prediction relies on left = i + 1.
     if (
       !leaf &&
-      !(t.left[i] > i && t.left[i] < n && t.right[i] > i && t.right[i] < n)
+      !(t.left[i] === i + 1 && t.right[i] > i + 1 && t.right[i] < n)
     ) return `node ${i} has bad children`;
   }
   return undefined;

@@ -144,6 +144,9 @@ function checkData(data: Dataset) {
   if (data.nRows < 1) {
     throw new RangeError("Cannot train: the dataset has no rows");
   }
+  if (data.classes.length > 65535) {
+    throw new RangeError("Cannot train: more than 65535 classes");
+  }
   if (data.X.length !== F * data.nRows) {
     throw new RangeError(
       `Cannot train: X has ${data.X.length} values, expected ${F} x ${data.nRows}`,
@@ -161,14 +164,15 @@ function checkData(data: Dataset) {
 function growInput(
   data: Dataset,
   ps: Presorted,
-  weight: Float64Array,
   o: ReturnType<typeof resolveOptions>,
   random: () => number,
+  counts?: Float64Array,
 ): GrowInput {
   return {
     presorted: ps,
     y: data.y,
-    weight,
+    classWeight: classWeights(data, o.classWeight),
+    ...(counts ? { counts } : {}),
     nClasses: data.classes.length,
     entropy: o.criterion === "entropy",
     maxDepth: o.maxDepth > 0 ? o.maxDepth : 2 ** 31 - 1,
@@ -218,10 +222,8 @@ export function trainTree(data: Dataset, options: TreeOptions = {}): Model {
   const o = resolveOptions(options);
   if (o.trees > 1) return trainForest(data, options);
   checkData(data);
-  const cw = classWeights(data, o.classWeight);
-  const weight = Float64Array.from(data.y, (c) => cw[c]);
   const ps = presort(data.X, data.nRows, data.features.length);
-  const tree = growTree(growInput(data, ps, weight, o, seededRandom(o.seed)));
+  const tree = growTree(growInput(data, ps, o, seededRandom(o.seed)));
   return modelOf(data, o, [pruneTree(tree, o.ccpAlpha, data.classes.length)]);
 }
 
@@ -232,16 +234,14 @@ export function trainTree(data: Dataset, options: TreeOptions = {}): Model {
 export function trainForest(data: Dataset, options: TreeOptions = {}): Model {
   const o = resolveOptions({ ...options, trees: options.trees ?? 100 });
   checkData(data);
-  const cw = classWeights(data, o.classWeight);
   const ps = presort(data.X, data.nRows, data.features.length);
   const random = seededRandom(o.seed);
   const trees: FlatTree[] = [];
   const n = data.nRows;
   for (let t = 0; t < o.trees; t++) {
-    const weight = new Float64Array(n);
-    for (let k = 0; k < n; k++) weight[Math.floor(random() * n)] += 1;
-    for (let i = 0; i < n; i++) weight[i] *= cw[data.y[i]];
-    const tree = growTree(growInput(data, ps, weight, o, random));
+    const counts = new Float64Array(n);
+    for (let k = 0; k < n; k++) counts[Math.floor(random() * n)] += 1;
+    const tree = growTree(growInput(data, ps, o, random, counts));
     trees.push(pruneTree(tree, o.ccpAlpha, data.classes.length));
   }
   return modelOf(data, o, trees);
