@@ -33,7 +33,7 @@ function wrap(pg: Pg, root: postgres.Sql): Driver {
       return () => sub.unlisten();
     },
     async close(): Promise<void> {
-      await root.end({ timeout: 5 });
+      await root.end({ timeout: 2 });
     },
   };
 }
@@ -45,6 +45,9 @@ export function openPostgresDriver(
 ): Driver {
   const root = postgres(url, {
     max: options.max ?? 10,
+    // The array-type query run on each new connection leaks an unhandled rejection when that
+    // connection is killed (porsager/postgres#1192, #1223); our arrays are sent as text instead.
+    fetch_types: false,
     onnotice: () => {},
     connection: {
       search_path: options.schema,

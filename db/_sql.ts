@@ -70,6 +70,20 @@ export function join(parts: readonly Query[], separator = ", "): Query {
   return fragment(text, params);
 }
 
+/**
+ * A PostgreSQL array literal (`{1.5,NULL,"a\\"b"}`) for a `${…}::text::float8[]` parameter. Both
+ * backends then receive plain text, whatever their array-type support (see _postgres.ts).
+ * Non-finite numbers and null become NULL.
+ */
+export function pgArray(values: readonly (string | number | null)[]): string {
+  const items = values.map((v) => {
+    if (v === null) return "NULL";
+    if (typeof v === "number") return Number.isFinite(v) ? String(v) : "NULL";
+    return `"${v.replace(/[\\"]/g, "\\$&")}"`;
+  });
+  return `{${items.join(",")}}`;
+}
+
 /** One result row, columns by name. */
 export type Row = Record<string, unknown>;
 

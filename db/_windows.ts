@@ -1,6 +1,6 @@
 import { FEATURE_NAMES } from "../collector/mod.ts";
 import type { FeatureVector } from "../collector/mod.ts";
-import { ident, join, sql } from "./_sql.ts";
+import { ident, join, pgArray, sql } from "./_sql.ts";
 import type { Driver, Query, Row } from "./_sql.ts";
 import type {
   ExportOptions,
@@ -34,15 +34,17 @@ export function readFeatures(row: Row): FeatureVector {
 
 function unnestQuery(rows: readonly WindowRow[]): Query {
   const cols = FEATURE_NAMES.map((name) =>
-    sql`${rows.map((r) => toDb(r.features[name]))}::float8[]`
+    sql`${pgArray(rows.map((r) => toDb(r.features[name])))}::text::float8[]`
   );
   return sql`select * from unnest(
-    ${rows.map((r) => r.session)}::text[],
-    ${rows.map((r) => r.seq)}::int[],
-    ${rows.map((r) => r.t0)}::float8[],
-    ${rows.map((r) => r.t1)}::float8[],
-    ${rows.map((r) => r.nEvents)}::int[],
-    ${rows.map((r) => r.receivedAt?.toISOString() ?? null)}::timestamptz[],
+    ${pgArray(rows.map((r) => r.session))}::text::text[],
+    ${pgArray(rows.map((r) => r.seq))}::text::int[],
+    ${pgArray(rows.map((r) => r.t0))}::text::float8[],
+    ${pgArray(rows.map((r) => r.t1))}::text::float8[],
+    ${pgArray(rows.map((r) => r.nEvents))}::text::int[],
+    ${
+    pgArray(rows.map((r) => r.receivedAt?.toISOString() ?? null))
+  }::text::timestamptz[],
     ${join(cols)}
   ) as u(session, seq, t0, t1, n_events, received_at, ${featureList})`;
 }
@@ -83,10 +85,10 @@ export async function insertRawEvents(
   if (events.length === 0) return 0;
   const rows = await db.run(sql`with r as (
     insert into raw_events (session, t, event)
-    select ${session}, t, e::jsonb from unnest(${
-    events.map((e) => e.t)
-  }::float8[],
-      ${events.map((e) => JSON.stringify(e))}::text[]) as u(t, e)
+    select ${session}::text, t, e::jsonb from unnest(
+      ${pgArray(events.map((e) => e.t))}::text::float8[],
+      ${pgArray(events.map((e) => JSON.stringify(e)))}::text::text[]
+    ) as u(t, e)
     returning 1
   ) select count(*)::int as n from r`);
   return Number(rows[0].n);

@@ -21,6 +21,12 @@ export interface WindowBufferOptions {
   batchSize?: number;
   /** Longest retry delay while the database is down (default 30 000 ms). */
   maxBackoffMs?: number;
+  /**
+   * A write that has not settled by then counts as failed and is retried (default 10 000 ms): a
+   * connection killed at the wrong moment can leave a query pending for a long time, and the
+   * buffer must not stall behind it. Retrying is safe: inserts ignore duplicate (session, seq).
+   */
+  writeTimeoutMs?: number;
 }
 
 /** Counters of a {@link WindowBuffer}. */
@@ -56,6 +62,7 @@ export function createWindowBuffer(
 ): WindowBuffer {
   const batchSize = options.batchSize ?? 1000;
   const maxBackoff = options.maxBackoffMs ?? 30_000;
+  const writeTimeout = options.writeTimeoutMs ?? 10_000;
   let queue: Item[] = [];
   let head = 0;
   let inFlight = 0;
@@ -96,16 +103,23 @@ export function createWindowBuffer(
     head += batch.length;
     inFlight = batch.length;
     try {
-      await store.insertWindows(batch.map((i) => i.row));
+      await withTimeout(
+        store.insertWindows(batch.map((i) => i.row)),
+        writeTimeout,
+      );
       for (const item of batch) {
         if (item.raw?.length) {
-          await store.insertRawEvents(item.row.session, item.raw);
+          await withTimeout(
+            store.insertRawEvents(item.row.session, item.raw),
+            writeTimeout,
+          );
         }
       }
     } catch (error) {
       // Back at the head: these are the oldest, and inserts are idempotent on (session, seq).
       queue = [...batch, ...queue.slice(head)];
       head = 0;
+      inFlight = 0;
       trim();
       failures++;
       streak++;
@@ -171,4 +185,17 @@ export function createWindowBuffer(
       await this.flush();
     },
   };
+}
+
+/** Rejects with an Error when `promise` has not settled within `ms`. */
+export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`Database write timed out after ${ms} ms`)),
+      ms,
+    );
+  });
+  promise.catch(() => {}); // a late rejection after the timeout is expected
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -18,6 +18,8 @@ export interface SessionTableOptions {
   /** Most sessions kept in memory; the oldest is forgotten (and reloaded from the DB). */
   maxSessions: number;
   now: () => number;
+  /** A state lookup slower than this counts as failed (the DB is treated as down). */
+  timeoutMs: number;
 }
 
 /** The in-memory session table of one ingest route. */
@@ -75,7 +77,10 @@ export function createSessionTable(
 
   function load(id: string, state: SessionState): Promise<void> {
     if (state.verified) return Promise.resolve();
-    state.loading ??= store.sessionIngestState(id).then((db) => {
+    state.loading ??= withTimeout(
+      store.sessionIngestState(id),
+      options.timeoutMs,
+    ).then((db) => {
       state.revoked ||= db.revoked;
       if (db.lastSeq !== null) {
         state.lastSeq = Math.max(state.lastSeq ?? -1, db.lastSeq);
@@ -101,4 +106,16 @@ export function createSessionTable(
       if (state) state.revoked = true;
     },
   };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`Session state lookup timed out after ${ms} ms`)),
+      ms,
+    );
+  });
+  promise.catch(() => {}); // a late rejection after the timeout is expected
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -51,6 +51,11 @@ export interface IngestOptions {
   onWindow?: (window: WindowRow) => Promise<IngestAction>;
   /** Sessions remembered in memory (default 100 000). */
   maxSessions?: number;
+  /**
+   * First-sight lookup of a session's revocation and last seq: slower than this (default 1000 ms),
+   * the post is judged on what memory knows and the lookup is retried on the next post.
+   */
+  stateTimeoutMs?: number;
   /** Clock in ms, for tests (default `Date.now`). */
   now?: () => number;
 }
@@ -74,6 +79,7 @@ export function createIngestRoute(options: IngestOptions): Hono {
     ratePerMin: options.ratePerMin,
     maxSessions: options.maxSessions ?? 100_000,
     now: options.now ?? Date.now,
+    timeoutMs: options.stateTimeoutMs ?? 1000,
   });
   options.store.onRevocation((id) => table.markRevoked(id)).catch((error) =>
     log("warn", "Ingest cannot listen for revocations", { error })
