@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { crossValidate, foldsOf } from "./cv.ts";
+import { chooseCcpAlpha, crossValidate, foldsOf } from "./cv.ts";
+import { readCsvDataset } from "./csv.ts";
 import { datasetFromRows } from "./dataset.ts";
 import { metrics, rocAuc, thresholdForFpr } from "./metrics.ts";
 
@@ -99,4 +100,22 @@ Deno.test("crossValidate() keeps leaked sessions out: grouped CV is honest on du
     grouped.metrics.accuracy < 0.75,
     `grouped accuracy ${grouped.metrics.accuracy}`,
   );
+});
+
+Deno.test("chooseCcpAlpha() picks the pruning level with the best CV accuracy", async () => {
+  const { dataset } = await readCsvDataset(
+    new URL("./reference/noisy_train.csv", import.meta.url).pathname,
+  );
+  const { alpha, candidates } = chooseCcpAlpha(dataset, {}, {
+    folds: 5,
+    seed: 0,
+  });
+  assert.equal(candidates[0].alpha, 0);
+  const best = Math.max(...candidates.map((c) => c.accuracy));
+  assert.equal(candidates.find((c) => c.alpha === alpha)!.accuracy, best);
+  // Noisy labels: a fully grown tree overfits, so some pruning wins.
+  assert.ok(alpha > 0);
+  assert.ok(best > candidates[0].accuracy);
+  // Larger alpha on ties: no candidate above the chosen one reaches the best accuracy.
+  for (const c of candidates) if (c.alpha > alpha) assert.ok(c.accuracy < best);
 });
