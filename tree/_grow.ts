@@ -24,6 +24,8 @@ export interface GrowInput {
   classWeight: Float64Array;
   /** Bootstrap count per row (rows with 0 are left out); absent: every row once. */
   counts?: Float64Array;
+  /** Reorder `presorted` in place instead of copying it (it is unusable afterwards). */
+  consume?: boolean;
   nClasses: number;
   entropy: boolean;
   maxDepth: number;
@@ -50,8 +52,10 @@ function initWork(inp: GrowInput): Work {
   const { presorted: ps, counts, y } = inp;
   let m = 0;
   for (let i = 0; i < ps.n; i++) if (!counts || counts[i] > 0) m++;
-  const order = new Int32Array(m * ps.nFeatures);
-  const vals = new Float32Array(m * ps.nFeatures);
+  // One tree on all rows consumes the presorted lists in place; a forest's trees copy theirs.
+  const inPlace = inp.consume === true && !counts;
+  const order = inPlace ? ps.order : new Int32Array(m * ps.nFeatures);
+  const vals = inPlace ? ps.values : new Float32Array(m * ps.nFeatures);
   const cls = new Uint16Array(m * ps.nFeatures);
   for (let f = 0; f < ps.nFeatures; f++) {
     let k = f * m;

@@ -223,7 +223,10 @@ export function trainTree(data: Dataset, options: TreeOptions = {}): Model {
   if (o.trees > 1) return trainForest(data, options);
   checkData(data);
   const ps = presort(data.X, data.nRows, data.features.length);
-  const tree = growTree(growInput(data, ps, o, seededRandom(o.seed)));
+  const tree = growTree({
+    ...growInput(data, ps, o, seededRandom(o.seed)),
+    consume: true,
+  });
   return modelOf(data, o, [pruneTree(tree, o.ccpAlpha, data.classes.length)]);
 }
 
