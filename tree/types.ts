@@ -30,7 +30,7 @@ export type Criterion = "gini" | "entropy";
 export interface TreeOptions {
   /** Impurity measure (default "gini"). */
   criterion?: Criterion;
-  /** Maximum depth (default: unlimited). */
+  /** Maximum depth; 0 or absent: unlimited (scikit-learn's None). */
   maxDepth?: number;
   /** Minimum samples a node needs to be split (default 2). */
   minSamplesSplit?: number;
