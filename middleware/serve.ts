@@ -1,6 +1,11 @@
 /**
- * Serving with a clean stop: on shutdown the listener closes, in-flight requests drain
- * (`Deno.HttpServer.shutdown()`), then shutdown hooks run in reverse order of registration.
+ * Serving with a clean stop. On shutdown: new requests get 503 with `Connection: close`, the
+ * handlers still running finish, then `Deno.HttpServer.shutdown()` closes the listener and lets
+ * responses still streaming complete, then shutdown hooks run in reverse order of registration.
+ *
+ * Why not `shutdown()` at once: Deno then makes the body of a request still being uploaded
+ * unreadable ("Cannot read request body as underlying resource unavailable"), so a proxied POST
+ * in flight would fail with 502 instead of draining.
  *
  * @module
  */
@@ -33,13 +38,30 @@ export type GuardServer = {
  */
 export function serveGuard(app: Hono, options: ServeOptions): GuardServer {
   const hooks: Array<() => Promise<void> | void> = [];
+  let inFlight = 0;
+  let draining = false;
+  let idle: (() => void) | null = null;
   const server = Deno.serve({
     hostname: options.hostname,
     port: options.port,
     onListen() {},
-  }, app.fetch);
+  }, async (req, info) => {
+    if (draining) {
+      return new Response("Shutting down\n", {
+        status: 503,
+        headers: { "connection": "close", "retry-after": "1" },
+      });
+    }
+    inFlight++;
+    try {
+      return await app.fetch(req, info);
+    } finally {
+      if (--inFlight === 0) idle?.();
+    }
+  });
   let stopping: Promise<void> | null = null;
   async function stop(): Promise<void> {
+    draining = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<"timeout">((resolve) => {
       timer = setTimeout(
@@ -47,7 +69,13 @@ export function serveGuard(app: Hono, options: ServeOptions): GuardServer {
         options.drainTimeoutMs ?? 10_000,
       );
     });
-    const drained = await Promise.race([server.shutdown(), timeout]);
+    const handlersDone = inFlight === 0
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => (idle = resolve));
+    const drained = await Promise.race([
+      handlersDone.then(() => server.shutdown()),
+      timeout,
+    ]);
     clearTimeout(timer);
     if (drained === "timeout") {
       log("warn", "shutdown: in-flight requests did not finish in time");

@@ -1,0 +1,73 @@
+/**
+ * The guard executable: load config, open the store, build the collector, start the demo site
+ * when no UPSTREAM_URL is set, mount the middleware, serve, and shut down cleanly.
+ *
+ * Run with `deno task start`.
+ *
+ * @module
+ */
+import { buildCollectorBundle } from "./collector/mod.ts";
+import { loadConfig } from "./config.ts";
+import { openStore } from "./db/mod.ts";
+import { startDemo } from "./demo/mod.ts";
+import { log, setLogLevel } from "./log.ts";
+import {
+  createGuardApp,
+  type GuardAppOptions,
+  serveGuard,
+} from "./middleware/mod.ts";
+
+async function main(): Promise<void> {
+  const result = loadConfig(Deno.env.toObject());
+  if (!result.ok) {
+    console.error("Invalid configuration:");
+    for (const error of result.errors) console.error(`  ${error}`);
+    Deno.exit(1);
+  }
+  const config = result.config;
+  setLogLevel(config.LOG_LEVEL);
+
+  const store = await openStore({
+    databaseUrl: config.DATABASE_URL,
+    pgliteDir: config.PGLITE_DIR,
+  });
+  const collector = await buildCollectorBundle();
+  const demo = config.demo ? startDemo() : null;
+  const upstream = demo?.url ?? config.UPSTREAM_URL!;
+
+  const options: GuardAppOptions = { config, upstream, store, collector };
+  // Mount points for the other middleware (ingest route, session cookie, revocation gate):
+  // options.mountGuardRoutes = (guard) => { … };
+  // options.beforeProxy = [ … ];
+  const app = createGuardApp(options);
+
+  const server = serveGuard(app, {
+    hostname: config.HOSTNAME,
+    port: config.PORT,
+  });
+  // Hooks run in reverse order: register what must close last first.
+  server.onShutdown(() => store.close());
+  if (demo !== null) server.onShutdown(() => demo.shutdown());
+
+  const local = `http://localhost:${server.addr.port}`;
+  console.log(
+    `Guard listening on ${local} → upstream ${upstream}${
+      demo ? " (built-in demo site)" : ""
+    }  Open ${local}/`,
+  );
+  log("info", "guard started", {
+    port: server.addr.port,
+    upstream,
+    mode: config.mode,
+  });
+
+  for (const sig of ["SIGTERM", "SIGINT"] as const) {
+    Deno.addSignalListener(sig, async () => {
+      log("info", "shutting down", { signal: sig });
+      await server.shutdown();
+      Deno.exit(0);
+    });
+  }
+}
+
+if (import.meta.main) await main();
