@@ -13,6 +13,7 @@ import {
   botRows,
   CSV_HEADER,
   type DatasetRow,
+  evenlySpaced,
   humanRows,
   listFiles,
   toCsv,
@@ -26,6 +27,23 @@ export interface BuildOptions {
   botsPerKind: number;
   maxWindows: number;
   chromium: string;
+  /** Where to write the small committed sample ("" for none) and rows per kind in it. */
+  sample?: string;
+  samplePerKind?: number;
+}
+
+/** Every kind's rows thinned evenly to at most `perKind`, in file order (deterministic). */
+export function sampleRows(
+  rows: readonly DatasetRow[],
+  perKind: number,
+): DatasetRow[] {
+  const byKind = new Map<string, DatasetRow[]>();
+  for (const r of rows) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r]);
+  const keep = new Set<DatasetRow>();
+  for (const list of byKind.values()) {
+    for (const i of evenlySpaced(list.length, perKind)) keep.add(list[i]);
+  }
+  return rows.filter((r) => keep.has(r));
 }
 
 /** Reads previously derived rows (e.g. Chromium sessions) from a CSV with {@link CSV_HEADER}. */
@@ -61,7 +79,7 @@ export async function readRows(path: string): Promise<DatasetRow[]> {
 /** Builds every row: humans first (sorted by file), then bots, then Chromium rows. */
 export async function buildRows(o: BuildOptions): Promise<DatasetRow[]> {
   const rows: DatasetRow[] = [];
-  const opts = { maxWindows: o.maxWindows };
+  const opts = { maxWindows: o.maxWindows, minPointerEvents: 1 };
   for (
     const path of await listFiles(
       `${o.root}/sapimouse/raw`,
@@ -93,6 +111,8 @@ function parseCli(args: string[]): BuildOptions {
       "bots-per-kind": { type: "string", default: "250" },
       "max-windows": { type: "string", default: "40" },
       chromium: { type: "string", default: "data/chromium_rows.csv" },
+      sample: { type: "string", default: "data/sample.csv" },
+      "sample-per-kind": { type: "string", default: "50" },
     },
   });
   const int = (name: string, v: string) => {
@@ -111,6 +131,8 @@ function parseCli(args: string[]): BuildOptions {
     botsPerKind: int("bots-per-kind", values["bots-per-kind"]),
     maxWindows: int("max-windows", values["max-windows"]),
     chromium: values.chromium,
+    sample: values.sample,
+    samplePerKind: int("sample-per-kind", values["sample-per-kind"]),
   };
 }
 
@@ -118,6 +140,12 @@ if (import.meta.main) {
   const options = parseCli(Deno.args);
   const rows = await buildRows(options);
   await Deno.writeTextFile(options.out, toCsv(rows));
+  if (options.sample) {
+    await Deno.writeTextFile(
+      options.sample,
+      toCsv(sampleRows(rows, options.samplePerKind ?? 50)),
+    );
+  }
   const counts = new Map<string, { sessions: Set<string>; windows: number }>();
   for (const r of rows) {
     const c = counts.get(r.kind) ?? { sessions: new Set(), windows: 0 };

@@ -48,7 +48,15 @@ export interface WindowingOptions {
   windowMs?: number;
   /** Keep at most this many windows, evenly spaced over the session (default 40). */
   maxWindows?: number;
+  /**
+   * Drop windows with fewer pointer events (move, down, up, wheel) than this (default 0). The
+   * builder uses 1: the human recordings are mouse-only, so a pointer-less bot window would teach
+   * "no mouse → bot", an artefact of the data, not of behaviour.
+   */
+  minPointerEvents?: number;
 }
+
+const POINTER_KINDS = new Set(["move", "down", "up", "wheel"]);
 
 /** Windows one session's events and extracts each window's features. */
 export function sessionRows(
@@ -57,7 +65,10 @@ export function sessionRows(
   options: WindowingOptions = {},
 ): DatasetRow[] {
   const windowMs = options.windowMs ?? 5000;
-  const windows = windowEvents(events, { windowMs });
+  const minPointer = options.minPointerEvents ?? 0;
+  const windows = windowEvents(events, { windowMs }).filter((w) =>
+    w.filter((e) => POINTER_KINDS.has(e.kind)).length >= minPointer
+  );
   const picked = evenlySpaced(windows.length, options.maxWindows ?? 40);
   return picked.map((i) => ({
     ...meta,

@@ -17,7 +17,8 @@ const treeSchema = z.strictObject({
   right: z.array(int.min(-1)),
   nanLeft: z.array(z.union([z.literal(0), z.literal(1)])),
   value: z.array(z.array(num.min(0))),
-  impurity: z.array(num.min(0)),
+  // Gini of a pure node can round to about -1e-15 (as in scikit-learn): tolerate, do not clamp.
+  impurity: z.array(num.min(-1e-9)),
   nSamples: z.array(int.min(0)),
   weightedNSamples: z.array(num.min(0)),
 });
