@@ -1,0 +1,280 @@
+/**
+ * End to end in real Chromium: a page behind the guard (session cookie, injection, ingest with
+ * RETAIN_RAW on) gets moves, clicks, typing and scrolling; the stored windows must agree with the
+ * offline extractor run on the same stored raw events, on PGlite and on real Postgres.
+ *
+ * Wired like main.ts but without detection (not under test here). Skips visibly without Chromium
+ * or DATABASE_URL, except under CI=true.
+ */
+import assert from "node:assert/strict";
+import { PGlite } from "@electric-sql/pglite";
+import postgres from "postgres";
+import puppeteer from "puppeteer-core";
+import { loadConfig } from "../config.ts";
+import {
+  buildCollectorBundle,
+  extractFeatures,
+  FEATURE_NAMES,
+  type FeatureVector,
+  type WindowEvent,
+} from "../collector/mod.ts";
+import { createWindowBuffer, openStore, type Store } from "../db/mod.ts";
+import { createGuardApp } from "../middleware/mod.ts";
+import { createIngestRoute } from "../middleware/ingest/mod.ts";
+import { createGuardSession } from "../middleware/session/mod.ts";
+
+const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+const CI = Deno.env.get("CI") === "true";
+const HAVE_CHROMIUM = await Deno.stat(CHROMIUM).then(() => true, () => false);
+const DATABASE_URL = Deno.env.get("DATABASE_URL");
+const SECRET = "collector-e2e-secret-collector-e2e";
+const WINDOW_MS = 1000;
+/** Keydowns typed: "privacy test" then one Backspace. */
+const TYPED = "privacy test".length + 1;
+if (!HAVE_CHROMIUM && !CI) {
+  console.warn(
+    `SKIPPED tests/collector_e2e_test.ts: no Chromium at "${CHROMIUM}"`,
+  );
+}
+if (!DATABASE_URL && !CI) {
+  console.warn(
+    "SKIPPED tests/collector_e2e_test.ts on Postgres: DATABASE_URL is not set",
+  );
+}
+
+/** The upstream: a tall page with a text field, like any site the guard fronts. */
+function startSite(): Deno.HttpServer<Deno.NetAddr> {
+  return Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () =>
+      new Response(
+        `<!doctype html><html><head><title>shop</title></head><body style="margin:0;height:3000px">
+<input id="q" style="position:absolute;left:300px;top:200px;width:200px"></body></html>`,
+        { headers: { "content-type": "text/html; charset=utf-8" } },
+      ),
+  );
+}
+
+/** Runs one query against the store's database (PGlite or Postgres) in the test's schema. */
+type Query = (
+  text: string,
+  params: unknown[],
+) => Promise<Record<string, unknown>[]>;
+
+interface Backend {
+  store: Store;
+  query: Query;
+  close(): Promise<void>;
+}
+
+async function openBackend(
+  kind: "pglite" | "postgres",
+  schema: string,
+): Promise<Backend> {
+  if (kind === "pglite") {
+    const pglite = new PGlite();
+    const store = await openStore({ pglite, schema });
+    return {
+      store,
+      query: async (text, params) =>
+        (await pglite.query(text, params)).rows as Record<string, unknown>[],
+      close: () => pglite.close(),
+    };
+  }
+  const sql = postgres(DATABASE_URL as string, { max: 1, onnotice: () => {} });
+  const store = await openStore({ databaseUrl: DATABASE_URL, schema });
+  return {
+    store,
+    query: (text, params) =>
+      sql.unsafe(text, params as never[]) as Promise<Record<string, unknown>[]>,
+    async close() {
+      await sql.unsafe(`drop schema if exists ${schema} cascade`);
+      await sql.end();
+    },
+  };
+}
+
+async function browse(
+  url: string,
+  done: () => Promise<boolean>,
+): Promise<void> {
+  const userDataDir = await Deno.makeTempDir({ prefix: "collector_e2e_" });
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    userDataDir,
+    args: [
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => "__guardCollector" in globalThis);
+    await page.mouse.move(40, 40);
+    await page.mouse.move(380, 210, { steps: 30 });
+    await page.mouse.click(380, 210, { delay: 60 });
+    await page.keyboard.type("privacy test", { delay: 35 });
+    await page.keyboard.press("Backspace", { delay: 40 });
+    await page.mouse.wheel({ deltaY: 300 });
+    await new Promise((ok) => setTimeout(ok, 150));
+    await page.mouse.move(600, 420, { steps: 20 });
+    // Under load timers run late: wait until every interaction is stored, not a fixed time.
+    const until = Date.now() + 20_000;
+    while (!(await done())) {
+      if (Date.now() > until) {
+        throw new Error("Timed out waiting for the stored windows");
+      }
+      await new Promise((ok) => setTimeout(ok, 200));
+    }
+  } finally {
+    await browser.close();
+    await Deno.remove(userDataDir, { recursive: true }).catch(() => {});
+  }
+}
+
+function assertClose(stored: number, offline: number, what: string): void {
+  if (Number.isNaN(offline)) {
+    return assert.ok(
+      Number.isNaN(stored),
+      `${what}: stored ${stored}, offline NaN`,
+    );
+  }
+  assert.ok(
+    Math.abs(stored - offline) <= 1e-9 * Math.max(1, Math.abs(offline)),
+    `${what}: ${stored} vs ${offline}`,
+  );
+}
+
+async function runEndToEnd(kind: "pglite" | "postgres"): Promise<void> {
+  const schema = `collector_e2e_${
+    crypto.randomUUID().replaceAll("-", "").slice(0, 12)
+  }`;
+  const site = startSite();
+  const backend = await openBackend(kind, schema);
+  const result = loadConfig({
+    UPSTREAM_URL: `http://127.0.0.1:${site.addr.port}`,
+    GUARD_SECRET: SECRET,
+    RETAIN_RAW: "true",
+    WINDOW_MS: String(WINDOW_MS),
+    INGEST_MAX_BYTES: String(1 << 20),
+  });
+  if (!result.ok) throw new TypeError(result.errors.join("; "));
+  const { config } = result;
+  const buffer = createWindowBuffer(backend.store, {
+    max: 10_000,
+    flushMs: 50,
+  });
+  const ingest = createIngestRoute({
+    store: backend.store,
+    buffer,
+    secret: SECRET,
+    maxBytes: config.INGEST_MAX_BYTES,
+    ratePerMin: 600,
+    retainRaw: config.RETAIN_RAW,
+  });
+  const app = createGuardApp({
+    config,
+    store: backend.store,
+    collector: await buildCollectorBundle(),
+    mountGuardRoutes: (guard) => void guard.route("/", ingest),
+    beforeProxy: [createGuardSession({ secret: SECRET })],
+  });
+  const guard = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    app.fetch,
+  );
+  try {
+    await browse(`http://127.0.0.1:${guard.addr.port}/`, async () => {
+      const rows = await backend.query(
+        `select sum(click_count) as c, sum(typing_speed) as k, sum(scroll_speed) as s from ${schema}.feature_windows`,
+        [],
+      );
+      const { c, k, s } = rows[0];
+      return Number(c) >= 1 &&
+        Math.round(Number(k) * WINDOW_MS / 1000) >= TYPED && Number(s) > 0;
+    });
+    await buffer.close();
+    await checkStored(backend, schema);
+  } finally {
+    await guard.shutdown();
+    await site.shutdown();
+    await backend.store.close();
+    await backend.close();
+  }
+}
+
+async function checkStored(
+  { store, query }: Backend,
+  schema: string,
+): Promise<void> {
+  const sessions = await query(
+    `select distinct session from ${schema}.raw_events`,
+    [],
+  );
+  assert.equal(sessions.length, 1, "one guard session");
+  const session = String(sessions[0].session);
+  const windows = await store.listWindows(session);
+  // Insert-only table: physical order is insertion order, i.e. post order then event order.
+  const rows = await query(
+    `select event from ${schema}.raw_events where session = $1 order by ctid`,
+    [session],
+  );
+  const raw = rows.map((r) =>
+    (typeof r.event === "string" ? JSON.parse(r.event) : r.event) as WindowEvent
+  );
+  // The collector opens every window with its meta event.
+  const groups: WindowEvent[][] = [];
+  for (const e of raw) {
+    e.kind === "meta" ? groups.push([e]) : groups.at(-1)?.push(e);
+  }
+  assert.ok(windows.length >= 2, `stored windows: ${windows.length}`);
+  assert.equal(groups.length, windows.length);
+  const totals = { clicks: 0, keys: 0, scroll: 0, moves: 0 };
+  windows.forEach((w, i) => {
+    assert.equal(
+      groups[i].length,
+      w.nEvents,
+      `window seq ${w.seq}: raw events vs n`,
+    );
+    const offline: FeatureVector = extractFeatures(groups[i], {
+      windowMs: WINDOW_MS,
+    });
+    for (const name of FEATURE_NAMES) {
+      assertClose(w.features[name], offline[name], `seq ${w.seq} ${name}`);
+    }
+    totals.clicks += w.features.click_count;
+    totals.keys += w.features.typing_speed * WINDOW_MS / 1000;
+    totals.scroll += w.features.scroll_speed;
+    totals.moves += Number.isFinite(w.features.speed_mean) ? 1 : 0;
+  });
+  assert.equal(totals.clicks, 1);
+  assert.equal(Math.round(totals.keys), TYPED);
+  assert.ok(totals.scroll > 0 && totals.moves >= 2, JSON.stringify(totals));
+  for (
+    const e of raw.filter((e) => e.kind === "keydown" || e.kind === "keyup")
+  ) {
+    assert.deepEqual(Object.keys(e).sort(), ["id", "key", "kind", "t"]);
+    assert.ok(["char", "backspace", "other"].includes(e.key as string));
+  }
+}
+
+Deno.test({
+  name:
+    "collector end to end on PGlite: stored windows equal the offline extractor on stored raw events",
+  ignore: !HAVE_CHROMIUM && !CI,
+  fn: () => runEndToEnd("pglite"),
+});
+
+Deno.test({
+  name:
+    "collector end to end on Postgres: stored windows equal the offline extractor on stored raw events",
+  ignore: (!HAVE_CHROMIUM || !DATABASE_URL) && !CI,
+  fn: () => runEndToEnd("postgres"),
+});
