@@ -85,6 +85,16 @@ async function runBundler(): Promise<string> {
   return code;
 }
 
+/** Removes bundles cached for older sources. */
+async function pruneCache(dir: string, keep: string): Promise<void> {
+  for await (const entry of Deno.readDir(dir)) {
+    const path = `${dir}/${entry.name}`;
+    if (path !== keep && /^bundle\.[0-9a-f]{16}\.js$/.test(entry.name)) {
+      await Deno.remove(path).catch(() => {});
+    }
+  }
+}
+
 /**
  * Returns the collector bundle, building it on a cache miss (needs `--allow-run=deno`).
  * A cache directory that cannot be written only costs a rebuild next time.
@@ -104,6 +114,7 @@ export async function buildCollectorBundle(
       const tmp = `${cached}.${crypto.randomUUID()}.tmp`;
       await Deno.writeTextFile(tmp, code);
       await Deno.rename(tmp, cached);
+      await pruneCache(dir, cached);
     } catch { /* read-only checkout: serve the fresh build anyway */ }
   }
   return { code, hash: (await sha256Hex(code)).slice(0, 12) };
@@ -124,6 +135,14 @@ if (import.meta.main) {
   const path = new URL(`dist/c.${bundle.hash}.js`, HERE);
   await Deno.mkdir(new URL("dist/", HERE), { recursive: true });
   await Deno.writeTextFile(path, bundle.code);
+  for await (const entry of Deno.readDir(new URL("dist/", HERE))) {
+    if (
+      /^c\.[0-9a-f]{12}\.js$/.test(entry.name) &&
+      !path.pathname.endsWith(entry.name)
+    ) {
+      await Deno.remove(new URL(`dist/${entry.name}`, HERE));
+    }
+  }
   const raw = new TextEncoder().encode(bundle.code).length;
   console.log(
     `${path.pathname}: ${raw} bytes raw, ${await gzipSize(
