@@ -1,7 +1,8 @@
 /**
- * End to end in real Chromium: a page behind the guard (session cookie, injection, ingest with
- * RETAIN_RAW on) gets moves, clicks, typing and scrolling; the stored windows must agree with the
- * offline extractor run on the same stored raw events, on PGlite and on real Postgres.
+ * End to end in real Chromium: the demo site's login page behind the guard (session cookie,
+ * injection, ingest with RETAIN_RAW on) gets moves, clicks, typing (user name and password) and
+ * scrolling; the stored windows must agree with the offline extractor run on the same stored raw
+ * events, on PGlite and on real Postgres, and the typed text must appear nowhere in storage.
  *
  * Wired like main.ts but without detection (not under test here). Skips visibly without Chromium
  * or DATABASE_URL, except under CI=true.
@@ -11,6 +12,7 @@ import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
 import puppeteer from "puppeteer-core";
 import { loadConfig } from "../config.ts";
+import { startDemo } from "../demo/mod.ts";
 import {
   buildCollectorBundle,
   extractFeatures,
@@ -29,8 +31,10 @@ const HAVE_CHROMIUM = await Deno.stat(CHROMIUM).then(() => true, () => false);
 const DATABASE_URL = Deno.env.get("DATABASE_URL");
 const SECRET = "collector-e2e-secret-collector-e2e";
 const WINDOW_MS = 1000;
-/** Keydowns typed: "privacy test" then one Backspace. */
-const TYPED = "privacy test".length + 1;
+const USER = "alice-e2e";
+const PASSWORD = "s3cret-pass";
+/** Keydowns typed: the user name, the password, then one Backspace. */
+const TYPED = USER.length + PASSWORD.length + 1;
 if (!HAVE_CHROMIUM && !CI) {
   console.warn(
     `SKIPPED tests/collector_e2e_test.ts: no Chromium at "${CHROMIUM}"`,
@@ -39,19 +43,6 @@ if (!HAVE_CHROMIUM && !CI) {
 if (!DATABASE_URL && !CI) {
   console.warn(
     "SKIPPED tests/collector_e2e_test.ts on Postgres: DATABASE_URL is not set",
-  );
-}
-
-/** The upstream: a tall page with a text field, like any site the guard fronts. */
-function startSite(): Deno.HttpServer<Deno.NetAddr> {
-  return Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    () =>
-      new Response(
-        `<!doctype html><html><head><title>shop</title></head><body style="margin:0;height:3000px">
-<input id="q" style="position:absolute;left:300px;top:200px;width:200px"></body></html>`,
-        { headers: { "content-type": "text/html; charset=utf-8" } },
-      ),
   );
 }
 
@@ -118,9 +109,11 @@ async function browse(
     await page.goto(url);
     await page.waitForFunction(() => "__guardCollector" in globalThis);
     await page.mouse.move(40, 40);
-    await page.mouse.move(380, 210, { steps: 30 });
-    await page.mouse.click(380, 210, { delay: 60 });
-    await page.keyboard.type("privacy test", { delay: 35 });
+    await page.mouse.move(300, 120, { steps: 30 });
+    await page.click("input[name=username]", { delay: 60 });
+    await page.keyboard.type(USER, { delay: 35 });
+    await page.click("input[name=password]", { delay: 50 });
+    await page.keyboard.type(PASSWORD, { delay: 30 });
     await page.keyboard.press("Backspace", { delay: 40 });
     await page.mouse.wheel({ deltaY: 300 });
     await new Promise((ok) => setTimeout(ok, 150));
@@ -156,10 +149,10 @@ async function runEndToEnd(kind: "pglite" | "postgres"): Promise<void> {
   const schema = `collector_e2e_${
     crypto.randomUUID().replaceAll("-", "").slice(0, 12)
   }`;
-  const site = startSite();
+  const demo = startDemo();
   const backend = await openBackend(kind, schema);
   const result = loadConfig({
-    UPSTREAM_URL: `http://127.0.0.1:${site.addr.port}`,
+    UPSTREAM_URL: demo.url,
     GUARD_SECRET: SECRET,
     RETAIN_RAW: "true",
     WINDOW_MS: String(WINDOW_MS),
@@ -191,20 +184,21 @@ async function runEndToEnd(kind: "pglite" | "postgres"): Promise<void> {
     app.fetch,
   );
   try {
-    await browse(`http://127.0.0.1:${guard.addr.port}/`, async () => {
+    await browse(`http://127.0.0.1:${guard.addr.port}/login`, async () => {
       const rows = await backend.query(
-        `select sum(click_count) as c, sum(typing_speed) as k, sum(scroll_speed) as s from ${schema}.feature_windows`,
+        `select sum(click_count) as c, sum(typing_speed) as k, sum(scroll_speed) as s,
+          count(speed_mean) as m from ${schema}.feature_windows`,
         [],
       );
-      const { c, k, s } = rows[0];
-      return Number(c) >= 1 &&
-        Math.round(Number(k) * WINDOW_MS / 1000) >= TYPED && Number(s) > 0;
+      const { c, k, s, m } = rows[0];
+      const keys = Math.round(Number(k) * WINDOW_MS / 1000);
+      return Number(c) >= 2 && keys >= TYPED && Number(s) > 0 && Number(m) >= 2;
     });
     await buffer.close();
     await checkStored(backend, schema);
   } finally {
     await guard.shutdown();
-    await site.shutdown();
+    await demo.shutdown();
     await backend.store.close();
     await backend.close();
   }
@@ -225,6 +219,12 @@ async function checkStored(
   const rows = await query(
     `select event from ${schema}.raw_events where session = $1 order by ctid`,
     [session],
+  );
+  const stored = JSON.stringify(rows);
+  assert.equal(
+    stored.includes(USER) || stored.includes(PASSWORD),
+    false,
+    "typed text stored",
   );
   const raw = rows.map((r) =>
     (typeof r.event === "string" ? JSON.parse(r.event) : r.event) as WindowEvent
@@ -254,7 +254,7 @@ async function checkStored(
     totals.scroll += w.features.scroll_speed;
     totals.moves += Number.isFinite(w.features.speed_mean) ? 1 : 0;
   });
-  assert.equal(totals.clicks, 1);
+  assert.equal(totals.clicks, 2);
   assert.equal(Math.round(totals.keys), TYPED);
   assert.ok(totals.scroll > 0 && totals.moves >= 2, JSON.stringify(totals));
   for (
