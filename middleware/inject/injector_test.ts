@@ -1,15 +1,19 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
-import { createInjector } from "./injector.ts";
+import { createInjector, injectStream } from "./injector.ts";
 
 const TAG = "<script src=/x.js></script>";
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 async function run(chunks: string[]): Promise<string> {
-  const input = ReadableStream.from(chunks.map((c) => enc.encode(c)));
-  const out = input.pipeThrough(createInjector(enc.encode(TAG)));
-  return dec.decode(await new Response(out).arrayBuffer());
+  const input = () => ReadableStream.from(chunks.map((c) => enc.encode(c)));
+  const piped = input().pipeThrough(createInjector(enc.encode(TAG)));
+  const pulled = injectStream(input(), enc.encode(TAG));
+  const a = dec.decode(await new Response(piped).arrayBuffer());
+  const b = dec.decode(await new Response(pulled).arrayBuffer());
+  assert.equal(b, a, "injectStream() and createInjector() agree");
+  return a;
 }
 
 /** Every way of splitting `html` in two, plus one byte per chunk. */

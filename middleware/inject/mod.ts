@@ -29,10 +29,10 @@
  *
  * @module
  */
-import { createInjector } from "./injector.ts";
+import { injectStream } from "./injector.ts";
 import { widenCsp } from "./csp.ts";
 
-export { createInjector } from "./injector.ts";
+export { createInjector, injectStream } from "./injector.ts";
 export { type CspWidening, widenCsp } from "./csp.ts";
 
 /** What the injected tag points at. */
@@ -126,7 +126,7 @@ export function createResponseInjector(
           >,
         );
       }
-      body = body.pipeThrough(createInjector(tag));
+      body = injectStream(body, tag);
     } else if (body !== null) {
       body.cancel().catch(() => {});
       body = null;
