@@ -207,3 +207,60 @@ export function holdOut(
     kinds: perKind(test, scores, threshold),
   };
 }
+
+/** One session-rule setting's human false-positive and bot detection rates (per session). */
+export interface RuleSweepRow {
+  rule: string;
+  humanSessionFpr: number;
+  botSessionRate: number;
+  meanDelay: number;
+}
+
+/** Session rules over the same out-of-fold scores: log-odds thresholds and k-of-n variants. */
+export function sweepRules(
+  rows: readonly DatasetRow[],
+  scores: readonly number[],
+  windowThreshold: number,
+): RuleSweepRow[] {
+  const sessions = [...scoresBySession(rows, scores).values()];
+  const measure = (
+    rule: string,
+    detect: (s: number[]) => number | null,
+  ): RuleSweepRow => {
+    const res = sessions.map((s) => ({
+      label: s.row.label,
+      at: detect(s.scores),
+    }));
+    const humans = res.filter((r) => r.label === "human");
+    const bots = res.filter((r) => r.label === "bot");
+    const hits = bots.filter((r) => r.at !== null).map((r) => r.at as number);
+    return {
+      rule,
+      humanSessionFpr: humans.filter((r) => r.at !== null).length /
+        humans.length,
+      botSessionRate: hits.length / bots.length,
+      meanDelay: hits.length
+        ? hits.reduce((a, b) => a + b, 0) / hits.length
+        : NaN,
+    };
+  };
+  const out: RuleSweepRow[] = [];
+  for (const threshold of [2, 3, 4, 6, 8]) {
+    const o = { ...VERDICT, threshold };
+    out.push(
+      measure(
+        `log-odds ≥ ${threshold} (decay ${o.decay}, min ${o.minWindows})`,
+        (s) => sessionVerdict(s, o).detectedAt,
+      ),
+    );
+  }
+  for (const [k, n] of [[2, 5], [3, 5], [4, 5]]) {
+    out.push(
+      measure(
+        `${k}-of-${n} windows > ${windowThreshold.toFixed(3)}`,
+        (s) => kOfN(s, k, n, windowThreshold),
+      ),
+    );
+  }
+  return out;
+}

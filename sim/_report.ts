@@ -1,5 +1,10 @@
 /** Markdown rendering of the evaluation (docs/evaluation.md). Numbers only; no re-computation. */
-import type { CvResult, KindResult, ModelConfig } from "./_experiments.ts";
+import type {
+  CvResult,
+  KindResult,
+  ModelConfig,
+  RuleSweepRow,
+} from "./_experiments.ts";
 import { K_OF_N, TREE_OPTIONS, VERDICT } from "./_experiments.ts";
 import type { DatasetRow } from "./dataset.ts";
 
@@ -13,6 +18,7 @@ export interface Report {
   loko: { kind: string; auc: number; kinds: KindResult[] }[];
   replay: { auc: number; kinds: KindResult[] };
   composite: { config: string; kinds: KindResult[] }[];
+  rules: RuleSweepRow[];
   aalto: { config: string; gate: boolean; kinds: KindResult[] }[];
   k: number;
   fpr: number;
@@ -158,6 +164,25 @@ export function renderReport(r: Report): string {
     'Human rows: "flagged" is the false-positive rate (per window, and per session under each rule).',
     "",
     kindTable(chosenCv.kinds),
+    "",
+    `## Session rules compared (${r.chosen.name}, same out-of-fold scores)`,
+    "",
+    table(
+      [
+        "rule",
+        "human sessions flagged",
+        "bot sessions flagged",
+        "mean windows to detection",
+      ],
+      r.rules.map((
+        x,
+      ) => [
+        x.rule,
+        pct(x.humanSessionFpr),
+        pct(x.botSessionRate),
+        num(x.meanDelay, 1),
+      ]),
+    ),
     "",
     "## Leave one dataset out (train without that dataset's people; test on them and on held-out bots)",
     "",

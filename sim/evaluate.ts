@@ -16,6 +16,7 @@ import {
   holdOut,
   type ModelConfig,
   PER_AXIS,
+  sweepRules,
   TYPING,
 } from "./_experiments.ts";
 import { aaltoRows, compositeRows, replayRows } from "./_adversaries.ts";
@@ -115,6 +116,7 @@ async function main(): Promise<void> {
   );
   const ci = Number(values.chosen);
   const chosen = configs[ci];
+  const rules = sweepRules(rows, cv[ci].scores, cv[ci].threshold);
   const loko = leaveOneKindOut(rows, folds, chosen, cv[ci].threshold);
   log("replay");
   const people = new Set(
@@ -166,6 +168,7 @@ async function main(): Promise<void> {
     loko,
     replay,
     composite,
+    rules,
     aalto,
     k,
     fpr,
@@ -173,6 +176,10 @@ async function main(): Promise<void> {
     notes,
   };
   await Deno.writeTextFile(values.out, renderReport(report));
+  // The repository checks `deno fmt`; format the generated Markdown the same way.
+  await new Deno.Command(Deno.execPath(), {
+    args: ["fmt", "--quiet", values.out],
+  }).output();
   log(`wrote ${values.out}`);
 }
 
