@@ -24,11 +24,12 @@ const SECONDS = Number(values.seconds);
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 
 const OBSERVER = `<script>
-window.__lt = []; window.__flush = [];
-new PerformanceObserver((l) => { for (const e of l.getEntries()) __lt.push(e.duration); })
+window.__lt = []; window.__flush = []; window.__ours = [];
+new PerformanceObserver((l) => { for (const e of l.getEntries()) __lt.push([e.startTime, e.duration]); })
   .observe({ type: "longtask", buffered: true });
 window.__send = [];
-new PerformanceObserver((l) => { for (const e of l.getEntries()) (e.name === "guard:flush" ? __flush : __send).push(e.duration); })
+new PerformanceObserver((l) => { for (const e of l.getEntries()) {
+  (e.name === "guard:flush" ? __flush : __send).push(e.duration); __ours.push([e.startTime, e.duration]); } })
   .observe({ type: "measure", buffered: true });
 </script>`;
 
@@ -45,6 +46,8 @@ interface Result {
   name: string;
   moves: number;
   longTasks: number[];
+  /** Long tasks that contain one of the collector's measured tasks. */
+  ours: number;
   flushes: number[];
   sends: number[];
   posts: number;
@@ -79,11 +82,24 @@ async function runPhase(
     }
   }
   await new Promise((ok) => setTimeout(ok, 1200)); // let the last window flush
-  const [longTasks, flushes, sends] = await page.evaluate(
-    "[__lt, __flush, __send]",
-  ) as number[][];
+  const [lt, flushes, sends, mine] = await page.evaluate(
+    "[__lt, __flush, __send, __ours]",
+  ) as [[number, number][], number[], number[], [number, number][]];
+  const longTasks = lt.map(([, d]) => d);
+  const ours =
+    lt.filter(([s, d]) =>
+      mine.some(([ms, md]) => ms >= s && ms + md <= s + d + 1)
+    ).length;
   const posts = counter.posts - posts0;
-  return { name, moves, longTasks, flushes, sends, posts } satisfies Result;
+  return {
+    name,
+    moves,
+    longTasks,
+    ours,
+    flushes,
+    sends,
+    posts,
+  } satisfies Result;
 }
 
 const counter = { posts: 0, bytes: 0 };
@@ -178,6 +194,7 @@ for (const r of results) {
   const ratio = (r.longTasks.length + 1) / (baseline.longTasks.length + 1);
   console.log(
     `${r.name}: ${r.moves} moves, ${r.posts} posts; long tasks ${r.longTasks.length} ` +
+      `(${r.ours} containing a collector task) ` +
       `(max ${fmt(Math.max(0, ...r.longTasks))} ms; (n+1) ratio vs baseline ${
         fmt(ratio)
       }); ` +
