@@ -140,16 +140,17 @@ export function createWindowBuffer(
     }
   }
 
+  async function drain(): Promise<void> {
+    while (pending() > 0) await writeBatch();
+  }
+
   function writeAll(): Promise<void> {
-    if (writing) return writing;
-    writing = (async () => {
-      try {
-        while (pending() > 0) await writeBatch();
-      } finally {
-        writing = undefined;
-        logDrops();
-      }
-    })();
+    // `.finally` runs as a microtask, so it always clears after the assignment, even when there
+    // is nothing to write (a synchronous clear would leave a settled promise in `writing`).
+    writing ??= drain().finally(() => {
+      writing = undefined;
+      logDrops();
+    });
     return writing;
   }
 

@@ -92,3 +92,23 @@ Deno.test("createWindowBuffer() drops the oldest at the bound, retries while dow
     await t.cleanup();
   }
 });
+
+Deno.test("createWindowBuffer() keeps writing after flushing an empty buffer (regression: stuck writer)", async () => {
+  const t = await openTestStore("pglite");
+  try {
+    const buffer = createWindowBuffer(t.store, { max: 100, flushMs: 5 });
+    await buffer.flush();
+    buffer.push(windowRow("e", 1));
+    await buffer.flush();
+    buffer.push(windowRow("e", 2));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual((await t.store.listWindows("e")).map((w) => w.seq), [
+      1,
+      2,
+    ]);
+    assert.equal(buffer.stats().written, 2);
+    await buffer.close();
+  } finally {
+    await t.cleanup();
+  }
+});

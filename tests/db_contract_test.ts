@@ -374,17 +374,3 @@ Deno.test("openStore() rejects a schema that is not a plain identifier", async (
     ),
   );
 });
-
-Deno.test("openStore() keeps PGlite data in its directory across reopen", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const a = await openStore({ pgliteDir: dir });
-    await a.insertWindows([windowRow("d", 1)]);
-    await a.close();
-    const b = await openStore({ pgliteDir: dir });
-    assert.deepEqual((await b.listWindows("d")).map((w) => w.seq), [1]);
-    await b.close();
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});

@@ -49,7 +49,28 @@ let shared: Promise<PGlite> | undefined;
  * own schema of it. Pure WASM, nothing for Deno's sanitizers to see, freed with the worker.
  */
 export function sharedPglite(): Promise<PGlite> {
-  return shared ??= PGlite.create("memory://");
+  return shared ??= startPglite();
+}
+
+// initdb is most of PGlite's start-up: the first test file to start one leaves a dump of the fresh
+// cluster in the temp dir, and later files (and runs) load it instead.
+const TEMPLATE = `${
+  Deno.env.get("TMPDIR") ?? "/tmp"
+}/guard-test-pglite-template-v1.tar`;
+
+async function startPglite(): Promise<PGlite> {
+  try {
+    const data = await Deno.readFile(TEMPLATE);
+    return await PGlite.create("memory://", { loadDataDir: new Blob([data]) });
+  } catch {
+    // No template yet, or one from another PGlite version: start fresh and (re)write it.
+  }
+  const db = await PGlite.create("memory://");
+  const dump = await db.dumpDataDir("none");
+  const tmp = `${TEMPLATE}.${crypto.randomUUID()}`;
+  await Deno.writeFile(tmp, new Uint8Array(await dump.arrayBuffer()));
+  await Deno.rename(tmp, TEMPLATE);
+  return db;
 }
 
 /** An open store plus the cleanup that closes it and drops its schema. */
