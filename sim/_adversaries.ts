@@ -3,7 +3,7 @@
  * sessions (licensed for non-commercial research: measured, never trained on).
  */
 import { importAalto } from "../collector/importers/mod.ts";
-import type { RawEvent } from "../collector/features.ts";
+import type { RawEvent } from "../collector/mod.ts";
 import {
   type DatasetRow,
   listFiles,

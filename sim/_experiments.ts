@@ -2,7 +2,7 @@
  * The measured experiments behind docs/evaluation.md. Each returns plain numbers; the report
  * formats them. Model training goes through tree/mod.ts only.
  */
-import { FEATURE_NAMES } from "../collector/features.ts";
+import { FEATURE_NAMES } from "../collector/mod.ts";
 import {
   datasetFromRows,
   predictProba,

@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import { parse } from "csv-parse/sync";
 import { DEFAULT_DATASETS_ROOT } from "../collector/importers/mod.ts";
-import { FEATURE_NAMES } from "../collector/features.ts";
+import { FEATURE_NAMES } from "../collector/mod.ts";
 import {
   botRows,
   CSV_HEADER,

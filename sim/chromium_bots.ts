@@ -10,7 +10,7 @@
 import { parseArgs } from "node:util";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { createCursor } from "ghost-cursor";
-import type { RawEvent } from "../collector/features.ts";
+import { buildCollectorBundle, type RawEvent } from "../collector/mod.ts";
 import { type DatasetRow, sessionRows, toCsv } from "./dataset.ts";
 import { createRng, deriveSeed, type Rng } from "./prng.ts";
 
@@ -29,26 +29,6 @@ export const CHROMIUM_ARGS = [
   "--disable-sync",
   "--window-size=1280,800",
 ];
-
-/** Bundles the browser collector with `deno bundle` (the same source the proxy serves). */
-export async function bundleCollector(): Promise<string> {
-  const out = await Deno.makeTempFile({ suffix: ".js" });
-  const src = new URL("../collector/browser.ts", import.meta.url).pathname;
-  const cmd = new Deno.Command(Deno.execPath(), {
-    args: ["bundle", "--platform", "browser", "--minify", src, "-o", out],
-    stdout: "null",
-    stderr: "piped",
-  });
-  const res = await cmd.output();
-  if (!res.success) {
-    throw new Error(
-      `Cannot bundle "${src}": ${new TextDecoder().decode(res.stderr)}`,
-    );
-  }
-  const js = await Deno.readTextFile(out);
-  await Deno.remove(out);
-  return js;
-}
 
 function pageHtml(session: string): string {
   const targets = Array.from(
@@ -180,7 +160,7 @@ export async function recordChromiumSessions(
 > {
   const sink = new Map<string, RawEvent[]>();
   const kinds = new Map<string, ChromiumKind>();
-  const server = serveRecorder(await bundleCollector(), sink);
+  const server = serveRecorder((await buildCollectorBundle()).code, sink);
   const base = `http://127.0.0.1:${server.addr.port}`;
   try {
     for (const stealth of [false, true]) {

@@ -7,7 +7,7 @@ import {
   FEATURE_NAMES,
   type RawEvent,
   windowEvents,
-} from "../collector/features.ts";
+} from "../collector/mod.ts";
 import { importRecording } from "../collector/importers/mod.ts";
 import { stringify } from "csv-stringify/sync";
 import { BOT_KINDS, type BotKind, generateBotSession } from "./bots.ts";

@@ -4,11 +4,12 @@
  * blanked is decided by docs/evaluation.md (per-axis/count and typing features).
  *
  * Usage: deno run -A sim/train_model.ts [--data data/sessions.csv] [--blank a,b] -- <deno task train options>
+ * (runs `deno task train`'s runTrain on a temporary blanked copy)
  */
 import { parseArgs } from "node:util";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
-import { runTrain } from "../tree/train_cli.ts";
+import { runTrain } from "../tree/mod.ts";
 import { PER_AXIS, TYPING } from "./_experiments.ts";
 
 /** Columns blanked by default: the per-axis/count seed features and the typing features. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FEATURE_NAMES } from "../collector/features.ts";
+import { FEATURE_NAMES } from "../collector/mod.ts";
 import { loadModel, score } from "../tree/mod.ts";
 import { readRows } from "../sim/build_dataset.ts";
 
