@@ -147,3 +147,15 @@ Deno.test("renderTree() draws splits, NaN directions and leaves", () => {
     ].join("\n"),
   );
 });
+
+Deno.test("loadModel() accepts pure-node Gini that rounds below zero (regression: balanced weights)", async () => {
+  const { readCsvDataset } = await import("./csv.ts");
+  const { dataset } = await readCsvDataset(
+    new URL("./reference/noisy_train.csv", import.meta.url).pathname,
+  );
+  const model = trainTree(dataset, { classWeight: "balanced" });
+  const min = Math.min(...model.trees[0].impurity);
+  assert.ok(min < 0 && min > -1e-12, `min impurity ${min}`);
+  const text = serializeModel(model);
+  assert.equal(serializeModel(parseModel(text, "m.json")), text);
+});
