@@ -250,3 +250,48 @@ Deno.test("extractFeatures() never throws and keeps its number promises (propert
     { numRuns: 500 },
   );
 });
+
+Deno.test("extractFeatures() is invariant to time shifts and 90° rotations (property)", () => {
+  const arbMoves = fc.array(
+    fc.record({
+      dt: fc.integer({ min: 0, max: 150 }),
+      x: fc.integer({ min: -2000, max: 2000 }),
+      y: fc.integer({ min: -2000, max: 2000 }),
+    }),
+    { minLength: 2, maxLength: 40 },
+  );
+  fc.assert(
+    fc.property(arbMoves, fc.integer({ min: 1, max: 1e9 }), (steps, shift) => {
+      let t = 0;
+      const events = steps.map((s) => move(t += s.dt, s.x, s.y));
+      const base = extractFeatures(events);
+      const shifted = extractFeatures(
+        events.map((e) => ({ ...e, t: e.t + shift })),
+      );
+      const rotated = extractFeatures(
+        events.map((e) => ({ ...e, x: -(e.y as number), y: e.x })),
+      );
+      for (const name of FEATURE_NAMES) {
+        const swap = name === "mouse_dx_mean"
+          ? "mouse_dy_mean"
+          : name === "mouse_dy_mean"
+          ? "mouse_dx_mean"
+          : name;
+        for (
+          const [other, value] of [["shifted", shifted[name]], [
+            "rotated",
+            rotated[swap],
+          ]] as const
+        ) {
+          const expected = base[name];
+          const ok = Number.isNaN(expected)
+            ? Number.isNaN(value)
+            : Math.abs(value - expected) <=
+              1e-9 * Math.max(1, Math.abs(expected));
+          assert.ok(ok, `${other} ${name}: ${value} vs ${expected}`);
+        }
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
