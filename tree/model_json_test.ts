@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readCsvDataset } from "./csv.ts";
 import { datasetFromRows } from "./dataset.ts";
 import { serializeModel } from "./model_json.ts";
 import { loadModel, parseModel } from "./model_load.ts";
@@ -149,7 +150,6 @@ Deno.test("renderTree() draws splits, NaN directions and leaves", () => {
 });
 
 Deno.test("loadModel() accepts pure-node Gini that rounds below zero (regression: balanced weights)", async () => {
-  const { readCsvDataset } = await import("./csv.ts");
   const { dataset } = await readCsvDataset(
     new URL("./reference/noisy_train.csv", import.meta.url).pathname,
   );
