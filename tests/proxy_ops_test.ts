@@ -209,3 +209,25 @@ Deno.test("serveGuard() drains an in-flight request on shutdown, then runs hooks
     await upstream.shutdown();
   }
 });
+
+Deno.test("proxy refuses a WebSocket upgrade the upstream refuses", async () => {
+  const pair = startPair(() =>
+    new Response("no sockets here", { status: 400 })
+  );
+  try {
+    const ws = new WebSocket(`${pair.guardUrl.replace("http", "ws")}/ws`);
+    const outcome = await within(
+      new Promise<string>((resolve) => {
+        ws.onopen = () => resolve("open");
+        ws.onerror = () => resolve("error");
+      }),
+      5000,
+      "the client socket to fail",
+    );
+    assert.equal(outcome, "error");
+    assert.equal(pair.seen.length, 1);
+    assert.equal(pair.seen[0].headers.get("upgrade"), "websocket");
+  } finally {
+    await pair.close();
+  }
+});

@@ -55,7 +55,12 @@ export function createProxy(options: ProxyOptions): Proxy {
     const origin = publicOrigin ?? req.url.slice(0, req.url.indexOf("/", 8));
     const headers = forwardHeaders(req, info, origin);
     if (req.headers.get("upgrade")?.toLowerCase() === "websocket") {
-      return proxyWebSocket(req, wsBase + pathAndQuery, headers);
+      return proxyWebSocket(
+        req,
+        wsBase + pathAndQuery,
+        headers,
+        options.timeoutMs,
+      );
     }
     const limited = limitBody(req, options.maxBodyBytes);
     if (limited === "too_large") {

@@ -22,22 +22,24 @@ const HANDSHAKE = [
  * @param req the client's upgrade request
  * @param target the upstream `ws://` URL (path and query included)
  * @param headers the forwarded request headers (cookies, X-Forwarded-*)
- * @returns the 101 response, or 502 when the upstream refuses the connection
+ * @param timeoutMs how long the upstream may take to accept
+ * @returns the 101 response, 502 when the upstream refuses, 504 when it does not answer in time
  */
 export async function proxyWebSocket(
   req: Request,
   target: string,
   headers: Headers,
+  timeoutMs: number,
 ): Promise<Response> {
   const protocols = (req.headers.get("sec-websocket-protocol") ?? "")
     .split(",").map((p) => p.trim()).filter((p) => p !== "");
   for (const name of HANDSHAKE) headers.delete(name);
   let upstream: WebSocket;
   try {
-    upstream = await openUpstream(target, protocols, headers);
+    upstream = await openUpstream(target, protocols, headers, timeoutMs);
   } catch (error) {
     log("warn", "upstream websocket failed", { target, error: error as Error });
-    return errorPage(502);
+    return errorPage(error instanceof TimeoutError ? 504 : 502);
   }
   const { socket, response } = Deno.upgradeWebSocket(req, {
     protocol: upstream.protocol || undefined,
@@ -46,17 +48,30 @@ export async function proxyWebSocket(
   return response;
 }
 
+class TimeoutError extends Error {}
+
 function openUpstream(
   target: string,
   protocols: string[],
   headers: Headers,
+  timeoutMs: number,
 ): Promise<WebSocket> {
   const ws = new WebSocket(target, { protocols, headers });
   ws.binaryType = "arraybuffer";
   return new Promise((resolve, reject) => {
-    ws.onopen = () => resolve(ws);
-    ws.onerror = (event) =>
+    const timer = setTimeout(() => {
+      ws.onerror = null;
+      ws.close();
+      reject(new TimeoutError(`No WebSocket handshake within ${timeoutMs} ms`));
+    }, timeoutMs);
+    ws.onopen = () => {
+      clearTimeout(timer);
+      resolve(ws);
+    };
+    ws.onerror = (event) => {
+      clearTimeout(timer);
       reject(new Error((event as ErrorEvent).message ?? "websocket error"));
+    };
   });
 }
 
