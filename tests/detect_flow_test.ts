@@ -117,7 +117,10 @@ Deno.test("detection flow: a bot is logged out over HTTP, its old cookies refuse
       action: "logout",
       redirect: "/login",
     }]);
-    assert.deepEqual(await ingest(bot, 0, 4), [403, { error: "revoked" }]);
+    assert.deepEqual(await ingest(bot, 0, 4), [
+      403,
+      { error: "revoked", action: "logout", redirect: "/login" },
+    ]);
     for (let seq = 2; seq <= 6; seq++) {
       assert.deepEqual(await ingest(human, 900, seq), [200, none]);
     }

@@ -53,6 +53,7 @@ export async function startTestGuard(options: {
     maxBytes: config.INGEST_MAX_BYTES,
     ratePerMin: config.INGEST_RATE_PER_MIN,
     onWindow: detection.onWindow,
+    loginUrl: config.LOGIN_URL,
   });
   const app = createGuardApp({
     config,

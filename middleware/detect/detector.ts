@@ -35,6 +35,8 @@ export type DetectStore = Pick<
 export interface ScoredWindow {
   session: string;
   seq: number;
+  /** Events in the window; windows under `minEvents` carry no evidence. */
+  nEvents?: number;
   features: FeatureVector;
 }
 
@@ -56,6 +58,11 @@ export interface DetectorOptions {
   loginUrl: string;
   /** Revokes a session (the gate's `revoke`: local at once, then the store + NOTIFY). */
   revoke: (session: string, reason: string) => Promise<void>;
+  /**
+   * MIN_EVENTS: a window with fewer events is not scored. The model was trained without such
+   * windows (the dataset builder drops them), so their score would be noise, not evidence.
+   */
+  minEvents?: number;
   /** Sessions whose evidence is kept (default 100,000). */
   maxSessions?: number;
   /** Window scores kept per session for the explanation (default 20). */
@@ -159,6 +166,12 @@ export function createDetector(
   const logout: DetectAction = { action: "logout", redirect: options.loginUrl };
 
   return async function detectWindow(window) {
+    if ((window.nEvents ?? Infinity) < (options.minEvents ?? 0)) {
+      const known = sessions.get(window.session);
+      return known?.detectedAt != null && options.mode === "enforce"
+        ? logout
+        : { action: "none" };
+    }
     const loaded = options.model();
     const score = scoreWindow(loaded.model, window.features);
     const prev = sessions.get(window.session) ??

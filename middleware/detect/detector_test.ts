@@ -27,6 +27,7 @@ Deno.test("createDetector() in enforce mode revokes, records and alerts once", a
       mode: "enforce",
       verdict: VERDICT,
       loginUrl: "/login",
+      minEvents: 8,
       revoke: async (id, reason) => {
         revoked.push(`${id}:${reason}`);
         await store.revokeSession(id, reason, "test");
@@ -38,11 +39,30 @@ Deno.test("createDetector() in enforce mode revokes, records and alerts once", a
       detect({ session: "bot_session_1", seq, features: vectorWith(0) });
     const human = (seq: number) =>
       detect({ session: "human_session_1", seq, features: vectorWith(900) });
+    assert.deepEqual(
+      await detect({
+        session: "bot_session_1",
+        seq: 0,
+        nEvents: 7,
+        features: vectorWith(0),
+      }),
+      { action: "none" },
+    );
     assert.deepEqual(await bot(1), { action: "none" });
     assert.deepEqual(await human(1), { action: "none" });
     assert.deepEqual(await bot(2), { action: "none" });
     assert.deepEqual(await bot(3), { action: "logout", redirect: "/login" });
     assert.deepEqual(await bot(4), { action: "logout", redirect: "/login" });
+    // A near-empty window is no evidence, but the detected session still hears the logout.
+    assert.deepEqual(
+      await detect({
+        session: "bot_session_1",
+        seq: 5,
+        nEvents: 2,
+        features: vectorWith(0),
+      }),
+      { action: "logout", redirect: "/login" },
+    );
     for (let seq = 2; seq <= 10; seq++) {
       assert.deepEqual(await human(seq), { action: "none" });
     }

@@ -28,6 +28,7 @@ export type DetectionConfig = Pick<
   | "AUTH_COOKIES"
   | "LOGIN_URL"
   | "ADMIN_TOKEN"
+  | "MIN_EVENTS"
 >;
 
 /** Options of {@link createDetection}. */
@@ -91,6 +92,7 @@ export async function createDetection(
       decay: config.VERDICT_DECAY,
     },
     loginUrl: config.LOGIN_URL,
+    minEvents: config.MIN_EVENTS,
     revoke: gate.revoke,
   });
   const admin = createAdminRoutes({ store, token: config.ADMIN_TOKEN });

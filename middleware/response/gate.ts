@@ -8,7 +8,8 @@
  *
  * A request of a revoked session has the site's auth cookies and the guard cookie stripped before
  * it reaches the upstream, and gets them cleared in the response; an HTML navigation is answered
- * with a 303 to LOGIN_URL instead. Clearing `__guard_sid` is how a fresh guard session is issued:
+ * with a 303 to LOGIN_URL instead (the login page itself is served, stripped). On navigations the
+ * guard cookie is cleared too, which is how a fresh guard session is issued:
  * the redirected request arrives without it, so the session middleware mints a new id, and the
  * visitor who logs in again is judged from scratch (their old evidence is not held against them,
  * and the old id stays revoked for anyone replaying it).
@@ -95,8 +96,9 @@ export function createRevocationGate(
   const boundTo = new Map<string, string>(); // "name=value" of an auth cookie → guard session
   const authNames = new Set(options.authCookies.map((c) => c.name));
   const stripNames = new Set([...authNames, sidName]);
-  const clears = [
-    ...options.authCookies.map(clearCookieHeader),
+  const authClears = options.authCookies.map(clearCookieHeader);
+  const allClears = [
+    ...authClears,
     clearCookieHeader({ name: sidName, path: "/" }),
   ];
   let unlisten: (() => Promise<void>) | null = null;
@@ -148,15 +150,20 @@ export function createRevocationGate(
     const pairs = parseCookieHeader(cookieHeader);
     const id = await revokedSessionOf(c, pairs);
     if (id === null) return await next();
+    const navigation = isNavigation(c);
     const loginPath = new URL(options.loginUrl, c.req.url).pathname;
-    if (isNavigation(c) && c.req.path !== loginPath) {
+    if (navigation && c.req.path !== loginPath) {
       const headers = new Headers({
         location: options.loginUrl,
         "cache-control": "no-store",
       });
-      for (const line of clears) headers.append("set-cookie", line);
+      for (const line of allClears) headers.append("set-cookie", line);
       return new Response(null, { status: 303, headers });
     }
+    // The guard cookie is cleared on navigations only: a sub-resource (favicon, XHR) clearing it
+    // would hand the still-open page a fresh, unrevoked session, and its collector would never
+    // hear the logout that the revoked id's ingest replies carry.
+    const clears = navigation ? allClears : authClears;
     const stripped = stripCookies(cookieHeader, stripNames);
     const headers = new Headers(c.req.raw.headers);
     if (stripped === null) headers.delete("cookie");

