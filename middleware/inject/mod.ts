@@ -33,7 +33,8 @@
  * where the collector can start, not at `</body>`, which may be megabytes later. The scanner is
  * our own (about 250 lines, tested on every split of each case and by a property test): the npm
  * option, `html-rewriter-wasm` (lol-html), would add a WASM instance and an async callback hop
- * per chunk for a job that needs to find one tag, and it is not maintained for Deno.
+ * per chunk (its handlers are async) for a job that needs to find one tag; the proxy already
+ * loses about half its throughput to one JS stream stage in Deno (bench/proxy.ts).
  *
  * Known wart: Hono answers HEAD by running the GET route and returning a null body, so Deno adds
  * `Content-Length: 0` to the HEAD of an injected page (the upstream's length is removed).
