@@ -8,9 +8,16 @@
  */
 import { buildCollectorBundle } from "./collector/mod.ts";
 import { loadConfig } from "./config.ts";
-import { openStore } from "./db/mod.ts";
+import { createWindowBuffer, openStore } from "./db/mod.ts";
 import { startDemo } from "./demo/mod.ts";
 import { log, setLogLevel } from "./log.ts";
+import { startAlerts } from "./alert/mod.ts";
+import { createDetection } from "./middleware/detect/mod.ts";
+import { createIngestRoute } from "./middleware/ingest/mod.ts";
+import {
+  createGuardSession,
+  resolveGuardSecret,
+} from "./middleware/session/mod.ts";
 import {
   createGuardApp,
   type GuardAppOptions,
@@ -35,10 +42,42 @@ async function main(): Promise<void> {
   const demo = config.demo ? startDemo() : null;
   const upstream = demo?.url ?? config.UPSTREAM_URL!;
 
-  const options: GuardAppOptions = { config, upstream, store, collector };
-  // Mount points for the other middleware (ingest route, session cookie, revocation gate):
-  // options.mountGuardRoutes = (guard) => { … };
-  // options.beforeProxy = [ … ];
+  // Session cookie, ingest (scored by the detector), revocation gate, admin routes, alerts.
+  const secret = resolveGuardSecret(config.GUARD_SECRET);
+  const buffer = createWindowBuffer(store, {
+    max: config.INGEST_BUFFER_MAX,
+    flushMs: config.INGEST_FLUSH_MS,
+  });
+  const detection = await createDetection({ config, store });
+  const ingest = createIngestRoute({
+    store,
+    buffer,
+    secret,
+    maxBytes: config.INGEST_MAX_BYTES,
+    ratePerMin: config.INGEST_RATE_PER_MIN,
+    retainRaw: config.RETAIN_RAW,
+    onWindow: detection.onWindow,
+    loginUrl: config.LOGIN_URL,
+  });
+  const stopAlerts = startAlerts(store, config);
+
+  const options: GuardAppOptions = {
+    config,
+    upstream,
+    store,
+    collector,
+    mountGuardRoutes(guard) {
+      guard.route("/", ingest);
+      detection.mount(guard);
+    },
+    beforeProxy: [
+      createGuardSession({
+        secret,
+        secure: config.PUBLIC_ORIGIN?.startsWith("https:"),
+      }),
+      detection.gate,
+    ],
+  };
   const app = createGuardApp(options);
 
   const server = serveGuard(app, {
@@ -47,6 +86,9 @@ async function main(): Promise<void> {
   });
   // Hooks run in reverse order: register what must close last first.
   server.onShutdown(() => store.close());
+  server.onShutdown(() => buffer.close());
+  server.onShutdown(() => detection.close());
+  server.onShutdown(stopAlerts);
   if (demo !== null) server.onShutdown(() => demo.shutdown());
 
   const local = `http://localhost:${server.addr.port}`;
