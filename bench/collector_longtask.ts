@@ -198,7 +198,9 @@ for (const r of results) {
       `(max ${fmt(Math.max(0, ...r.longTasks))} ms; (n+1) ratio vs baseline ${
         fmt(ratio)
       }); ` +
-      `flush ${stats(r.flushes)}; send task ${stats(r.sends)}`,
+      `flush ${stats(r.flushes)}; send task ${stats(r.sends)}\n    flushes ${
+        r.flushes.map(fmt).join(" ")
+      }`,
   );
 }
 for (const [name, xs] of Object.entries(fetchBaseline)) {

@@ -162,6 +162,34 @@ function flush(beacon: boolean): void {
   }
 }
 
+/** Runs the extractor once in idle time, so the first real flush does not pay to compile it. */
+function warmUp(): void {
+  const kinds = [
+    "move",
+    "move",
+    "move",
+    "move",
+    "down",
+    "up",
+    "keydown",
+    "keyup",
+    "wheel",
+  ] as const;
+  extractFeatures(
+    kinds.map((kind, i) => ({
+      t: i * 8,
+      kind,
+      x: i,
+      y: i * i,
+      button: 0,
+      key: "char",
+      id: 0,
+      dy: 1,
+    })),
+    { windowMs },
+  );
+}
+
 function post(body: string): Promise<Response> {
   return fetch(ingest, {
     method: "POST",
@@ -207,4 +235,6 @@ if (!flag.__guardCollector) {
   openWindow();
   listen();
   setInterval(() => flush(false), windowMs);
+  if (typeof requestIdleCallback === "function") requestIdleCallback(warmUp);
+  else setTimeout(warmUp, windowMs / 2);
 }
