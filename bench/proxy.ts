@@ -3,7 +3,9 @@
  * (proxy_pass + sub_filter injecting the same tag) in front of one ~20 KB HTML page, each driven
  * by wrk in alternation over several rounds; the upstream alone is the latency baseline.
  *
- * Run: `deno run -A bench/proxy.ts [--rounds 3] [--duration 8] [--connections 32]`.
+ * Run: `deno run -A bench/proxy.ts [--rounds 3] [--duration 8] [--connections 32]`. By default
+ * wrk replays the cookies the guard set on a first request (a returning visitor); `BENCH_FRESH=1`
+ * sends none, so the guard mints and signs a new session on every request.
  * Prints, per target, the median over rounds of req/s, p50 and p99, then the ratio guard/nginx
  * in req/s and the p50 latency each proxy adds over the upstream alone.
  *
@@ -33,9 +35,18 @@ async function wrk(
   url: string,
   seconds: number,
   connections: number,
+  cookie: string,
 ): Promise<WrkResult> {
+  const header = cookie === "" ? [] : ["-H", `Cookie: ${cookie}`];
   const out = await new Deno.Command("wrk", {
-    args: ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency", url],
+    args: [
+      "-t1",
+      `-c${connections}`,
+      `-d${seconds}s`,
+      "--latency",
+      ...header,
+      url,
+    ],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -166,7 +177,12 @@ async function main(): Promise<void> {
     /Guard listening on (http:\/\/localhost:\d+)/,
   );
   const guardUrl = guard.match[1].replace("localhost", "127.0.0.1") + "/";
-  const page = await (await fetch(guardUrl)).text();
+  const first = await fetch(guardUrl);
+  const page = await first.text();
+  // A returning visitor: replay the cookies the guard set (BENCH_FRESH=1 measures first visits).
+  const cookie = Deno.env.get("BENCH_FRESH") === "1"
+    ? ""
+    : first.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
   const tag = page.match(/<script src="[^"]+"[^>]*><\/script>/)?.[0];
   if (!tag) throw new Error("The guard did not inject the collector tag");
   const nginx = await startNginx(upstreamPort, tag);
@@ -187,14 +203,14 @@ async function main(): Promise<void> {
   };
   try {
     for (const name of Object.keys(targets)) {
-      await wrk(targets[name], 2, connections); // warm-up
+      await wrk(targets[name], 2, connections, cookie); // warm-up
     }
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 === 0
         ? ["guard", "nginx", "direct"]
         : ["nginx", "guard", "direct"];
       for (const name of order) {
-        const res = await wrk(targets[name], seconds, connections);
+        const res = await wrk(targets[name], seconds, connections, cookie);
         results[name].push(res);
         console.log(
           `round ${r + 1} ${name.padEnd(6)} ${
@@ -217,7 +233,9 @@ async function main(): Promise<void> {
   const m = (name: string, key: keyof WrkResult) =>
     median(results[name].map((x) => x[key]));
   console.log(
-    `\nmedian of ${rounds} rounds, wrk -t1 -c${connections} -d${seconds}s, ~20 KB HTML page`,
+    `\nmedian of ${rounds} rounds, wrk -t1 -c${connections} -d${seconds}s, ~20 KB HTML page, ${
+      cookie ? "returning visitor (guard cookies replayed)" : "fresh visitors"
+    }`,
   );
   for (const name of ["direct", "nginx", "guard"]) {
     console.log(
