@@ -2,7 +2,8 @@
  * Does the collector cause long tasks? Real Chromium (puppeteer-core), heavy mouse movement.
  *
  * Phases, each on a fresh page, same movement script:
- *   baseline   — the page without the collector;
+ *   baseline   — the page without the collector, posting 1.5 KB itself every second (its
+ *                `fetch` call time is the baseline for the collector's send task);
  *   collector  — with the collector (data-window=1000, data-raw=0 and 1);
  *   saturated  — the collector fed 2000 synthetic moves per window (its per-window cap), the worst
  *                flush it can face.
@@ -33,12 +34,21 @@ new PerformanceObserver((l) => { for (const e of l.getEntries()) {
   .observe({ type: "measure", buffered: true });
 </script>`;
 
+/** Without the collector, the page itself posts a 1.5 KB body every second: the send baseline. */
+const PAGE_FETCH = `<script>
+const body = JSON.stringify({ a: "x".repeat(1500) });
+setInterval(() => { const start = performance.now();
+  fetch("/ingest?baseline", { method: "POST", keepalive: true, credentials: "same-origin",
+    headers: { "content-type": "application/json" }, body });
+  performance.measure("page:send", { start }); }, 1000);
+</script>`;
+
 function html(collector: boolean, raw: boolean): string {
   const tag = collector
     ? `<script src="/c.js" data-ingest="/ingest" data-window="1000" data-raw="${
       raw ? 1 : 0
     }" async></script>`
-    : "";
+    : PAGE_FETCH;
   return `<!doctype html><html><head>${OBSERVER}${tag}</head><body style="height:3000px">bench</body></html>`;
 }
 
@@ -194,7 +204,7 @@ for (const r of results) {
   const ratio = (r.longTasks.length + 1) / (baseline.longTasks.length + 1);
   console.log(
     `${r.name}: ${r.moves} moves, ${r.posts} posts; long tasks ${r.longTasks.length} ` +
-      `(${r.ours} containing a collector task) ` +
+      `(${r.ours} containing a measured task) ` +
       `(max ${fmt(Math.max(0, ...r.longTasks))} ms; (n+1) ratio vs baseline ${
         fmt(ratio)
       }); ` +
