@@ -121,17 +121,29 @@ async function botBrowse(page: Page, started: number) {
   let i = 0;
   while (!new URL(page.url()).pathname.startsWith("/login")) {
     if (performance.now() - started > BOT_BUDGET_MS) break;
-    // Within the article's paragraphs: below the navigation links, left of the margin.
-    const x = 100 + (i * 137) % 800;
-    const y = 200 + (i * 89) % 550;
-    i++;
     try {
-      await page.mouse.move(x, y, { steps: 25 });
-      await page.mouse.click(x, y);
+      // Straight to the comment box, an instant click, constant-delay typing, then a straight
+      // sweep elsewhere (no clicks outside the box: the page has links and a submit button).
+      const box = await (await page.$("textarea"))!.boundingBox();
+      if (box === null || box.y < 0 || box.y > 700) {
+        await page.$eval(
+          "textarea",
+          (t) => t.scrollIntoView({ block: "center" }),
+        );
+        continue;
+      }
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, {
+        steps: 20,
+      });
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      await page.keyboard.type("hello there ", { delay: 40 });
+      await page.mouse.move(100 + (i * 137) % 800, 100 + (i * 89) % 500, {
+        steps: 20,
+      });
+      i++;
     } catch {
-      // the collector navigated away mid-move
+      // the collector navigated away mid-action
     }
-    await sleep(30);
   }
 }
 
