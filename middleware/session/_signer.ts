@@ -27,9 +27,13 @@ export interface GuardSigner {
   verify(value: string | undefined): Promise<string | null>;
 }
 
+/** Verified cookie values remembered, so a session's later posts skip the HMAC. */
+const VERIFIED_CACHE = 10_000;
+
 /** Creates a signer; the key is imported once, lazily. */
 export function createGuardSigner(secret: string): GuardSigner {
   let key: Promise<CryptoKey> | undefined;
+  const verified = new Map<string, string>();
   const getKey = () =>
     key ??= crypto.subtle.importKey(
       "raw",
@@ -49,6 +53,8 @@ export function createGuardSigner(secret: string): GuardSigner {
     },
     async verify(value) {
       if (value === undefined || value.length > 200) return null;
+      const cached = verified.get(value);
+      if (cached !== undefined) return cached;
       const dot = value.indexOf(".");
       if (dot < 0) return null;
       const id = value.slice(0, dot);
@@ -63,7 +69,10 @@ export function createGuardSigner(secret: string): GuardSigner {
         mac as Uint8Array<ArrayBuffer>,
         encoder.encode(id),
       );
-      return ok ? id : null;
+      if (!ok) return null;
+      if (verified.size >= VERIFIED_CACHE) verified.clear();
+      verified.set(value, id);
+      return id;
     },
   };
 }

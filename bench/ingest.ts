@@ -1,0 +1,287 @@
+/**
+ * Ingest benchmark: HTTP posts → cookie, rate limit, strict validation → write buffer → stored rows,
+ * on real PostgreSQL (DATABASE_URL) and on PGlite (in memory). Prints windows/s end to end (first
+ * post to last row stored) and request p50/p99, against a baseline measured in the same run: the
+ * raw multi-row insert rate of the same database (store.insertWindows, 1,000 rows per statement).
+ *
+ * `deno run -A bench/ingest.ts [--windows 20000] [--concurrency 64] [--wrk SECONDS]`
+ *
+ * The default client is a Deno Worker using fetch; `--wrk 10` drives the load with wrk instead
+ * (bench/ingest_wrk.lua), which costs the box far less per request.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import postgres from "postgres";
+import { Hono } from "hono";
+import { FEATURE_NAMES } from "../collector/mod.ts";
+import type { FeatureVector } from "../collector/mod.ts";
+import { createWindowBuffer, openStore } from "../db/mod.ts";
+import type { Store, WindowRow } from "../db/mod.ts";
+import { createIngestRoute } from "../middleware/ingest/mod.ts";
+import { createGuardSigner, GUARD_COOKIE } from "../middleware/session/mod.ts";
+
+const SECRET = "bench-secret-0123456789abcdefghijklmnopqrstuvwxyz";
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    windows: { type: "string", default: "20000" },
+    concurrency: { type: "string", default: "64" },
+    wrk: { type: "string" },
+  },
+});
+const N = Number(values.windows);
+const C = Number(values.concurrency);
+
+function features(i: number): FeatureVector {
+  const f = {} as FeatureVector;
+  FEATURE_NAMES.forEach((name, j) =>
+    f[name] = j === 3 ? NaN : (i % 97) + j * 0.25
+  );
+  return f;
+}
+
+/** A post body with `"seq":0`, which the client replaces with its own seq. */
+function body(i: number): string {
+  const f: Record<string, number | null> = {};
+  FEATURE_NAMES.forEach((name, j) => f[name] = j === 3 ? null : i + j * 0.25);
+  return JSON.stringify({
+    v: 1,
+    seq: 0,
+    t0: 5000,
+    t1: 9999,
+    n: 40,
+    features: f,
+  });
+}
+
+async function baseline(store: Store, n: number): Promise<number> {
+  const rows: WindowRow[] = Array.from({ length: n }, (_, i) => ({
+    session: `base-${i % 500}`,
+    seq: Math.floor(i / 500),
+    t0: 0,
+    t1: 1,
+    nEvents: 40,
+    features: features(i),
+  }));
+  const t0 = performance.now();
+  for (let i = 0; i < n; i += 1000) {
+    await store.insertWindows(rows.slice(i, i + 1000));
+  }
+  return n / ((performance.now() - t0) / 1000);
+}
+
+interface ClientResult {
+  latencies: number[];
+  failed: number;
+  statuses: Record<number, number>;
+}
+
+/** Posts `n` windows from the worker client to `url`, one session per concurrent client. */
+async function load(url: string, n: number): Promise<ClientResult> {
+  const signer = createGuardSigner(SECRET);
+  const cookies = await Promise.all(Array.from({ length: C }, async () => {
+    const id = crypto.randomUUID().replaceAll("-", "").slice(0, 22);
+    return `${GUARD_COOKIE}=${await signer.sign(id)}`;
+  }));
+  const bodies = Array.from({ length: 97 }, (_, i) => body(i));
+  const worker = new Worker(new URL("./ingest_client.ts", import.meta.url), {
+    type: "module",
+  });
+  const { promise, resolve } = Promise.withResolvers<ClientResult>();
+  worker.onmessage = (e) => resolve(e.data);
+  worker.postMessage({ url, n, cookies, bodies });
+  const result = await promise;
+  worker.terminate();
+  if (result.failed > 0) console.log("statuses", result.statuses);
+  return result;
+}
+
+/** Second baseline: the same client against a route that only answers `{"ok":true}`. */
+async function noop(n: number): Promise<number> {
+  const app = new Hono().post("/__guard/ingest", (c) => c.json({ ok: true }));
+  const server = Deno.serve({ port: 0, onListen: () => {} }, app.fetch);
+  const t0 = performance.now();
+  await load(`http://127.0.0.1:${server.addr.port}/__guard/ingest`, n);
+  const rate = n / ((performance.now() - t0) / 1000);
+  await server.shutdown();
+  return rate;
+}
+
+/** With `--wrk SECONDS`: wrk drives the load (2 threads, C connections); parses its summary. */
+async function wrkLoad(url: string, seconds: number) {
+  const dir = await Deno.makeTempDir();
+  const signer = createGuardSigner(SECRET);
+  const lines: string[] = [];
+  for (const tid of [1, 2]) {
+    for (let k = 0; k < 500; k++) {
+      const id = crypto.randomUUID().replaceAll("-", "").slice(0, 22);
+      lines.push(`${tid} ${GUARD_COOKIE}=${await signer.sign(id)}`);
+    }
+  }
+  await Deno.writeTextFile(`${dir}/cookies`, lines.join("\n") + "\n");
+  await Deno.writeTextFile(`${dir}/body`, body(1));
+  const script = new URL("./ingest_wrk.lua", import.meta.url).pathname;
+  const out = await new Deno.Command("wrk", {
+    args: ["-t2", `-c${C}`, `-d${seconds}s`, "--latency", "-s", script, url],
+    env: {
+      GUARD_BENCH_COOKIES: `${dir}/cookies`,
+      GUARD_BENCH_BODY: `${dir}/body`,
+    },
+  }).output();
+  await Deno.remove(dir, { recursive: true });
+  const text = new TextDecoder().decode(out.stdout);
+  const num = (re: RegExp) => Number(text.match(re)?.[1] ?? NaN);
+  const ms = (re: RegExp) => {
+    const m = text.match(re);
+    if (!m) return NaN;
+    return Number(m[1]) * (m[2] === "s" ? 1000 : m[2] === "us" ? 0.001 : 1);
+  };
+  return {
+    requests: num(/(\d+) requests in/),
+    non2xx: num(/Non-2xx or 3xx responses: (\d+)/) || 0,
+    p50: ms(/50%\s+([\d.]+)(us|ms|s)/),
+    p99: ms(/99%\s+([\d.]+)(us|ms|s)/),
+  };
+}
+
+async function wrkRun(
+  name: string,
+  store: Store,
+  seconds: number,
+  noopRate: number,
+) {
+  const base = await baseline(store, 20_000);
+  const buffer = createWindowBuffer(store, { max: 10_000_000, flushMs: 50 });
+  const app = new Hono().route(
+    "/__guard",
+    createIngestRoute({
+      store,
+      buffer,
+      secret: SECRET,
+      maxBytes: 16384,
+      ratePerMin: 10_000,
+    }),
+  );
+  const server = Deno.serve({ port: 0, onListen: () => {} }, app.fetch);
+  const t0 = performance.now();
+  const w = await wrkLoad(
+    `http://127.0.0.1:${server.addr.port}/__guard/ingest`,
+    seconds,
+  );
+  await buffer.flush();
+  const rate = buffer.stats().written / ((performance.now() - t0) / 1000);
+  await server.shutdown();
+  await buffer.close();
+  console.log(
+    `${name} (wrk): raw multi-row insert ${
+      base.toFixed(0)
+    } windows/s; HTTP ingest ${rate.toFixed(0)} windows/s stored = ${
+      (rate / base).toFixed(3)
+    }x raw insert, ${
+      (rate / noopRate).toFixed(3)
+    }x no-op HTTP; p50 ${w.p50} ms, p99 ${w.p99} ms; requests ${w.requests}, non-2xx ${w.non2xx}, written ${buffer.stats().written}`,
+  );
+}
+
+async function wrkNoop(seconds: number): Promise<number> {
+  const app = new Hono().post("/__guard/ingest", (c) => c.json({ ok: true }));
+  const server = Deno.serve({ port: 0, onListen: () => {} }, app.fetch);
+  const w = await wrkLoad(
+    `http://127.0.0.1:${server.addr.port}/__guard/ingest`,
+    seconds,
+  );
+  await server.shutdown();
+  return w.requests / seconds;
+}
+
+async function http(store: Store, n: number) {
+  const buffer = createWindowBuffer(store, { max: 1_000_000, flushMs: 50 });
+  const app = new Hono().route(
+    "/__guard",
+    createIngestRoute({
+      store,
+      buffer,
+      secret: SECRET,
+      maxBytes: 16384,
+      ratePerMin: 10_000,
+    }),
+  );
+  const server = Deno.serve({ port: 0, onListen: () => {} }, app.fetch);
+  const t0 = performance.now();
+  const { latencies, failed } = await load(
+    `http://127.0.0.1:${server.addr.port}/__guard/ingest`,
+    n,
+  );
+  const posted = performance.now();
+  await buffer.flush();
+  const stored = performance.now();
+  await server.shutdown();
+  await buffer.close();
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
+  return {
+    rate: n / ((stored - t0) / 1000),
+    postRate: n / ((posted - t0) / 1000),
+    p50: pct(0.5),
+    p99: pct(0.99),
+    failed,
+    written: buffer.stats().written,
+  };
+}
+
+async function run(
+  name: string,
+  store: Store,
+  n: number,
+  http0: number,
+): Promise<void> {
+  const base = await baseline(store, n);
+  const h = await http(store, n);
+  const r = (x: number) => x.toFixed(0);
+  console.log(
+    `${name}: raw multi-row insert ${r(base)} windows/s; HTTP ingest ${
+      r(h.rate)
+    } windows/s ` +
+      `stored = ${(h.rate / base).toFixed(3)}x raw insert, ${
+        (h.rate / http0).toFixed(3)
+      }x no-op HTTP; ` +
+      `p50 ${h.p50.toFixed(2)} ms, p99 ${h.p99.toFixed(2)} ms; ` +
+      `non-200 ${h.failed}, written ${h.written}/${n}`,
+  );
+}
+
+console.log(
+  `ingest bench: ${N} windows, ${C} concurrent clients, ${FEATURE_NAMES.length} features`,
+);
+const wrkSeconds = values.wrk === undefined ? 0 : Number(values.wrk);
+const http0 = wrkSeconds > 0 ? await wrkNoop(wrkSeconds) : await noop(N);
+console.log(`no-op HTTP route (same client): ${http0.toFixed(0)} posts/s`);
+const runOne = (name: string, store: Store, n: number) =>
+  wrkSeconds > 0
+    ? wrkRun(name, store, wrkSeconds, http0)
+    : run(name, store, n, http0);
+const url = Deno.env.get("DATABASE_URL");
+if (url) {
+  const schema = `bench_${
+    crypto.randomUUID().replaceAll("-", "").slice(0, 12)
+  }`;
+  const store = await openStore({ databaseUrl: url, schema });
+  try {
+    await runOne("postgres", store, N);
+  } finally {
+    await store.close();
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    await sql`drop schema ${sql(schema)} cascade`;
+    await sql.end();
+  }
+} else {
+  console.log("postgres skipped: DATABASE_URL is unset");
+}
+const lite = await openStore({ pgliteDir: "memory://" });
+try {
+  await runOne("pglite", lite, Math.min(N, 5000));
+} finally {
+  await lite.close();
+}

@@ -1,0 +1,37 @@
+/**
+ * The load generator of bench/ingest.ts, run in a Worker so the client and the server each get a
+ * core. Receives `{ url, n, concurrency, cookies, bodies }`, posts, and replies with latencies.
+ *
+ * @module
+ */
+interface Job {
+  url: string;
+  n: number;
+  cookies: string[];
+  bodies: string[];
+}
+
+self.onmessage = async (e: MessageEvent<Job>) => {
+  const { url, n, cookies, bodies } = e.data;
+  const latencies: number[] = [];
+  let next = 0;
+  let failed = 0;
+  const statuses: Record<number, number> = {};
+  const t0 = performance.now();
+  await Promise.all(cookies.map(async (cookie) => {
+    for (let seq = 1; next < n; seq++) {
+      next++;
+      const s = performance.now();
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie },
+        body: bodies[seq % bodies.length].replace('"seq":0', `"seq":${seq}`),
+      });
+      await res.body?.cancel();
+      latencies.push(performance.now() - s);
+      if (res.status !== 200) failed++;
+      statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+    }
+  }));
+  self.postMessage({ latencies, failed, statuses, ms: performance.now() - t0 });
+};
