@@ -63,8 +63,8 @@ export function createGuardApp(options: GuardAppOptions): Hono {
     publicOrigin: config.PUBLIC_ORIGIN,
     timeoutMs: options.upstreamTimeoutMs ?? config.UPSTREAM_TIMEOUT_MS,
     maxBodyBytes: config.MAX_BODY_BYTES,
-    transform(req, res) {
-      const out = inject(req, res);
+    async transform(req, res) {
+      const out = await inject(req, res);
       if (out !== null) metrics.injections.inc();
       return out;
     },

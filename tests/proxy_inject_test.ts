@@ -109,7 +109,11 @@ Deno.test("proxy touches only HTML navigations", async (t) => {
       await t.step(`${path} is injected`, async () => {
         const { res, bytes } = await raw(`${pair.guardUrl}/${path}`);
         assert.equal(new TextDecoder().decode(bytes), INJECTED);
-        assert.equal(res.headers.get("content-length"), null);
+        // One chunk that was the whole declared body: sent as bytes with the new length.
+        assert.equal(
+          res.headers.get("content-length"),
+          String(INJECTED.length),
+        );
         assert.equal(res.headers.get("etag"), 'W/"e1"');
       });
     }
@@ -140,26 +144,46 @@ Deno.test("proxy touches only HTML navigations", async (t) => {
   }
 });
 
-Deno.test("proxy injects into HTML split into awkward chunks", async () => {
+Deno.test("proxy injects into HTML split into awkward chunks, with or without a declared length", async (t) => {
   const parts = [
     "<html><HEAD><!-- </head> --><script>let s='</he",
     "ad>'</script></HE",
     "AD><body>x</body>",
   ];
-  const pair = startPair(() =>
-    new Response(
-      ReadableStream.from(parts.map((p) => new TextEncoder().encode(p))),
-      {
-        headers: { "content-type": "text/html" },
+  const length = parts.join("").length;
+  const pair = startPair(async (req) => {
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        for (const part of parts) {
+          controller.enqueue(new TextEncoder().encode(part));
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        controller.close();
       },
-    )
-  );
+    });
+    const declared = new URL(req.url).searchParams.has("len");
+    await Promise.resolve();
+    return new Response(body, {
+      headers: {
+        "content-type": "text/html",
+        ...(declared ? { "content-length": String(length) } : {}),
+      },
+    });
+  });
   try {
-    const { bytes } = await raw(pair.guardUrl);
-    assert.equal(
-      new TextDecoder().decode(bytes),
-      `<html><HEAD><!-- </head> --><script>let s='</head>'</script>${TAG}</HEAD><body>x</body>`,
-    );
+    for (const query of ["", "?len"]) {
+      await t.step(
+        query === "" ? "chunked" : "Content-Length declared",
+        async () => {
+          const { res, bytes } = await raw(pair.guardUrl + "/" + query);
+          assert.equal(res.headers.get("content-length"), null);
+          assert.equal(
+            new TextDecoder().decode(bytes),
+            `<html><HEAD><!-- </head> --><script>let s='</head>'</script>${TAG}</HEAD><body>x</body>`,
+          );
+        },
+      );
+    }
   } finally {
     await pair.close();
   }

@@ -130,18 +130,42 @@ export function createInjector(
 }
 
 /**
+ * Injects into a complete document held in memory (one upstream chunk that was the whole body).
+ *
+ * @returns a new array: the document with the tag inserted
+ */
+export function injectWhole(html: Uint8Array, tag: Uint8Array): Uint8Array {
+  const scanner = createScanner(tag);
+  const parts: Uint8Array[] = [];
+  const emit = (out: Uint8Array) => void parts.push(out);
+  scanner.push(html, emit);
+  scanner.end(emit);
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/**
  * Like {@link createInjector} but pull-based over `source`: one read per output chunk, without
  * the pipe machinery of `pipeThrough`, which costs about half the proxy's throughput in Deno.
  *
- * @param source the upstream HTML body
+ * @param source the upstream HTML body, or a reader already holding it
  * @param tag the bytes to insert
+ * @param first a chunk already read from `source`, to scan first
  */
 export function injectStream(
-  source: ReadableStream<Uint8Array>,
+  source: ReadableStream<Uint8Array> | ReadableStreamDefaultReader<Uint8Array>,
   tag: Uint8Array,
+  first?: Uint8Array,
 ): ReadableStream<Uint8Array> {
   const scanner = createScanner(tag);
-  const reader = source.getReader();
+  const reader = source instanceof ReadableStream ? source.getReader() : source;
+  let pending = first;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       let emitted = false;
@@ -150,6 +174,10 @@ export function injectStream(
         controller.enqueue(out);
       };
       // A pull that enqueues nothing (a tag start carried over) is not repeated: read on.
+      if (pending !== undefined) {
+        scanner.push(pending, emit);
+        pending = undefined;
+      }
       while (!emitted) {
         const { value, done } = await reader.read();
         if (done) {

@@ -26,7 +26,7 @@ export type ProxyOptions = {
   /** `MAX_BODY_BYTES`: the largest request body forwarded; larger gets 413. */
   maxBodyBytes: number;
   /** Rewrites a response (injection); returns null to pass it through untouched. */
-  transform?: (req: Request, res: Response) => Response | null;
+  transform?: (req: Request, res: Response) => Promise<Response | null>;
   /** Called once per upstream failure. */
   onError?: (kind: UpstreamErrorKind) => void;
 };
@@ -159,13 +159,13 @@ function limitBody(req: Request, max: number): LimitedBody | "too_large" {
 }
 
 /** Turns the upstream response into the client response. */
-function respond(
+async function respond(
   req: Request,
   res: Response,
   upstreamBase: string,
   origin: string,
   transform: ProxyOptions["transform"],
-): Response {
+): Promise<Response> {
   const headers = stripHopByHop(new Headers(res.headers));
   for (const name of ["location", "content-location"]) {
     const value = headers.get(name);
@@ -183,5 +183,6 @@ function respond(
     statusText: res.statusText,
     headers,
   });
-  return transform?.(req, out) ?? out;
+  if (transform === undefined) return out;
+  return (await transform(req, out)) ?? out;
 }
