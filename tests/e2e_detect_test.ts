@@ -119,19 +119,14 @@ async function botLogin(page: Page, base: string) {
 
 async function botBrowse(page: Page, started: number) {
   let i = 0;
+  await page.$eval("textarea", (t) => t.scrollIntoView({ block: "center" }));
   while (!new URL(page.url()).pathname.startsWith("/login")) {
     if (performance.now() - started > BOT_BUDGET_MS) break;
     try {
       // Straight to the comment box, an instant click, constant-delay typing, then a straight
       // sweep elsewhere (no clicks outside the box: the page has links and a submit button).
-      const box = await (await page.$("textarea"))!.boundingBox();
-      if (box === null || box.y < 0 || box.y > 700) {
-        await page.$eval(
-          "textarea",
-          (t) => t.scrollIntoView({ block: "center" }),
-        );
-        continue;
-      }
+      const box = await (await page.$("textarea"))?.boundingBox();
+      if (!box) break;
       await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, {
         steps: 20,
       });
