@@ -8,7 +8,7 @@
  */
 import { buildCollectorBundle } from "./collector/mod.ts";
 import { loadConfig } from "./config.ts";
-import { createWindowBuffer, openStore } from "./db/mod.ts";
+import { createWindowBuffer, openStore, startRetention } from "./db/mod.ts";
 import { startDemo } from "./demo/mod.ts";
 import { log, setLogLevel } from "./log.ts";
 import { startAlerts } from "./alert/mod.ts";
@@ -87,6 +87,7 @@ async function main(): Promise<void> {
   // Hooks run in reverse order: register what must close last first.
   server.onShutdown(() => store.close());
   server.onShutdown(() => buffer.close());
+  server.onShutdown(startRetention(store, config));
   server.onShutdown(() => detection.close());
   server.onShutdown(stopAlerts);
   if (demo !== null) server.onShutdown(() => demo.shutdown());
