@@ -344,7 +344,12 @@ Deno.test({
   ignore: backends()[0].ignore,
   fn: async () => {
     const schema = freshSchema();
-    const url = DATABASE_URL!;
+    const url = DATABASE_URL;
+    if (!url) {
+      throw new Error(
+        "DATABASE_URL must be set for the Postgres store tests under CI=true",
+      );
+    }
     const stores = await Promise.all([
       openStore({ databaseUrl: url, schema }),
       openStore({ databaseUrl: url, schema }),

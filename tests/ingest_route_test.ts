@@ -280,3 +280,20 @@ Deno.test("createIngestRoute() stores raw events only when RETAIN_RAW", async ()
     await store.cleanup();
   }
 });
+
+Deno.test("createIngestRoute() with loginUrl tells a revoked session to log out in its 403", async () => {
+  const rig = await startIngest("pglite", { loginUrl: "/login" });
+  try {
+    await rig.store.revokeSession("sess-rev-login-0000000", "bot", "test");
+    const res = await post(rig.url, "sess-rev-login-0000000", validPost(1));
+    assert.deepEqual([res.status, res.json], [403, {
+      error: "revoked",
+      action: "logout",
+      redirect: "/login",
+    }]);
+    await rig.buffer.flush();
+    assert.equal(await rig.count("feature_windows"), 0);
+  } finally {
+    await rig.close();
+  }
+});
