@@ -19,7 +19,12 @@ const MAX_EVENTS = 2000;
 const MAX_QUEUE = 8;
 /** Retry backoff: 1 s, 2 s, 4 s … capped. */
 const MAX_BACKOFF_MS = 30_000;
-/** sessionStorage key of the last sent seq, so a navigation continues the sequence. */
+/**
+ * localStorage key of the last seq handed out. The origin's tabs share the guard session cookie,
+ * and the server rejects a seq at or below the last it accepted for that session: one counter for
+ * all tabs (and across navigations) keeps every tab's windows increasing. sessionStorage would be
+ * per tab, so a second tab would repeat seqs and lose all its windows.
+ */
 const SEQ_KEY = "__guard_seq";
 /** The Fetch standard caps in-flight keepalive bodies at 64 KiB. */
 const KEEPALIVE_MAX = 60_000;
@@ -109,23 +114,27 @@ function listen(): void {
   on("pagehide", () => flush(true));
 }
 
-/** Reads the last sent seq once at start: sessionStorage's first access can take milliseconds. */
-function loadSeq(): void {
+function storedSeq(): number {
   try {
-    const stored = sessionStorage.getItem(SEQ_KEY);
-    if (stored !== null && +stored >= 0) seq = +stored;
-  } catch { /* storage blocked: the in-memory counter still increases */ }
+    const stored = Number(localStorage.getItem(SEQ_KEY));
+    return stored >= 0 ? stored : -1;
+  } catch {
+    return -1; // storage blocked: the in-memory counter still increases
+  }
 }
 
-function saveSeq(): void {
+/** The next seq: above this page's last and above any tab's last; written back at once. */
+function nextSeq(): number {
+  seq = Math.max(seq, storedSeq()) + 1;
   try {
-    sessionStorage.setItem(SEQ_KEY, String(seq));
+    localStorage.setItem(SEQ_KEY, String(seq));
   } catch { /* as above */ }
+  return seq;
 }
 
 /**
- * Closes the window and queues its post: extract + serialize only, measured as "guard:flush".
- * The network (and the seq write) happen in a task of their own, or by beacon when the page goes.
+ * Closes the window and queues its post: extract, seq, serialize; measured as "guard:flush".
+ * The network happens in a task of its own, or by beacon when the page goes.
  */
 function flush(beacon: boolean): void {
   const began = performance.now();
@@ -135,7 +144,7 @@ function flush(beacon: boolean): void {
     const features = extractFeatures(batch, { windowMs });
     const post = {
       v: 1,
-      seq: ++seq,
+      seq: nextSeq(),
       t0,
       t1: windowStart,
       n: batch.length,
@@ -146,7 +155,6 @@ function flush(beacon: boolean): void {
   }
   performance.measure("guard:flush", { start: began });
   if (beacon) {
-    saveSeq();
     for (let i = 0; i < queue.length; i++) {
       const blob = new Blob([queue[i]], { type: "application/json" });
       if (!navigator.sendBeacon(ingest, blob)) post(queue[i]).catch(() => {});
@@ -155,7 +163,6 @@ function flush(beacon: boolean): void {
   } else {
     setTimeout(() => {
       const sendBegan = performance.now();
-      saveSeq();
       send();
       performance.measure("guard:send", { start: sendBegan });
     });
@@ -229,7 +236,7 @@ async function send(): Promise<void> {
 const flag = globalThis as { __guardCollector?: boolean };
 if (!flag.__guardCollector) {
   flag.__guardCollector = true;
-  loadSeq();
+  seq = storedSeq(); // the first storage access is the slow one: pay it at start
   scrollXLast = scrollX;
   scrollYLast = scrollY;
   openWindow();

@@ -210,3 +210,47 @@ Deno.test({
     assert.equal(seqs[1], seqs[0], "the retry repeats the same window");
   },
 });
+
+Deno.test({
+  name:
+    "browser collector gives two tabs of one origin distinct, increasing seqs",
+  ignore: SKIP,
+  async fn() {
+    const site = serveSite((await buildCollectorBundle()).code);
+    const browser = await launch();
+    /** Seqs of the posts carrying a move at x (each tab moves at its own x). */
+    const seqsAt = (x: number) =>
+      site.bodies.map((b) => JSON.parse(b) as WindowPost)
+        .filter((p) => p.raw?.some((e) => e.kind === "move" && e.x === x))
+        .map((p) => p.seq);
+    const moveAndWait = async (tab: Page, x: number) => {
+      await tab.bringToFront();
+      await tab.mouse.move(x, 100, { steps: 3 });
+      await waitFor(() => seqsAt(x).length >= 1, `a window with x=${x}`);
+    };
+    try {
+      const a = await openPage(browser, `${site.base}/`);
+      await moveAndWait(a, 11);
+      const b = await openPage(browser, `${site.base}/other`);
+      await moveAndWait(b, 22);
+      await moveAndWait(a, 33); // tab a again, after tab b took seqs
+    } finally {
+      await browser.close();
+      await site.server.shutdown();
+    }
+    const all = site.bodies.map((b) => JSON.parse(b).seq as number);
+    assert.equal(
+      new Set(all).size,
+      all.length,
+      `seqs repeat across tabs: ${all}`,
+    );
+    assert.ok(
+      Math.min(...seqsAt(22)) > Math.max(...seqsAt(11)),
+      `a ${seqsAt(11)}, b ${seqsAt(22)}`,
+    );
+    assert.ok(
+      Math.min(...seqsAt(33)) > Math.max(...seqsAt(22)),
+      `b ${seqsAt(22)}, a ${seqsAt(33)}`,
+    );
+  },
+});

@@ -128,7 +128,7 @@ export function extractFeatures(
   events: readonly WindowEvent[],
   options: ExtractOptions = {},
 ): FeatureVector {
-  const ordered = inTimeOrder(finiteTimes(events));
+  const ordered = inTimeOrder(events);
   const windowMs = options.windowMs ?? 5000;
   const seconds = windowMs > 0 ? windowMs / 1000 : 5;
   const moves: Point[] = [];
@@ -162,20 +162,17 @@ export function extractFeatures(
   return out;
 }
 
-function finiteTimes<E extends WindowEvent>(events: readonly E[]): E[] {
+/** A copy without events of non-finite time, sorted by time (stably) when out of order. */
+function inTimeOrder<E extends WindowEvent>(events: readonly E[]): E[] {
   const out: E[] = [];
+  let sorted = true;
   for (let i = 0; i < events.length; i++) {
-    if (Number.isFinite(events[i].t)) out.push(events[i]);
+    if (!Number.isFinite(events[i].t)) continue;
+    if (out.length > 0 && events[i].t < out[out.length - 1].t) sorted = false;
+    out.push(events[i]);
   }
-  return out;
-}
-
-function inTimeOrder<E extends WindowEvent>(events: E[]): E[] {
-  for (let i = 1; i < events.length; i++) {
-    // Array.prototype.sort is stable, so equal times keep their recorded order.
-    if (events[i].t < events[i - 1].t) return events.sort((a, b) => a.t - b.t);
-  }
-  return events;
+  // Array.prototype.sort is stable, so equal times keep their recorded order.
+  return sorted ? out : out.sort((a, b) => a.t - b.t);
 }
 
 /** Options of {@link windowEvents}. */
@@ -205,7 +202,7 @@ export function windowEvents<E extends WindowEvent>(
       `Cannot split windows: windowMs must be > 0, got ${windowMs}`,
     );
   }
-  const ordered = inTimeOrder(finiteTimes(events));
+  const ordered = inTimeOrder(events);
   const windows: E[][] = [];
   let current: E[] = [], index = 0, meta: E | undefined;
   let lastMeta: E | undefined;
