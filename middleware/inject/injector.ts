@@ -156,16 +156,19 @@ export function injectWhole(html: Uint8Array, tag: Uint8Array): Uint8Array {
  *
  * @param source the upstream HTML body, or a reader already holding it
  * @param tag the bytes to insert
- * @param first a chunk already read from `source`, to scan first
+ * @param first chunks already read from `source`, to scan first
+ * @param pendingRead a read already started on `source`, to await before reading again
  */
 export function injectStream(
   source: ReadableStream<Uint8Array> | ReadableStreamDefaultReader<Uint8Array>,
   tag: Uint8Array,
-  first?: Uint8Array,
+  first: Uint8Array[] = [],
+  pendingRead?: Promise<ReadableStreamReadResult<Uint8Array>>,
 ): ReadableStream<Uint8Array> {
   const scanner = createScanner(tag);
   const reader = source instanceof ReadableStream ? source.getReader() : source;
-  let pending = first;
+  let queued: Uint8Array[] | null = first.length > 0 ? first : null;
+  let pending = pendingRead;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       let emitted = false;
@@ -173,13 +176,14 @@ export function injectStream(
         emitted = true;
         controller.enqueue(out);
       };
-      // A pull that enqueues nothing (a tag start carried over) is not repeated: read on.
-      if (pending !== undefined) {
-        scanner.push(pending, emit);
-        pending = undefined;
+      if (queued !== null) {
+        for (const chunk of queued) scanner.push(chunk, emit);
+        queued = null;
       }
+      // A pull that enqueues nothing (a tag start carried over) is not repeated: read on.
       while (!emitted) {
-        const { value, done } = await reader.read();
+        const { value, done } = await (pending ?? reader.read());
+        pending = undefined;
         if (done) {
           scanner.end(emit);
           controller.close();
