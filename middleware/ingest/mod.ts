@@ -20,6 +20,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { parsePost } from "../../collector/mod.ts";
+import type { ParsePostResult } from "../../collector/mod.ts";
 import type { Store, WindowBuffer, WindowRow } from "../../db/mod.ts";
 import { log } from "../../log.ts";
 import { createGuardSigner, GUARD_COOKIE } from "../session/mod.ts";
@@ -95,32 +96,9 @@ export function createIngestRoute(options: IngestOptions): Hono {
       return reject(c, 429, "rate_limited");
     }
     await table.load(id, state);
-    if (state.revoked) {
-      // With loginUrl, the 403 also tells the collector to leave: a logout reply sent by beacon
-      // during a navigation is lost, and the next page's posts land here.
-      return options.loginUrl === undefined
-        ? reject(c, 403, "revoked")
-        : c.json({
-          error: "revoked",
-          action: "logout",
-          redirect: options.loginUrl,
-        }, 403);
-    }
-    if (!JSON_TYPE.test(c.req.header("content-type") ?? "")) {
-      return reject(c, 415, "unsupported_media_type");
-    }
-    const bytes = await readCapped(c.req.raw, options.maxBytes);
-    if (bytes === null) return reject(c, 413, "too_large");
-    let json: unknown;
-    try {
-      json = JSON.parse(
-        new TextDecoder("utf-8", { fatal: true }).decode(bytes),
-      );
-    } catch {
-      return reject(c, 400, "invalid", "body");
-    }
-    const parsed = parsePost(json);
-    if (!parsed.ok) return reject(c, 400, "invalid", parsed.field);
+    if (state.revoked) return revoked(c, options.loginUrl);
+    const parsed = await readPost(c, options.maxBytes);
+    if (parsed instanceof Response) return parsed;
     const post = parsed.value;
     if (state.lastSeq !== null && post.seq <= state.lastSeq) {
       return reject(c, 409, "replay", "seq");
@@ -140,6 +118,36 @@ export function createIngestRoute(options: IngestOptions): Hono {
     return c.json({ ok: true, ...action }, 200);
   });
   return app;
+}
+
+/**
+ * The 403 of a revoked session. With loginUrl it also tells the collector to leave: a logout reply
+ * sent by beacon during a navigation is lost, and the next page's posts land here.
+ */
+function revoked(c: Context, loginUrl: string | undefined): Response {
+  return loginUrl === undefined
+    ? reject(c, 403, "revoked")
+    : c.json({ error: "revoked", action: "logout", redirect: loginUrl }, 403);
+}
+
+/** Content type, size cap, JSON, strict schema: the parsed post, or the rejection to send. */
+async function readPost(
+  c: Context,
+  maxBytes: number,
+): Promise<Extract<ParsePostResult, { ok: true }> | Response> {
+  if (!JSON_TYPE.test(c.req.header("content-type") ?? "")) {
+    return reject(c, 415, "unsupported_media_type");
+  }
+  const bytes = await readCapped(c.req.raw, maxBytes);
+  if (bytes === null) return reject(c, 413, "too_large");
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    return reject(c, 400, "invalid", "body");
+  }
+  const parsed = parsePost(json);
+  return parsed.ok ? parsed : reject(c, 400, "invalid", parsed.field);
 }
 
 async function decide(

@@ -1,0 +1,167 @@
+import assert from "node:assert/strict";
+import {
+  ALERT_LEASE_SECONDS,
+  purgeExpired,
+  startRetention,
+} from "../db/mod.ts";
+import type { Store } from "../db/mod.ts";
+import { backends, features, openTestStore, windowRow } from "./db_helpers.ts";
+
+// The second half of the store contract suite (see db_contract_test.ts): outbox, export, retention.
+
+async function withStore(
+  backend: "postgres" | "pglite",
+  fn: (s: Store) => Promise<void>,
+) {
+  const t = await openTestStore(backend);
+  try {
+    await fn(t.store);
+  } finally {
+    await t.cleanup();
+  }
+}
+
+for (const backend of backends()) {
+  Deno.test({
+    name:
+      `Store (${backend.name}) alert outbox: dedupe, claim with lease, sent, failed`,
+    ignore: backend.ignore,
+    fn: () =>
+      withStore(backend.name, async (store) => {
+        assert.equal(
+          await store.enqueueAlert({
+            session: "s",
+            kind: "bot",
+            payload: { n: 1 },
+            dedupeKey: "k1",
+          }),
+          true,
+        );
+        assert.equal(
+          await store.enqueueAlert({
+            session: "s",
+            kind: "bot",
+            payload: { n: 2 },
+            dedupeKey: "k1",
+          }),
+          false,
+        );
+        await store.enqueueAlert({
+          session: "t",
+          kind: "bot",
+          payload: null,
+          dedupeKey: "k2",
+        });
+        await store.enqueueAlert({
+          session: "u",
+          kind: "bot",
+          payload: [1],
+          dedupeKey: "k3",
+        });
+        const now = new Date(Date.now() + 1000);
+        const [a, b] = await Promise.all([
+          store.claimDueAlerts(2, now),
+          store.claimDueAlerts(2, now),
+        ]);
+        const claimed = [...a, ...b].map((x) => x.dedupeKey).sort();
+        assert.deepEqual(claimed, ["k1", "k2", "k3"]);
+        const first = [...a, ...b].find((x) => x.dedupeKey === "k1")!;
+        assert.deepEqual(first.payload, { n: 1 });
+        assert.equal(
+          first.nextAttemptAt.getTime(),
+          now.getTime() + ALERT_LEASE_SECONDS * 1000,
+        );
+        assert.deepEqual(await store.claimDueAlerts(10, now), []);
+        await store.markAlertSent(first.id);
+        const k2 = [...a, ...b].find((x) => x.dedupeKey === "k2")!;
+        const retry = new Date(now.getTime() + 5000);
+        await store.markAlertFailed(k2.id, "SMTP 421", retry);
+        const later = new Date(now.getTime() + ALERT_LEASE_SECONDS * 1000 + 1);
+        const again = await store.claimDueAlerts(10, later);
+        assert.deepEqual(
+          again.map((x) => [x.dedupeKey, x.attempts, x.lastError]),
+          [
+            ["k2", 1, "SMTP 421"],
+            ["k3", 0, null],
+          ],
+        );
+      }),
+  });
+
+  Deno.test({
+    name: `Store (${backend.name}) exportLabelledWindows() filters and pages`,
+    ignore: backend.ignore,
+    fn: () =>
+      withStore(backend.name, async (store) => {
+        const old = new Date("2020-01-01T00:00:00Z");
+        await store.insertWindows([
+          { ...windowRow("h", 1), receivedAt: old },
+          windowRow("h", 2, ["click_count"]),
+          windowRow("b", 5),
+          windowRow("b", 6),
+          windowRow("b", 7),
+          windowRow("n", 1),
+        ]);
+        await store.setLabel("h", "human", "t");
+        await store.setLabel("b", "bot", "t");
+        const all = [];
+        for await (
+          const r of store.exportLabelledWindows({ batchSize: 2 })
+        ) all.push(r);
+        assert.deepEqual(all.map((r) => [r.session, r.seq, r.label]), [
+          ["b", 5, "bot"],
+          ["b", 6, "bot"],
+          ["b", 7, "bot"],
+          ["h", 1, "human"],
+          ["h", 2, "human"],
+        ]);
+        assert.ok(Number.isNaN(all[4].features.click_count));
+        assert.deepEqual(all[0].features, features(5));
+        const humans = [];
+        for await (
+          const r of store.exportLabelledWindows({
+            label: "human",
+            since: new Date("2021-01-01"),
+          })
+        ) {
+          humans.push([r.session, r.seq]);
+        }
+        assert.deepEqual(humans, [["h", 2]]);
+      }),
+  });
+
+  Deno.test({
+    name:
+      `Store (${backend.name}) purge() and startRetention() delete only expired rows`,
+    ignore: backend.ignore,
+    fn: () =>
+      withStore(backend.name, async (store) => {
+        const now = Date.now();
+        await store.insertWindows([
+          { ...windowRow("p", 1), receivedAt: new Date(now - 91 * 86_400_000) },
+          { ...windowRow("p", 2), receivedAt: new Date(now - 88 * 86_400_000) },
+          windowRow("p", 3),
+        ]);
+        await store.insertRawEvents("p", [{ t: 1, kind: "move", x: 0, y: 0 }]);
+        const config = { RAW_RETENTION_HOURS: 24, WINDOW_RETENTION_DAYS: 90 };
+        assert.deepEqual(await purgeExpired(store, config), {
+          raw: 0,
+          windows: 1,
+        });
+        assert.deepEqual(
+          await purgeExpired(store, config, new Date(now + 25 * 3_600_000)),
+          { raw: 1, windows: 0 },
+        );
+        await store.insertWindows([{
+          ...windowRow("p", 9),
+          receivedAt: new Date(now - 100 * 86_400_000),
+        }]);
+        const stop = startRetention(store, { ...config, intervalMs: 60_000 });
+        await stop();
+        assert.deepEqual((await store.listWindows("p")).map((w) => w.seq), [
+          2,
+          3,
+        ]);
+      }),
+  });
+}
