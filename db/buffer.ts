@@ -163,16 +163,18 @@ export function createWindowBuffer(
     droppedUnlogged += n;
   }
 
+  async function flush(): Promise<void> {
+    if (writing) await writing.catch(() => {});
+    await writeAll();
+  }
+
   return {
     push(row, raw) {
       queue.push({ row, raw });
       trim();
       schedule();
     },
-    async flush() {
-      if (writing) await writing.catch(() => {});
-      await writeAll();
-    },
+    flush,
     stats: () => ({
       buffered: pending() + inFlight,
       written,
@@ -183,7 +185,7 @@ export function createWindowBuffer(
       closed = true;
       clearTimeout(timer);
       timer = undefined;
-      await this.flush();
+      await flush();
     },
   };
 }
