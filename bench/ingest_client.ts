@@ -11,7 +11,13 @@ interface Job {
   bodies: string[];
 }
 
-self.onmessage = async (e: MessageEvent<Job>) => {
+/** The worker's global scope (this file runs only as a Worker). */
+const scope = self as unknown as {
+  onmessage: (e: MessageEvent<Job>) => void;
+  postMessage(message: unknown): void;
+};
+
+scope.onmessage = async (e: MessageEvent<Job>) => {
   const { url, n, cookies, bodies } = e.data;
   const latencies: number[] = [];
   let next = 0;
@@ -33,5 +39,10 @@ self.onmessage = async (e: MessageEvent<Job>) => {
       statuses[res.status] = (statuses[res.status] ?? 0) + 1;
     }
   }));
-  self.postMessage({ latencies, failed, statuses, ms: performance.now() - t0 });
+  scope.postMessage({
+    latencies,
+    failed,
+    statuses,
+    ms: performance.now() - t0,
+  });
 };
