@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
-import { createInjector, injectStream } from "./injector.ts";
+import { createInjector, injectStream } from "./inject_stream.ts";
 
 const TAG = "<script src=/x.js></script>";
 const enc = new TextEncoder();

@@ -42,10 +42,10 @@
  *
  * @module
  */
-import { injectStream, injectWhole } from "./injector.ts";
+import { injectStream, injectWhole } from "./inject_stream.ts";
 import { widenCsp } from "./csp.ts";
 
-export { createInjector, injectStream, injectWhole } from "./injector.ts";
+export { createInjector, injectStream, injectWhole } from "./inject_stream.ts";
 export { type CspWidening, widenCsp } from "./csp.ts";
 
 /** What the injected tag points at. */
