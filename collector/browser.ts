@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The browser collector: bundled (IIFE, minified) by collector/build.ts and served as
  * `<prefix>/c.<hash>.js` from `<script src data-ingest data-window data-raw async>`.
@@ -12,6 +11,35 @@
  * @module
  */
 import { extractFeatures, type WindowEvent } from "./features.ts";
+
+// The few DOM types this file uses, declared in module scope. `/// <reference lib="dom" />` would
+// leak into every file type-checked together with this one (it changes WebSocket's constructor).
+interface PointerEventLike extends Event {
+  clientX: number;
+  clientY: number;
+  button: number;
+}
+interface WheelEventLike extends Event {
+  deltaX: number;
+  deltaY: number;
+  deltaMode: number;
+}
+interface KeyEventLike extends Event {
+  key?: string;
+  code: string;
+  repeat: boolean;
+}
+declare const document: {
+  currentScript: { dataset: Record<string, string | undefined> } | null;
+  visibilityState: string;
+  addEventListener(type: string, fn: (e: Event) => void): void;
+};
+declare const navigator: {
+  webdriver?: boolean;
+  sendBeacon(url: string, data: Blob): boolean;
+};
+declare const scrollX: number, scrollY: number, innerHeight: number;
+declare const requestIdleCallback: ((fn: () => void) => number) | undefined;
 
 /** Per-window event cap: bounds memory, the post size and the flush time. */
 const MAX_EVENTS = 2000;
@@ -29,8 +57,7 @@ const SEQ_KEY = "__guard_seq";
 /** The Fetch standard caps in-flight keepalive bodies at 64 KiB. */
 const KEEPALIVE_MAX = 60_000;
 
-const data = (document.currentScript as HTMLScriptElement | null)?.dataset ??
-  {};
+const data = document.currentScript?.dataset ?? {};
 const ingest = data.ingest || "/__guard/ingest";
 const windowMs = Number(data.window) || 5000;
 const withRaw = data.raw === "1";
@@ -69,21 +96,28 @@ function keyClass(key: string | undefined): "char" | "backspace" | "other" {
     : "other";
 }
 
-function onPointer(e: MouseEvent): void {
+function onPointer(e: PointerEventLike): void {
   const kind = e.type === "mousedown" ? "down" : "up";
   push(e, { kind, x: e.clientX, y: e.clientY, button: e.button });
 }
 
 function listen(): void {
-  const on = <K extends keyof WindowEventMap>(
-    type: K,
-    fn: (e: WindowEventMap[K]) => void,
+  const on = <E extends Event>(
+    type: string,
+    fn: (e: E) => void,
     capture = true,
-  ) => addEventListener(type, fn, { passive: true, capture });
-  on("mousemove", (e) => push(e, { kind: "move", x: e.clientX, y: e.clientY }));
+  ) =>
+    addEventListener(type, fn as unknown as EventListener, {
+      passive: true,
+      capture,
+    });
+  on<PointerEventLike>(
+    "mousemove",
+    (e) => push(e, { kind: "move", x: e.clientX, y: e.clientY }),
+  );
   on("mousedown", onPointer);
   on("mouseup", onPointer);
-  on("wheel", (e) => {
+  on<WheelEventLike>("wheel", (e) => {
     const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? innerHeight : 1;
     push(e, { kind: "wheel", dx: e.deltaX * unit, dy: e.deltaY * unit });
   });
@@ -96,12 +130,12 @@ function listen(): void {
     scrollXLast = scrollX;
     scrollYLast = scrollY;
   }, false);
-  on("keydown", (e) => {
+  on<KeyEventLike>("keydown", (e) => {
     if (e.repeat) return;
     pressed[e.code] = presses;
     push(e, { kind: "keydown", key: keyClass(e.key), id: presses++ });
   });
-  on("keyup", (e) => {
+  on<KeyEventLike>("keyup", (e) => {
     const id = pressed[e.code] ?? presses++;
     delete pressed[e.code];
     push(e, { kind: "keyup", key: keyClass(e.key), id });
