@@ -40,7 +40,7 @@ export const ENV_SCHEMA = z.object({
     "must start with postgres://",
   ).optional(),
   PGLITE_DIR: z.string().min(1).default(".data/pglite"),
-  INGEST_MAX_BYTES: int(256, 1 << 20).default(16 * 1024),
+  INGEST_MAX_BYTES: int(256, 8 << 20).optional(),
   INGEST_RATE_PER_MIN: int(1, 10_000).default(60),
   INGEST_BUFFER_MAX: int(10, 10_000_000).default(50_000),
   INGEST_FLUSH_MS: int(10, 60_000).default(250),
@@ -67,7 +67,12 @@ export const ENV_SCHEMA = z.object({
 });
 
 /** The validated configuration, plus what is derived from it. */
-export type Config = z.infer<typeof ENV_SCHEMA> & {
+export type Config = Omit<z.infer<typeof ENV_SCHEMA>, "INGEST_MAX_BYTES"> & {
+  /**
+   * Ingest body cap: 16 KiB by default, 512 KiB when RETAIN_RAW is on (a window's raw events,
+   * up to 2000 of them, are posted along with its features).
+   */
+  INGEST_MAX_BYTES: number;
   /** True when no UPSTREAM_URL is set and the built-in demo site is served. */
   demo: boolean;
   /** `monitor` records verdicts only; `enforce` logs intruders out. The demo defaults to enforce. */
@@ -104,5 +109,10 @@ export function loadConfig(
   }
   const demo = parsed.data.UPSTREAM_URL === undefined;
   const mode = parsed.data.MODE ?? (demo ? "enforce" : "monitor");
-  return { ok: true, config: { ...parsed.data, demo, mode } };
+  const ingestMax = parsed.data.INGEST_MAX_BYTES ??
+    (parsed.data.RETAIN_RAW ? 512 * 1024 : 16 * 1024);
+  return {
+    ok: true,
+    config: { ...parsed.data, INGEST_MAX_BYTES: ingestMax, demo, mode },
+  };
 }
