@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { SMTPServer } from "smtp-server";
 import type { AddressInfo } from "node:net";
-import { openStore } from "../db/mod.ts";
+import { openTestStore } from "./detect_harness.ts";
 import { createMailer, startAlertWorker } from "../alert/mod.ts";
 
 interface Received {
@@ -69,7 +69,7 @@ function payload(evidence: number) {
 }
 
 Deno.test("startAlertWorker() delivers once per session, survives SMTP outage, digests a swarm", async () => {
-  const store = await openStore({ pgliteDir: "memory://" });
+  const { store, close } = await openTestStore();
   const inbox: Received[] = [];
   let smtp = await startSmtp(0, inbox);
   const port = smtp.port;
@@ -148,6 +148,6 @@ Deno.test("startAlertWorker() delivers once per session, survives SMTP outage, d
     await worker.stop();
     mailer.close();
     await smtp.close();
-    await store.close();
+    await close();
   }
 });

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { openStore } from "../db/mod.ts";
+import { openTestStore } from "./detect_harness.ts";
 import { createAdminRoutes } from "../middleware/admin/mod.ts";
 
 const TOKEN = "t0ken-t0ken-t0ken-1";
 
 Deno.test("createAdminRoutes() serves sessions to the token holder only", async (t) => {
-  const store = await openStore({ pgliteDir: "memory://" });
+  const { store, close } = await openTestStore();
   try {
     await store.touchSession("sess_0001");
     await store.recordScore({
@@ -101,6 +101,6 @@ Deno.test("createAdminRoutes() serves sessions to the token holder only", async 
       });
     });
   } finally {
-    await store.close();
+    await close();
   }
 });

@@ -22,6 +22,35 @@ export interface TestGuard {
 
 const SECRET = "e2e-secret-e2e-secret-e2e-secret-0";
 
+/**
+ * A store for one test: a fresh schema on real Postgres when DATABASE_URL is set (fast to open),
+ * else in-memory PGlite. `close` drops the schema.
+ */
+export async function openTestStore(): Promise<
+  { store: Store; close(): Promise<void> }
+> {
+  const databaseUrl = Deno.env.get("DATABASE_URL");
+  const schema = databaseUrl
+    ? `detect_t_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`
+    : undefined;
+  const store = await openStore({
+    databaseUrl,
+    pgliteDir: "memory://",
+    schema,
+  });
+  return {
+    store,
+    async close() {
+      await store.close();
+      if (databaseUrl && schema) {
+        const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+        await admin.unsafe(`drop schema if exists ${schema} cascade`);
+        await admin.end();
+      }
+    },
+  };
+}
+
 /** Starts a guard on 127.0.0.1, port 0, in front of `upstream`. */
 export async function startTestGuard(options: {
   upstream: string;

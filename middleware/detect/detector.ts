@@ -8,8 +8,9 @@
  * Side effects never block the visitor: a failing store is logged, and the revocation still
  * takes effect locally at once (the gate's in-memory set).
  *
- * Evidence lives in memory (bounded, least recently seen dropped), so a restart starts every
- * session afresh; a bot then needs `minWindows` more windows to be caught again.
+ * Evidence lives in memory (bounded, least recently seen dropped). On first sight of a session
+ * (after a restart, or after eviction) it is rebuilt from the session's stored scores, so a
+ * restart does not give a bot a fresh start.
  *
  * @module
  */
@@ -28,7 +29,7 @@ import type { LoadedModel } from "./model_source.ts";
 /** The store methods the detector uses. */
 export type DetectStore = Pick<
   Store,
-  "recordScore" | "recordDetection" | "enqueueAlert"
+  "recordScore" | "recordDetection" | "enqueueAlert" | "getSession"
 >;
 
 /** One accepted window, as the ingest route hands it over. */
@@ -175,7 +176,7 @@ export function createDetector(
     const loaded = options.model();
     const score = scoreWindow(loaded.model, window.features);
     const prev = sessions.get(window.session) ??
-      { ...initialEvidence(), scores: [] };
+      await restore(window.session);
     const next: SessionEvidence = {
       ...stepEvidence(prev, score, options.verdict),
       scores: [...prev.scores, score].slice(-keep),
@@ -201,6 +202,26 @@ export function createDetector(
     }
     return options.mode === "enforce" ? logout : { action: "none" };
   };
+
+  /** Evidence replayed from the stored scores; empty when the store has none or fails. */
+  async function restore(session: string): Promise<SessionEvidence> {
+    let state: SessionEvidence = { ...initialEvidence(), scores: [] };
+    try {
+      const stored = await options.store.getSession(session);
+      for (const row of stored?.scores ?? []) {
+        state = {
+          ...stepEvidence(state, row.score, options.verdict),
+          scores: [...state.scores, row.score].slice(-keep),
+        };
+      }
+      if (stored?.detections.length && state.detectedAt === null) {
+        state.detectedAt = state.windows;
+      }
+    } catch (error) {
+      log("warn", "Cannot restore session evidence", { session, error });
+    }
+    return state;
+  }
 
   async function onDetected(
     window: ScoredWindow,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { FEATURE_NAMES } from "../../collector/mod.ts";
-import { openStore } from "../../db/mod.ts";
+import { openTestStore } from "../../tests/detect_harness.ts";
 import { loadModel } from "../../tree/mod.ts";
 import { createDetector, scoreWindow } from "./detector.ts";
 import { tinyModelJson, vectorWith } from "./_testing.ts";
@@ -18,7 +18,7 @@ Deno.test("scoreWindow() is 1 − P(human)", () => {
 });
 
 Deno.test("createDetector() in enforce mode revokes, records and alerts once", async () => {
-  const store = await openStore({ pgliteDir: "memory://" });
+  const { store, close } = await openTestStore();
   const revoked: string[] = [];
   try {
     const detect = createDetector({
@@ -110,12 +110,12 @@ Deno.test("createDetector() in enforce mode revokes, records and alerts once", a
     assert.equal(alerts[0].dedupeKey, "detection:bot_session_1");
     assert.deepEqual(alerts[0].payload, why);
   } finally {
-    await store.close();
+    await close();
   }
 });
 
 Deno.test("createDetector() in monitor mode records the verdict and does not act", async () => {
-  const store = await openStore({ pgliteDir: "memory://" });
+  const { store, close } = await openTestStore();
   const revoked: string[] = [];
   try {
     const detect = createDetector({
@@ -150,6 +150,45 @@ Deno.test("createDetector() in monitor mode records the verdict and does not act
     );
     assert.equal((await store.claimDueAlerts(10)).length, 1);
   } finally {
-    await store.close();
+    await close();
+  }
+});
+
+Deno.test("createDetector() rebuilds a session's evidence from stored scores after a restart", async () => {
+  const { store, close } = await openTestStore();
+  try {
+    const make = () =>
+      createDetector({
+        store,
+        model: () => loaded,
+        mode: "enforce",
+        verdict: VERDICT,
+        loginUrl: "/login",
+        revoke: (id) => store.revokeSession(id, "bot", "test"),
+      });
+    await store.touchSession("bot_session_3");
+    const first = make();
+    for (const seq of [1, 2]) {
+      assert.deepEqual(
+        await first({ session: "bot_session_3", seq, features: vectorWith(0) }),
+        { action: "none" },
+      );
+    }
+    // A new process: two stored windows plus this one make three.
+    const second = make();
+    assert.deepEqual(
+      await second({
+        session: "bot_session_3",
+        seq: 3,
+        features: vectorWith(0),
+      }),
+      { action: "logout", redirect: "/login" },
+    );
+    assert.equal(
+      (await store.getSession("bot_session_3"))?.detections.length,
+      1,
+    );
+  } finally {
+    await close();
   }
 });

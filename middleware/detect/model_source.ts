@@ -28,6 +28,8 @@ export interface ModelSourceOptions {
   watch?: boolean;
   /** Reload on SIGHUP (default true). */
   sighup?: boolean;
+  /** The reload signal (default SIGHUP); tests use another, since puppeteer closes its browsers on SIGHUP. */
+  signal?: Deno.Signal;
   /** Quiet time after the last change before reloading, in ms (default 200). */
   debounceMs?: number;
 }
@@ -104,7 +106,8 @@ export async function openModelSource(
   }
 
   const onSighup = () => void reload();
-  if (options.sighup ?? true) Deno.addSignalListener("SIGHUP", onSighup);
+  const signal = options.signal ?? "SIGHUP";
+  if (options.sighup ?? true) Deno.addSignalListener(signal, onSighup);
 
   if (options.watch ?? true) {
     const absolute = resolve(path);
@@ -129,7 +132,7 @@ export async function openModelSource(
       clearTimeout(timer);
       watcher?.close();
       if (options.sighup ?? true) {
-        Deno.removeSignalListener("SIGHUP", onSighup);
+        Deno.removeSignalListener(signal, onSighup);
       }
     },
   };
