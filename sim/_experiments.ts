@@ -52,8 +52,8 @@ export const TYPING = [
 
 /** Tree growing options shared by every experiment (kept in the report). */
 export const TREE_OPTIONS = {
-  maxDepth: 12,
-  minSamplesLeaf: 5,
+  maxDepth: 10,
+  minSamplesLeaf: 20,
   classWeight: "balanced" as const,
   seed: 1,
 };
