@@ -233,3 +233,17 @@ export function windowEvents<E extends WindowEvent>(
 export function featureRow(v: FeatureVector): number[] {
   return FEATURE_NAMES.map((name) => v[name]);
 }
+
+/**
+ * Whether a window carries pointer evidence: at least two moves (a timing interval), a click, or a
+ * wheel/scroll. The human recordings the model learns from are mouse recordings, so a window
+ * without pointer evidence (someone typing with the hands on the keyboard) is outside what the
+ * model has seen; the detector gives it no weight instead of guessing (docs/evaluation.md, "Humans
+ * who move and type").
+ */
+export function hasPointerEvidence(
+  v: Pick<FeatureVector, "interval_mean" | "click_count" | "scroll_speed">,
+): boolean {
+  return !Number.isNaN(v.interval_mean) || v.click_count > 0 ||
+    v.scroll_speed > 0;
+}

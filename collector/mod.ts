@@ -22,6 +22,7 @@ export {
   type FeatureName,
   featureRow,
   type FeatureVector,
+  hasPointerEvidence,
   type KeyClass,
   type RawEvent,
   type WindowEvent,

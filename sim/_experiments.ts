@@ -2,7 +2,7 @@
  * The measured experiments behind docs/evaluation.md. Each returns plain numbers; the report
  * formats them. Model training goes through tree/mod.ts only.
  */
-import { FEATURE_NAMES } from "../collector/mod.ts";
+import { FEATURE_NAMES, hasPointerEvidence } from "../collector/mod.ts";
 import {
   datasetFromRows,
   predictProba,
@@ -180,14 +180,13 @@ const INTERVAL = COL("interval_mean"),
   CLICKS = COL("click_count"),
   SCROLL = COL("scroll_speed");
 
-/**
- * Whether a window carries pointer evidence (≥ 2 moves, a click or a wheel/scroll). The training
- * humans are mouse-only, so a window without pointer evidence is outside what the model learned;
- * the gate scores it NaN (no evidence for the session rule) instead of guessing.
- */
-export function hasPointerEvidence(features: readonly number[]): boolean {
-  return !Number.isNaN(features[INTERVAL]) || features[CLICKS] > 0 ||
-    features[SCROLL] > 0;
+/** {@link hasPointerEvidence} of the collector, on a row in FEATURE_NAMES order. */
+export function rowHasPointerEvidence(features: readonly number[]): boolean {
+  return hasPointerEvidence({
+    interval_mean: features[INTERVAL],
+    click_count: features[CLICKS],
+    scroll_speed: features[SCROLL],
+  });
 }
 
 /** Train on `train`, score `test`, and report per kind at a fixed threshold. */
@@ -200,7 +199,7 @@ export function holdOut(
 ): { auc: number; kinds: KindResult[] } {
   const raw = trainerFor(config)(train)(test);
   const scores = gate
-    ? raw.map((s, i) => (hasPointerEvidence(test[i].features) ? s : NaN))
+    ? raw.map((s, i) => (rowHasPointerEvidence(test[i].features) ? s : NaN))
     : raw;
   return {
     auc: rocAuc(raw, test.map((r) => r.label === "bot")),
@@ -245,7 +244,7 @@ export function sweepRules(
     };
   };
   const out: RuleSweepRow[] = [];
-  for (const threshold of [2, 3, 4, 6, 8]) {
+  for (const threshold of [1, 1.5, 2, 3, 4, 6, 8]) {
     const o = { ...VERDICT, threshold };
     out.push(
       measure(

@@ -5,10 +5,22 @@
 import { FEATURE_NAMES, type FeatureVector } from "../../collector/mod.ts";
 import { datasetFromRows, serializeModel, trainTree } from "../../tree/mod.ts";
 
-/** A feature vector with only speed_std set. */
-export function vectorWith(speedStd: number): FeatureVector {
+/**
+ * A feature vector with speed_std set and pointer evidence (a move interval, no click, no
+ * scroll); `pointer: false` makes it a typing-only window.
+ */
+export function vectorWith(
+  speedStd: number,
+  pointer = true,
+): FeatureVector {
   const v = Object.fromEntries(FEATURE_NAMES.map((n) => [n, Number.NaN]));
-  return { ...v, speed_std: speedStd } as FeatureVector;
+  return {
+    ...v,
+    speed_std: speedStd,
+    interval_mean: pointer ? 16 : Number.NaN,
+    click_count: 0,
+    scroll_speed: 0,
+  } as FeatureVector;
 }
 
 /** Model JSON text trained on 40 synthetic rows (the split falls between 5 and 200). */

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { FeatureVector } from "../../collector/mod.ts";
+import { type FeatureVector, hasPointerEvidence } from "../../collector/mod.ts";
 import type { Store } from "../../db/mod.ts";
 import { log } from "../../log.ts";
 import { explain, type Model, predictProbaInto } from "../../tree/mod.ts";
@@ -167,7 +167,12 @@ export function createDetector(
   const logout: DetectAction = { action: "logout", redirect: options.loginUrl };
 
   return async function detectWindow(window) {
-    if ((window.nEvents ?? Infinity) < (options.minEvents ?? 0)) {
+    // No weight for windows the model cannot judge: too few events, or no pointer evidence
+    // (typing only: the model's humans are mouse recordings; see hasPointerEvidence).
+    if (
+      (window.nEvents ?? Infinity) < (options.minEvents ?? 0) ||
+      !hasPointerEvidence(window.features)
+    ) {
       const known = sessions.get(window.session);
       return known?.detectedAt != null && options.mode === "enforce"
         ? logout

@@ -192,3 +192,40 @@ Deno.test("createDetector() rebuilds a session's evidence from stored scores aft
     await close();
   }
 });
+
+Deno.test("createDetector() gives windows without pointer evidence no weight (typing only)", async () => {
+  const { store, close } = await openTestStore();
+  try {
+    const detect = createDetector({
+      store,
+      model: () => loaded,
+      mode: "enforce",
+      verdict: VERDICT,
+      loginUrl: "/login",
+      minEvents: 8,
+      revoke: (id, reason) => store.revokeSession(id, reason, "test"),
+    });
+    await store.touchSession("typist_1");
+    for (let seq = 1; seq <= 6; seq++) {
+      const action = await detect({
+        session: "typist_1",
+        seq,
+        nEvents: 40,
+        features: vectorWith(0, false),
+      });
+      assert.deepEqual(action, { action: "none" });
+    }
+    assert.equal(await store.isRevoked("typist_1"), false);
+    assert.equal((await store.getSession("typist_1"))?.scores.length, 0);
+    // The same windows with pointer evidence are judged, and the bot is caught at window 3.
+    const actions = [];
+    for (let seq = 7; seq <= 9; seq++) {
+      actions.push(
+        await detect({ session: "typist_1", seq, features: vectorWith(0) }),
+      );
+    }
+    assert.deepEqual(actions.at(-1), { action: "logout", redirect: "/login" });
+  } finally {
+    await close();
+  }
+});
