@@ -47,7 +47,7 @@ export const ENV_SCHEMA = z.object({
   WINDOW_MS: int(1000, 60_000).default(5000),
   MIN_EVENTS: int(1, 10_000).default(8),
   MODEL_PATH: z.string().min(1).default("data/model.json"),
-  VERDICT_THRESHOLD: num(0, 1000).default(6),
+  VERDICT_THRESHOLD: num(0, 1000).default(2),
   VERDICT_MIN_WINDOWS: int(1, 1000).default(3),
   VERDICT_DECAY: num(0, 1).default(0.8),
   AUTH_COOKIES: list.default(["session"]),

@@ -86,7 +86,7 @@ export function trainerFor(config: ModelConfig): Trainer {
 }
 
 /** Session rule settings (the shipped defaults of config.ts VERDICT_*). */
-export const VERDICT = { threshold: 6, minWindows: 3, decay: 0.8 };
+export const VERDICT = { threshold: 2, minWindows: 3, decay: 0.8 };
 /** k-of-n alternative measured against it. */
 export const K_OF_N = { k: 3, n: 5 };
 
