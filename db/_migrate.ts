@@ -1,3 +1,4 @@
+import { FEATURE_NAMES } from "../collector/mod.ts";
 import { migration001 } from "./migrations/001_init.ts";
 import { ident, sql } from "./_sql.ts";
 import type { Driver } from "./_sql.ts";
@@ -50,6 +51,32 @@ export async function migrate(
       );
       applied.push(m.version);
     }
+    await ensureFeatureColumns(tx, schema);
     return applied;
   });
+}
+
+/**
+ * Adds a `double precision` column for every feature of FEATURE_NAMES that the windows table
+ * lacks, so a feature added to the list reaches the database without a hand-written migration.
+ * Columns of features removed from the list are kept (old rows stay readable); nothing is dropped.
+ * Runs inside the migration transaction, under its advisory lock.
+ */
+async function ensureFeatureColumns(
+  tx: Parameters<Parameters<Driver["begin"]>[0]>[0],
+  schema: string,
+): Promise<void> {
+  const rows = await tx.run(
+    sql`select column_name from information_schema.columns
+      where table_schema = ${schema} and table_name = 'feature_windows'`,
+  );
+  const present = new Set(rows.map((r) => String(r.column_name)));
+  for (const name of FEATURE_NAMES) {
+    if (present.has(name)) continue;
+    await tx.run(
+      sql`alter table ${ident(schema)}.feature_windows add column ${
+        ident(name)
+      } double precision`,
+    );
+  }
 }

@@ -224,6 +224,38 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name:
+    "openStore() adds the column of a feature added to FEATURE_NAMES after the schema was made (postgres)",
+  ignore: backends()[0].ignore,
+  fn: async () => {
+    const schema = freshSchema();
+    const url = DATABASE_URL!;
+    const first = await openStore({ databaseUrl: url, schema });
+    await first.close();
+    // A database made before "webdriver" existed: drop its column, as if it never had it.
+    const sql = postgres(url, { max: 1 });
+    await sql`alter table ${sql(schema)}.feature_windows drop column webdriver`;
+    const store = await openStore({ databaseUrl: url, schema });
+    try {
+      const cols = await sql`select column_name from information_schema.columns
+        where table_schema = ${schema} and table_name = 'feature_windows'
+          and column_name = 'webdriver'`;
+      assert.equal(cols.length, 1);
+      assert.equal(await store.insertWindows([windowRow("f", 1)]), 1);
+      const [row] = await store.listWindows("f");
+      assert.equal(
+        row.features.webdriver,
+        windowRow("f", 1).features.webdriver,
+      );
+    } finally {
+      await sql.end();
+      await store.close();
+      await dropSchema(schema);
+    }
+  },
+});
+
 Deno.test("openStore() rejects a schema that is not a plain identifier", async () => {
   await assert.rejects(
     openStore({ pgliteDir: "memory://", schema: 'x"; drop table y; --' }),

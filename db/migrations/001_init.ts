@@ -9,7 +9,7 @@ const featureColumns = FEATURE_NAMES.map((name) => {
 
 /**
  * The first schema. One `double precision` column per feature of FEATURE_NAMES at the time this
- * migration first ran; a feature added later needs a new migration adding its column.
+ * migration first ran; a feature added later gets its column from `ensureFeatureColumns` (db/_migrate.ts).
  * A missing modality (NaN in memory, null on the wire) is stored as NULL, so SQL aggregates skip it.
  */
 export const migration001 = {
