@@ -246,7 +246,8 @@ async function send(): Promise<void> {
   if (sending || waiting || queue.length === 0) return;
   sending = true;
   const body = queue[0];
-  let retry = false, reply: { action?: string; redirect?: string } | undefined;
+  let retry = false,
+    reply: { action?: string; redirect?: string; next?: number } | undefined;
   try {
     const res = await post(body);
     retry = res.status === 429 || res.status >= 500;
@@ -263,6 +264,9 @@ async function send(): Promise<void> {
   }
   if (queue[0] === body) queue.shift();
   failures = 0;
+  // 409 replay: this page's counter fell behind the session's (storage was cleared while the
+  // guard cookie stayed); jump past the server's last seq so the next windows are accepted.
+  if (typeof reply?.next === "number") seq = Math.max(seq, reply.next - 1);
   if (reply?.action === "logout") location.assign(reply.redirect || "/login");
   else send();
 }

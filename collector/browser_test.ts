@@ -213,6 +213,34 @@ Deno.test({
 
 Deno.test({
   name:
+    "browser collector resyncs its seq after a 409 replay that names the next seq",
+  ignore: SKIP,
+  async fn() {
+    const site = serveSite((await buildCollectorBundle()).code);
+    // As when localStorage was cleared while the guard cookie stayed: the server is at 40.
+    site.replies.push({
+      status: 409,
+      json: { error: "replay", field: "seq", next: 41 },
+    });
+    const browser = await launch();
+    try {
+      const tab = await openPage(browser, `${site.base}/`);
+      await tab.mouse.move(300, 300, { steps: 20 });
+      await waitFor(() => site.bodies.length >= 1, "the first post");
+      await tab.mouse.move(100, 100, { steps: 20 });
+      await waitFor(() => site.bodies.length >= 2, "a post after the 409");
+    } finally {
+      await browser.close();
+      await site.server.shutdown();
+    }
+    const seqs = site.bodies.map((b) => JSON.parse(b).seq as number);
+    assert.ok(seqs[0] < 41, `seqs: ${seqs}`);
+    assert.equal(seqs[1], 41, `seqs: ${seqs}`);
+  },
+});
+
+Deno.test({
+  name:
     "browser collector gives two tabs of one origin distinct, increasing seqs",
   ignore: SKIP,
   async fn() {

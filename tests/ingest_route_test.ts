@@ -122,10 +122,15 @@ Deno.test("createIngestRoute() accepts in order, rejects replays with 409, allow
     assert.deepEqual(await send(1).then((r) => [r.status, r.json]), [409, {
       error: "replay",
       field: "seq",
+      next: 2,
     }]);
     assert.equal((await send(0)).status, 409);
     assert.equal((await send(5)).status, 200);
-    assert.equal((await send(4)).status, 409);
+    assert.deepEqual((await send(4)).json, {
+      error: "replay",
+      field: "seq",
+      next: 6,
+    });
     await rig.buffer.flush();
     const stored = await rig.store.listWindows(s);
     assert.deepEqual(stored.map((w) => [w.seq, w.t0, w.t1, w.nEvents]), [[

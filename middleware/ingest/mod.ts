@@ -101,7 +101,12 @@ export function createIngestRoute(options: IngestOptions): Hono {
     if (parsed instanceof Response) return parsed;
     const post = parsed.value;
     if (state.lastSeq !== null && post.seq <= state.lastSeq) {
-      return reject(c, 409, "replay", "seq");
+      // `next` lets a collector whose counter was reset (storage cleared, cookie kept) resync;
+      // the replayed post itself is still refused.
+      return c.json(
+        { error: "replay", field: "seq", next: state.lastSeq + 1 },
+        409,
+      );
     }
     state.lastSeq = post.seq;
     const row: WindowRow = {
