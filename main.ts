@@ -13,7 +13,10 @@ import { startDemo } from "./demo/mod.ts";
 import { log, setLogLevel } from "./log.ts";
 import { startAlerts } from "./alert/mod.ts";
 import { createDetection } from "./middleware/detect/mod.ts";
-import { createIngestRoute } from "./middleware/ingest/mod.ts";
+import {
+  createIngestRoute,
+  exposeBufferMetrics,
+} from "./middleware/ingest/mod.ts";
 import {
   createGuardSession,
   resolveGuardSecret,
@@ -48,6 +51,7 @@ async function main(): Promise<void> {
     max: config.INGEST_BUFFER_MAX,
     flushMs: config.INGEST_FLUSH_MS,
   });
+  exposeBufferMetrics(() => buffer.stats());
   const detection = await createDetection({ config, store });
   const ingest = createIngestRoute({
     store,

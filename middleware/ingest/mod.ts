@@ -72,6 +72,8 @@ function reject(
   return c.json(field === undefined ? { error } : { error, field }, status);
 }
 
+export { exposeBufferMetrics } from "./metrics.ts";
+
 /** Builds the ingest sub-app; mount it under the guard prefix. */
 export function createIngestRoute(options: IngestOptions): Hono {
   const signer = createGuardSigner(options.secret);
