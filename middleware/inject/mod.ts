@@ -88,6 +88,28 @@ export function buildCollectorTag(
   }"${nonceAttr} async></script>`;
 }
 
+/** Headers that no longer describe the body once the tag is in it. */
+const STALE_HEADERS: ReadonlySet<string> = new Set([
+  "content-length",
+  "content-encoding",
+  "content-md5",
+  "digest",
+  "content-digest",
+  "repr-digest",
+]);
+
+/**
+ * `new Headers(source)` minus `skip`, about four times cheaper: Deno's `Headers` iterator sorts
+ * on every use, `forEach` does not.
+ */
+function copyHeaders(source: Headers, skip: ReadonlySet<string>): Headers {
+  const out = new Headers();
+  source.forEach((value, name) => {
+    if (!skip.has(name)) out.append(name, value);
+  });
+  return out;
+}
+
 const NAVIGATION_DESTS = new Set(["document", "iframe", "frame"]);
 const NO_BODY_STATUS = new Set([204, 205, 206, 304]);
 const DECODERS: Record<string, CompressionFormat | "identity"> = {
@@ -119,17 +141,11 @@ export function createResponseInjector(
     if (decoder === undefined) return null;
     const path = new URL(req.url).pathname;
     if (excluded.length > 0 && isExcluded(path)) return null;
-    const headers = new Headers(res.headers);
+    const headers = copyHeaders(res.headers, STALE_HEADERS);
     const nonce = widenCspHeaders(headers);
     const tag = nonce === null
       ? tagBytes
       : new TextEncoder().encode(buildCollectorTag(options, nonce));
-    headers.delete("content-length");
-    headers.delete("content-encoding");
-    headers.delete("content-md5");
-    headers.delete("digest");
-    headers.delete("content-digest");
-    headers.delete("repr-digest");
     const etag = headers.get("etag");
     if (etag !== null && etag.startsWith('"')) headers.set("etag", "W/" + etag);
     let body: ReadableStream<Uint8Array> | Uint8Array | null = res.body;
@@ -191,7 +207,8 @@ async function injectIdentity(
       total += result.value.byteLength;
     }
     if (result.done || total >= declared) {
-      reader.releaseLock();
+      // No releaseLock(): nothing reads this body again, and releasing costs about 3 % of the
+      // proxy's time (it builds a TypeError for the reader's closed promise).
       return injectWhole(concat(chunks, total), tag);
     }
     next = reader.read();

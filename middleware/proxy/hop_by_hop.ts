@@ -41,3 +41,42 @@ export function stripHopByHop(headers: Headers): Headers {
   for (const name of HOP_BY_HOP_HEADERS) headers.delete(name);
   return headers;
 }
+
+/** {@link HOP_BY_HOP_HEADERS} as a set. */
+export const HOP_BY_HOP_SET: ReadonlySet<string> = new Set(HOP_BY_HOP_HEADERS);
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * Copies the end-to-end headers of `source` into a new mutable `Headers`: what
+ * {@link stripHopByHop} on `new Headers(source)` gives, about four times cheaper (Deno's
+ * `Headers` iterator sorts on every use; `forEach` plus `append` does not, see bench/proxy.ts).
+ *
+ * @param source the headers to copy (left as they are)
+ * @param skip more lower-case names to leave out
+ * @returns a new header list without hop-by-hop headers and without `skip`
+ */
+export function copyEndToEnd(
+  source: Headers,
+  skip?: ReadonlySet<string>,
+): Headers {
+  const named = connectionTokens(source);
+  const out = new Headers();
+  source.forEach((value, name) => {
+    if (HOP_BY_HOP_SET.has(name) || skip?.has(name)) return;
+    if (named !== null && named.has(name)) return;
+    out.append(name, value);
+  });
+  return out;
+}
+
+/** The lower-case header names listed in `Connection`, or null when there is none. */
+export function connectionTokens(headers: Headers): Set<string> | null {
+  const connection = headers.get("connection");
+  if (connection === null) return null;
+  const names = new Set<string>();
+  for (const token of connection.split(",")) {
+    const name = token.trim();
+    if (TOKEN.test(name)) names.add(name.toLowerCase());
+  }
+  return names;
+}
