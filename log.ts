@@ -23,6 +23,11 @@ export function setLogLevel(level: LogLevel): void {
   threshold = level;
 }
 
+/** Whether `log(level, …)` writes anything: lets a hot path skip building its fields. */
+export function logs(level: LogLevel): boolean {
+  return ORDER[level] >= ORDER[threshold];
+}
+
 /**
  * Writes one JSON log line. Errors in fields are reduced to their message (no stack in logs of
  * hostile input paths; the stack is kept only at debug level).

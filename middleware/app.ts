@@ -6,7 +6,7 @@
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Config } from "../config.ts";
-import { log } from "../log.ts";
+import { log, logs } from "../log.ts";
 import { createResponseInjector } from "./inject/mod.ts";
 import { guardMetrics, recordRequest, renderMetrics } from "./metrics.ts";
 import { type ClientInfo, createProxy } from "./proxy/mod.ts";
@@ -117,6 +117,7 @@ const accessLog: MiddlewareHandler = async function accessLog(c, next) {
   await next();
   const ms = performance.now() - start;
   recordRequest(c.res.status, ms / 1000);
+  if (!logs("debug")) return;
   log("debug", "request", {
     method: c.req.method,
     path: c.req.path,

@@ -139,8 +139,9 @@ export function createResponseInjector(
       .toLowerCase();
     const decoder = DECODERS[encoding];
     if (decoder === undefined) return null;
-    const path = new URL(req.url).pathname;
-    if (excluded.length > 0 && isExcluded(path)) return null;
+    if (excluded.length > 0 && isExcluded(new URL(req.url).pathname)) {
+      return null;
+    }
     const headers = copyHeaders(res.headers, STALE_HEADERS);
     const nonce = widenCspHeaders(headers);
     const tag = nonce === null
