@@ -63,8 +63,8 @@ export function createGuardApp(options: GuardAppOptions): Hono {
     publicOrigin: config.PUBLIC_ORIGIN,
     timeoutMs: options.upstreamTimeoutMs ?? config.UPSTREAM_TIMEOUT_MS,
     maxBodyBytes: config.MAX_BODY_BYTES,
-    async transform(req, res) {
-      const out = await inject(req, res);
+    async transform(req, res, headers) {
+      const out = await inject(req, res, headers);
       if (out !== null) metrics.injections.inc();
       return out;
     },

@@ -70,6 +70,7 @@ export type InjectOptions = CollectorTagOptions & {
 export type ResponseInjector = (
   req: Request,
   res: Response,
+  headers?: Headers,
 ) => Promise<Response | null>;
 
 /**
@@ -133,16 +134,22 @@ export function createResponseInjector(
   const excluded = options.excludePaths.map((p) => p.replace(/\/+$/, ""));
   const isExcluded = (path: string) =>
     excluded.some((p) => p === "" || path === p || path.startsWith(p + "/"));
-  return async function injectResponse(req, res) {
-    if (!wantsInjection(req, res)) return null;
-    const encoding = (res.headers.get("content-encoding") ?? "").trim()
+  return async function injectResponse(req, res, sent) {
+    // `sent`: the headers to send instead of res.headers, mutable and ours to change.
+    const source = sent ?? res.headers;
+    if (!wantsInjection(req, res.status, source)) return null;
+    const encoding = (source.get("content-encoding") ?? "").trim()
       .toLowerCase();
     const decoder = DECODERS[encoding];
     if (decoder === undefined) return null;
     if (excluded.length > 0 && isExcluded(new URL(req.url).pathname)) {
       return null;
     }
-    const headers = copyHeaders(res.headers, STALE_HEADERS);
+    const declared = source.get("content-length");
+    const headers = sent ?? copyHeaders(res.headers, STALE_HEADERS);
+    if (sent !== undefined) {
+      for (const name of STALE_HEADERS) sent.delete(name);
+    }
     const nonce = widenCspHeaders(headers);
     const tag = nonce === null
       ? tagBytes
@@ -152,7 +159,7 @@ export function createResponseInjector(
     let body: ReadableStream<Uint8Array> | Uint8Array | null = res.body;
     if (body !== null && req.method !== "HEAD") {
       if (decoder === "identity") {
-        body = await injectIdentity(body, res.headers, tag);
+        body = await injectIdentity(body, declared, tag);
         if (body instanceof Uint8Array) {
           headers.set("content-length", String(body.byteLength));
         }
@@ -191,10 +198,10 @@ const GATHER_GAP_MS = 1;
  */
 async function injectIdentity(
   body: ReadableStream<Uint8Array>,
-  upstreamHeaders: Headers,
+  contentLength: string | null,
   tag: Uint8Array,
 ): Promise<ReadableStream<Uint8Array> | Uint8Array> {
-  const declared = Number(upstreamHeaders.get("content-length") ?? "-1");
+  const declared = Number(contentLength ?? "-1");
   if (!(declared > 0 && declared <= GATHER_MAX)) return injectStream(body, tag);
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
@@ -239,12 +246,16 @@ function concat(chunks: Uint8Array[], total: number): Uint8Array {
   return out;
 }
 
-function wantsInjection(req: Request, res: Response): boolean {
+function wantsInjection(
+  req: Request,
+  status: number,
+  headers: Headers,
+): boolean {
   if (req.method !== "GET" && req.method !== "HEAD") return false;
-  if (res.status < 200 || NO_BODY_STATUS.has(res.status)) return false;
-  const type = res.headers.get("content-type");
+  if (status < 200 || NO_BODY_STATUS.has(status)) return false;
+  const type = headers.get("content-type");
   if (type === null || !/^\s*text\/html\b/i.test(type)) return false;
-  const disposition = res.headers.get("content-disposition");
+  const disposition = headers.get("content-disposition");
   if (disposition !== null && /^\s*attachment\b/i.test(disposition)) {
     return false;
   }

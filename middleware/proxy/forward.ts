@@ -31,7 +31,16 @@ export type ProxyOptions = {
   /** `MAX_BODY_BYTES`: the largest request body forwarded; larger gets 413. */
   maxBodyBytes: number;
   /** Rewrites a response (injection); returns null to pass it through untouched. */
-  transform?: (req: Request, res: Response) => Promise<Response | null>;
+  /**
+   * Rewrites a response (injection); returns null to pass it through untouched. `res` is the
+   * upstream response (its body unread); `headers` are the ones to send (hop-by-hop removed,
+   * Locations rewritten), which the transform may change in place and reuse, saving a copy.
+   */
+  transform?: (
+    req: Request,
+    res: Response,
+    headers: Headers,
+  ) => Promise<Response | null>;
   /** Called once per upstream failure. */
   onError?: (kind: UpstreamErrorKind) => void;
 };
@@ -199,11 +208,14 @@ async function respond(
   }
   const noBody = req.method === "HEAD" || NULL_BODY_STATUS.has(res.status);
   if (noBody && res.body !== null) res.body.cancel().catch(() => {});
-  const out = new Response(noBody ? null : res.body, {
+  if (transform !== undefined) {
+    // One Response per request, not two: the transform builds its own or returns null.
+    const replaced = await transform(req, res, headers);
+    if (replaced !== null) return replaced;
+  }
+  return new Response(noBody ? null : res.body, {
     status: res.status,
     statusText: res.statusText,
     headers,
   });
-  if (transform === undefined) return out;
-  return (await transform(req, out)) ?? out;
 }
