@@ -51,6 +51,10 @@ function post(speedStd: number, seq: number) {
     FEATURE_NAMES.map((n) => [n, null]),
   );
   features.speed_std = speedStd;
+  // Pointer evidence, as every real window with mouse movement has (hasPointerEvidence).
+  features.interval_mean = 16;
+  features.click_count = 0;
+  features.scroll_speed = 0;
   return JSON.stringify({
     v: 1,
     seq,
