@@ -262,11 +262,18 @@ async function send(): Promise<void> {
     setTimeout(() => (waiting = false, send()), delay);
     return;
   }
-  if (queue[0] === body) queue.shift();
   failures = 0;
-  // 409 replay: this page's counter fell behind the session's (storage was cleared while the
-  // guard cookie stayed); jump past the server's last seq so the next windows are accepted.
-  if (typeof reply?.next === "number") seq = Math.max(seq, reply.next - 1);
+  // 409 replay: another tab took this seq at the same instant (tabs share one counter through
+  // localStorage, which is not atomic across processes), or storage was cleared while the guard
+  // cookie stayed. Jump past the server's last seq and send this window again under a new one.
+  if (typeof reply?.next === "number" && queue[0] === body) {
+    seq = Math.max(seq, reply.next - 1);
+    const again = JSON.parse(body);
+    again.seq = nextSeq();
+    queue[0] = JSON.stringify(again);
+    return send();
+  }
+  if (queue[0] === body) queue.shift();
   if (reply?.action === "logout") location.assign(reply.redirect || "/login");
   else send();
 }

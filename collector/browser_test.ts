@@ -27,6 +27,8 @@ interface Site {
   bodies: string[];
   /** Replies for the next ingest posts, in order; then `{}` with 200. */
   replies: { status: number; json: unknown }[];
+  /** When set, the ingest enforces the guard's seq rule (409 with `next`) after `replies`. */
+  enforceSeq?: { last: number; accepted: string[] };
 }
 
 function page(title: string): string {
@@ -50,7 +52,20 @@ function serveSite(code: string): Site {
       });
     }
     if (path === "/__guard/ingest") {
-      site.bodies.push(await req.text());
+      const body = await req.text();
+      site.bodies.push(body);
+      const rule = site.enforceSeq;
+      if (site.replies.length === 0 && rule !== undefined) {
+        const seq = JSON.parse(body).seq as number;
+        if (seq <= rule.last) {
+          const next = rule.last + 1;
+          return Response.json({ error: "replay", field: "seq", next }, {
+            status: 409,
+          });
+        }
+        rule.last = seq;
+        rule.accepted.push(body);
+      }
       const reply = site.replies.shift() ?? { status: 200, json: {} };
       return Response.json(reply.json, { status: reply.status });
     }
@@ -213,7 +228,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "browser collector resyncs its seq after a 409 replay that names the next seq",
+    "browser collector resyncs its seq after a 409 replay and sends the refused window again",
   ignore: SKIP,
   async fn() {
     const site = serveSite((await buildCollectorBundle()).code);
@@ -236,19 +251,27 @@ Deno.test({
     const seqs = site.bodies.map((b) => JSON.parse(b).seq as number);
     assert.ok(seqs[0] < 41, `seqs: ${seqs}`);
     assert.equal(seqs[1], 41, `seqs: ${seqs}`);
+    // The refused window itself is sent again under the new seq, not dropped.
+    const [first, again] = site.bodies.map((b) => ({
+      ...JSON.parse(b),
+      seq: 0,
+    }));
+    assert.deepEqual(again, first);
   },
 });
 
 Deno.test({
   name:
-    "browser collector gives two tabs of one origin distinct, increasing seqs",
+    "browser collector loses no window of two tabs of one origin under the guard's seq rule",
   ignore: SKIP,
   async fn() {
     const site = serveSite((await buildCollectorBundle()).code);
+    const rule = { last: -1, accepted: [] as string[] };
+    site.enforceSeq = rule;
     const browser = await launch();
     /** Seqs of the posts carrying a move at x (each tab moves at its own x). */
     const seqsAt = (x: number) =>
-      site.bodies.map((b) => JSON.parse(b) as WindowPost)
+      rule.accepted.map((b) => JSON.parse(b) as WindowPost)
         .filter((p) => p.raw?.some((e) => e.kind === "move" && e.x === x))
         .map((p) => p.seq);
     const moveAndWait = async (tab: Page, x: number) => {
@@ -266,12 +289,16 @@ Deno.test({
       await browser.close();
       await site.server.shutdown();
     }
-    const all = site.bodies.map((b) => JSON.parse(b).seq as number);
-    assert.equal(
-      new Set(all).size,
-      all.length,
-      `seqs repeat across tabs: ${all}`,
-    );
+    // Tabs may collide on a seq (the shared counter is not atomic across processes); a refused
+    // window is sent again under a fresh seq. Every window refused before the last acceptance
+    // must have been accepted in the end.
+    const withoutSeq = (b: string) =>
+      JSON.stringify({ ...JSON.parse(b), seq: 0 });
+    const accepted = new Set(rule.accepted.map(withoutSeq));
+    const lastAccepted = site.bodies.lastIndexOf(rule.accepted.at(-1)!);
+    const lost = site.bodies.slice(0, lastAccepted).map(withoutSeq)
+      .filter((w) => !accepted.has(w));
+    assert.equal(lost.length, 0, "a refused window was never accepted");
     assert.ok(
       Math.min(...seqsAt(22)) > Math.max(...seqsAt(11)),
       `a ${seqsAt(11)}, b ${seqsAt(22)}`,
