@@ -14,7 +14,8 @@
  * Usage: deno run -A bench/collector_longtask.ts [--seconds 6]
  */
 import { parseArgs } from "node:util";
-import puppeteer, { type Page } from "puppeteer-core";
+import type { Page } from "puppeteer-core";
+import { CHROMIUM_PATH, launchChromium } from "../sim/chromium.ts";
 import { buildCollectorBundle } from "../collector/mod.ts";
 
 const { values } = parseArgs({
@@ -22,7 +23,6 @@ const { values } = parseArgs({
   options: { seconds: { type: "string", default: "6" } },
 });
 const SECONDS = Number(values.seconds);
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 
 const OBSERVER = `<script>
 window.__lt = []; window.__flush = []; window.__ours = [];
@@ -136,22 +136,7 @@ const server = Deno.serve({
   });
 });
 const base = `http://127.0.0.1:${server.addr.port}`;
-const userDataDir = await Deno.makeTempDir({ prefix: "bench_longtask_" });
-const browser = await puppeteer.launch({
-  executablePath: CHROMIUM,
-  userDataDir,
-  args: [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1280,800",
-  ],
-});
+const browser = await launchChromium();
 const results: Result[] = [];
 const fetchBaseline: Record<string, number[]> = {};
 try {
@@ -185,7 +170,6 @@ try {
 } finally {
   await browser.close();
   await server.shutdown();
-  await Deno.remove(userDataDir, { recursive: true }).catch(() => {});
 }
 
 const fmt = (n: number) => Number.isFinite(n) ? n.toFixed(2) : "-";
@@ -197,7 +181,7 @@ const stats = (xs: number[]) =>
     } ms, ` +
       `${xs.filter((x) => x > 5).length}/${xs.length} over 5 ms`;
 console.log(
-  `collector long-task bench, ${SECONDS} s per phase, Chromium ${CHROMIUM}`,
+  `collector long-task bench, ${SECONDS} s per phase, Chromium ${CHROMIUM_PATH}`,
 );
 for (const r of results) {
   const baseline = r.name.includes("synthetic") ? results[3] : results[0];

@@ -5,19 +5,13 @@
  * except under CI=true.
  */
 import assert from "node:assert/strict";
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import type { Browser, Page } from "puppeteer-core";
+import { launchChromium, skipWithoutChromium } from "../sim/chromium.ts";
 import { buildCollectorBundle } from "./build.ts";
 import { extractFeatures, type WindowEvent } from "./features.ts";
 import { parsePost, type WindowPost } from "./schema.ts";
 
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-const HAVE_CHROMIUM = await Deno.stat(CHROMIUM).then(() => true, () => false);
-const SKIP = !HAVE_CHROMIUM && Deno.env.get("CI") !== "true";
-if (SKIP) {
-  console.warn(
-    `SKIPPED collector/browser_test.ts: no Chromium at "${CHROMIUM}"`,
-  );
-}
+const SKIP = skipWithoutChromium("collector/browser_test.ts");
 
 const SECRET = "hunter2 Zebra";
 
@@ -79,27 +73,8 @@ function serveSite(code: string): Site {
   return site;
 }
 
-async function launch(): Promise<Browser> {
-  const userDataDir = await Deno.makeTempDir({ prefix: "collector_chromium_" });
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    userDataDir,
-    args: [
-      "--headless=new",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-  browser.once(
-    "disconnected",
-    () => Deno.remove(userDataDir, { recursive: true }).catch(() => {}),
-  );
-  return browser;
+function launch(): Promise<Browser> {
+  return launchChromium();
 }
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));

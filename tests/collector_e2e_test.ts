@@ -10,7 +10,11 @@
 import assert from "node:assert/strict";
 import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
-import puppeteer from "puppeteer-core";
+import {
+  HAVE_CHROMIUM,
+  launchChromium,
+  skipWithoutChromium,
+} from "../sim/chromium.ts";
 import { loadConfig } from "../config.ts";
 import { startDemo } from "../demo/mod.ts";
 import {
@@ -25,9 +29,7 @@ import { createGuardApp } from "../middleware/mod.ts";
 import { createIngestRoute } from "../middleware/ingest/mod.ts";
 import { createGuardSession } from "../middleware/session/mod.ts";
 
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 const CI = Deno.env.get("CI") === "true";
-const HAVE_CHROMIUM = await Deno.stat(CHROMIUM).then(() => true, () => false);
 const DATABASE_URL = Deno.env.get("DATABASE_URL");
 const SECRET = "collector-e2e-secret-collector-e2e";
 const WINDOW_MS = 1000;
@@ -35,11 +37,7 @@ const USER = "alice-e2e";
 const PASSWORD = "s3cret-pass";
 /** Keydowns typed: the user name, the password, then one Backspace. */
 const TYPED = USER.length + PASSWORD.length + 1;
-if (!HAVE_CHROMIUM && !CI) {
-  console.warn(
-    `SKIPPED tests/collector_e2e_test.ts: no Chromium at "${CHROMIUM}"`,
-  );
-}
+const SKIP_BROWSER = skipWithoutChromium("tests/collector_e2e_test.ts");
 if (!DATABASE_URL && !CI) {
   console.warn(
     "SKIPPED tests/collector_e2e_test.ts on Postgres: DATABASE_URL is not set",
@@ -89,21 +87,7 @@ async function browse(
   url: string,
   done: () => Promise<boolean>,
 ): Promise<void> {
-  const userDataDir = await Deno.makeTempDir({ prefix: "collector_e2e_" });
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    userDataDir,
-    args: [
-      "--headless=new",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.goto(url);
@@ -128,7 +112,6 @@ async function browse(
     }
   } finally {
     await browser.close();
-    await Deno.remove(userDataDir, { recursive: true }).catch(() => {});
   }
 }
 
@@ -268,7 +251,7 @@ async function checkStored(
 Deno.test({
   name:
     "collector end to end on PGlite: stored windows equal the offline extractor on stored raw events",
-  ignore: !HAVE_CHROMIUM && !CI,
+  ignore: SKIP_BROWSER,
   fn: () => runEndToEnd("pglite"),
 });
 

@@ -4,7 +4,8 @@
  * human session's window false-positive rate.
  */
 import assert from "node:assert/strict";
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import type { Browser, Page } from "puppeteer-core";
+import { launchChromium, skipWithoutChromium } from "../sim/chromium.ts";
 import { SMTPServer } from "smtp-server";
 import type { AddressInfo } from "node:net";
 import { buildCollectorBundle, type RawEvent } from "../collector/mod.ts";
@@ -17,15 +18,7 @@ import {
 import { startDemo } from "../demo/mod.ts";
 import { startTestGuard, type TestGuard } from "./detect_harness.ts";
 
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-const CI = Deno.env.get("CI") === "true";
-const HAVE_CHROMIUM = (() => {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-})();
+const SKIP = skipWithoutChromium("tests/e2e_detect_test.ts");
 const ROOT = new URL("../", import.meta.url).pathname;
 const WINDOW_MS = Number(Deno.env.get("E2E_WINDOW_MS") ?? 2000);
 const HUMAN_REPLAY_MS = 25_000;
@@ -184,33 +177,10 @@ async function replayHuman(page: Page) {
   }
 }
 
-async function launch(): Promise<{ browser: Browser; dir: string }> {
-  const dir = await Deno.makeTempDir();
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // Test files share one process: another file's signal must not close this browser.
-    handleSIGHUP: false,
-    args: [
-      "--headless=new",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      `--user-data-dir=${dir}`,
-    ],
-  });
-  return { browser, dir };
-}
-
 Deno.test({
-  name: HAVE_CHROMIUM || CI
-    ? "e2e: a scripted bot is logged out and alerted once; a replayed human stays logged in"
-    : `e2e detection in Chromium — SKIPPED: no Chromium at ${CHROMIUM}`,
-  ignore: !HAVE_CHROMIUM && !CI,
+  name:
+    "e2e: a scripted bot is logged out and alerted once; a replayed human stays logged in",
+  ignore: SKIP,
   sanitizeResources: false, // puppeteer's websocket closes after the test's last tick
   async fn() {
     const tmp = await Deno.makeTempDir();
@@ -218,7 +188,7 @@ Deno.test({
     const smtp = await startSmtp(inbox);
     const site = startDemo();
     let guard: TestGuard | undefined;
-    let chrome: { browser: Browser; dir: string } | undefined;
+    let browser: Browser | undefined;
     try {
       guard = await startTestGuard({
         upstream: site.url,
@@ -232,11 +202,11 @@ Deno.test({
           ALERT_TO: "admin@example.com",
         },
       });
-      chrome = await launch();
+      browser = await launchChromium();
       const base = guard.url;
 
       // The bot.
-      const botCtx = await chrome.browser.createBrowserContext();
+      const botCtx = await browser.createBrowserContext();
       const bot = await botCtx.newPage();
       await bot.setViewport({ width: 1280, height: 800 });
       const statuses: Record<string, number> = {};
@@ -302,7 +272,7 @@ Deno.test({
       assert.match(inbox[0], new RegExp(`Bot detected: session ${botId}`));
 
       // The human: logs in without synthetic typing (a same-origin form post), then moves.
-      const humanCtx = await chrome.browser.createBrowserContext();
+      const humanCtx = await browser.createBrowserContext();
       const human = await humanCtx.newPage();
       await human.setViewport({ width: 1440, height: 800 });
       // A person's browser is not automated: navigator.webdriver is false there.
@@ -353,8 +323,7 @@ Deno.test({
       assert.ok(scores.length >= 10, `windows scored (${scores.length})`);
       assert.equal(inbox.length, 1, "no alert for the human");
     } finally {
-      await chrome?.browser.close();
-      if (chrome) await Deno.remove(chrome.dir, { recursive: true });
+      await browser?.close();
       await guard?.close();
       await site.shutdown();
       await smtp.close();
