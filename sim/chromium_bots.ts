@@ -8,7 +8,8 @@
  *        [--raw-sample data/chromium_sample.jsonl]
  */
 import { parseArgs } from "node:util";
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import type { Browser, Page } from "puppeteer-core";
+import { launchChromium } from "./chromium.ts";
 import { createCursor } from "ghost-cursor";
 import { buildCollectorBundle, type RawEvent } from "../collector/mod.ts";
 import { type DatasetRow, sessionRows, toCsv } from "./dataset.ts";
@@ -16,19 +17,6 @@ import { createRng, deriveSeed, type Rng } from "./prng.ts";
 
 /** Chromium bot kinds: puppeteer's own mouse/keyboard, or ghost-cursor's paths. */
 export type ChromiumKind = "chromium_linear" | "chromium_ghost";
-
-/** Chromium flags from the project's setup notes. */
-export const CHROMIUM_ARGS = [
-  "--headless=new",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--window-size=1280,800",
-];
 
 function pageHtml(session: string): string {
   const targets = Array.from(
@@ -164,12 +152,8 @@ export async function recordChromiumSessions(
   const base = `http://127.0.0.1:${server.addr.port}`;
   try {
     for (const stealth of [false, true]) {
-      const userDataDir = await Deno.makeTempDir();
-      const args = [...CHROMIUM_ARGS, `--user-data-dir=${userDataDir}`];
-      if (stealth) args.push("--disable-blink-features=AutomationControlled");
-      const browser = await puppeteer.launch({
-        executablePath: "/usr/bin/chromium",
-        args,
+      const browser = await launchChromium({
+        args: stealth ? ["--disable-blink-features=AutomationControlled"] : [],
       });
       try {
         for (let i = 0; i < o.sessions; i++) {
@@ -183,7 +167,6 @@ export async function recordChromiumSessions(
         }
       } finally {
         await browser.close();
-        await Deno.remove(userDataDir, { recursive: true }).catch(() => {});
       }
     }
   } finally {

@@ -1,17 +1,13 @@
 import assert from "node:assert/strict";
+import { skipWithoutChromium } from "../sim/chromium.ts";
 import { recordChromiumSessions } from "../sim/chromium_bots.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = await Deno.stat(CHROMIUM).then(() => true, () => false);
-const ci = Deno.env.get("CI") === "true";
-if (!hasChromium && !ci) {
-  console.warn(`SKIPPED data_chromium_test: ${CHROMIUM} not found`);
-}
+const SKIP = skipWithoutChromium("tests/data_chromium_test.ts");
 
 Deno.test({
   name:
     "recordChromiumSessions() records real browser events through the collector",
-  ignore: !hasChromium && !ci,
+  ignore: SKIP,
   fn: async () => {
     const { events, kinds } = await recordChromiumSessions({
       sessions: 1,
