@@ -4,22 +4,9 @@ import {
   purgeExpired,
   startRetention,
 } from "../db/mod.ts";
-import type { Store } from "../db/mod.ts";
-import { backends, features, openTestStore, windowRow } from "./db_helpers.ts";
+import { backends, features, windowRow, withStore } from "./db_helpers.ts";
 
 // The second half of the store contract suite (see db_contract_test.ts): outbox, export, retention.
-
-async function withStore(
-  backend: "postgres" | "pglite",
-  fn: (s: Store) => Promise<void>,
-) {
-  const t = await openTestStore(backend);
-  try {
-    await fn(t.store);
-  } finally {
-    await t.cleanup();
-  }
-}
 
 for (const backend of backends()) {
   Deno.test({

@@ -3,27 +3,14 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import { openStore } from "../db/mod.ts";
-import type { Store } from "../db/mod.ts";
 import {
   backends,
   DATABASE_URL,
   dropSchema,
   freshSchema,
-  openTestStore,
   windowRow,
+  withStore,
 } from "./db_helpers.ts";
-
-async function withStore(
-  backend: "postgres" | "pglite",
-  fn: (s: Store) => Promise<void>,
-) {
-  const t = await openTestStore(backend);
-  try {
-    await fn(t.store);
-  } finally {
-    await t.cleanup();
-  }
-}
 
 for (const backend of backends()) {
   Deno.test({

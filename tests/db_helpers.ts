@@ -107,6 +107,19 @@ export async function openTestStore(
   };
 }
 
+/** Runs `fn` on a store of `backend` in a fresh schema, then cleans up. */
+export async function withStore(
+  backend: Backend["name"],
+  fn: (s: Store) => Promise<void>,
+): Promise<void> {
+  const t = await openTestStore(backend);
+  try {
+    await fn(t.store);
+  } finally {
+    await t.cleanup();
+  }
+}
+
 /** Drops a test schema on the Postgres test database. */
 export async function dropSchema(schema: string): Promise<void> {
   const sql = postgres(DATABASE_URL!, { onnotice: () => {}, max: 1 });
