@@ -1,3 +1,5 @@
+import { concatBytes } from "../_bytes.ts";
+
 /**
  * Reads a request body of at most `max` bytes, checking Content-Length first and then counting the
  * streamed bytes (a chunked body has no Content-Length, and a client may lie).
@@ -24,11 +26,5 @@ export async function readCapped(
     }
     chunks.push(value);
   }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
+  return concatBytes(chunks, total);
 }

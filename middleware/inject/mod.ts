@@ -42,6 +42,7 @@
  *
  * @module
  */
+import { concatBytes } from "../_bytes.ts";
 import { injectStream, injectWhole } from "./inject_stream.ts";
 import { widenCsp } from "./csp.ts";
 
@@ -217,7 +218,7 @@ async function injectIdentity(
     if (result.done || total >= declared) {
       // No releaseLock(): nothing reads this body again, and releasing costs about 3 % of the
       // proxy's time (it builds a TypeError for the reader's closed promise).
-      return injectWhole(concat(chunks, total), tag);
+      return injectWhole(concatBytes(chunks, total), tag);
     }
     next = reader.read();
   }
@@ -233,17 +234,6 @@ async function raceGap<T>(read: Promise<T>): Promise<T | null> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
 }
 
 function wantsInjection(
