@@ -5,20 +5,13 @@
  */
 import type { FlatTree } from "./types.ts";
 
-/** Growable node arrays; `count` nodes are in use. */
-export interface NodeStore {
-  count: number;
-  nClasses: number;
-  feature: Int32Array;
-  threshold: Float64Array;
-  left: Int32Array;
-  right: Int32Array;
-  nanLeft: Uint8Array;
-  value: Float64Array;
-  impurity: Float64Array;
-  nSamples: Int32Array;
-  weightedNSamples: Float64Array;
-}
+/**
+ * Growable node arrays, the node columns of a {@link FlatTree} with spare capacity; `count`
+ * nodes are in use.
+ */
+export type NodeStore =
+  & Omit<FlatTree, "nodeCount" | "proba">
+  & { count: number; nClasses: number };
 
 /** Creates an empty store with room for `capacity` nodes. */
 export function newNodeStore(nClasses: number, capacity = 64): NodeStore {
