@@ -11,10 +11,10 @@
  *
  * @module
  */
+import { startTaskArgs } from "../tests/proxy_fixtures.ts";
 import { parseArgs } from "node:util";
 
 const HERE = new URL("./", import.meta.url).pathname;
-const ROOT = new URL("../", import.meta.url).pathname;
 
 type WrkResult = { rps: number; p50: number; p99: number };
 
@@ -154,16 +154,7 @@ async function main(): Promise<void> {
 
   const guard = await spawnUntil(
     Deno.execPath(),
-    [
-      "run",
-      "--allow-net",
-      "--allow-env",
-      "--allow-read",
-      "--allow-write",
-      "--allow-sys",
-      "--allow-run=deno",
-      `${ROOT}main.ts`,
-    ],
+    startTaskArgs(),
     {
       UPSTREAM_URL: upstreamUrl,
       PORT: "0",

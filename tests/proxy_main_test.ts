@@ -1,15 +1,5 @@
 import { strict as assert } from "node:assert";
-import { signal, within } from "./proxy_fixtures.ts";
-
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
-const PERMS = [
-  "--allow-net",
-  "--allow-env",
-  "--allow-read",
-  "--allow-write",
-  "--allow-sys",
-  "--allow-run=deno",
-];
+import { signal, startTaskArgs, within } from "./proxy_fixtures.ts";
 
 /** The parent's tool paths and caches only: never its DATABASE_URL, UPSTREAM_URL or PORT. */
 function baseEnv(): Record<string, string> {
@@ -30,7 +20,7 @@ type Guard = {
 /** Starts main.ts as `deno task start` would and waits for its "Guard listening" line. */
 async function startMain(env: Record<string, string>): Promise<Guard> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMS, MAIN],
+    args: startTaskArgs(),
     env: {
       ...baseEnv(),
       PORT: "0",
@@ -68,7 +58,7 @@ async function startMain(env: Record<string, string>): Promise<Guard> {
 
 Deno.test("main.ts reports every bad variable and exits 1", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMS, MAIN],
+    args: startTaskArgs(),
     env: {
       ...baseEnv(),
       PORT: "http",
