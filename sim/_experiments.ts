@@ -3,6 +3,7 @@
  * formats them. Model training goes through tree/mod.ts only.
  */
 import { FEATURE_NAMES, hasPointerEvidence } from "../collector/mod.ts";
+import { loadConfig } from "../config.ts";
 import {
   datasetFromRows,
   predictProba,
@@ -85,8 +86,17 @@ export function trainerFor(config: ModelConfig): Trainer {
   };
 }
 
-/** Session rule settings (the shipped defaults of config.ts VERDICT_*). */
-export const VERDICT = { threshold: 2, minWindows: 3, decay: 0.8 };
+/** Session rule settings: the shipped defaults of config.ts VERDICT_*, read from its schema. */
+export const VERDICT = (() => {
+  const loaded = loadConfig({});
+  if (!loaded.ok) throw new Error(loaded.errors.join("; "));
+  const c = loaded.config;
+  return {
+    threshold: c.VERDICT_THRESHOLD,
+    minWindows: c.VERDICT_MIN_WINDOWS,
+    decay: c.VERDICT_DECAY,
+  };
+})();
 /** k-of-n alternative measured against it. */
 export const K_OF_N = { k: 3, n: 5 };
 
