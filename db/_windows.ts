@@ -1,5 +1,5 @@
 import { FEATURE_NAMES } from "../collector/mod.ts";
-import type { FeatureVector } from "../collector/mod.ts";
+import type { FeatureVector, RawEvent } from "../collector/mod.ts";
 import { ident, join, pgArray, sql } from "./_sql.ts";
 import type { Driver, Query, Row } from "./_sql.ts";
 import type {
@@ -92,6 +92,23 @@ export async function insertRawEvents(
     returning 1
   ) select count(*)::int as n from r`);
   return Number(rows[0].n);
+}
+
+/**
+ * A session's raw events in time order; events with the same time keep the order they were
+ * stored in (physical order of the insert-only table), so a window's events stay as posted.
+ */
+export async function listRawEvents(
+  db: Driver,
+  session: string,
+): Promise<RawEvent[]> {
+  const rows = await db.run(
+    sql`select event from raw_events where session = ${session} order by t, ctid`,
+  );
+  return rows.map((r) => {
+    const event = typeof r.event === "string" ? JSON.parse(r.event) : r.event;
+    return { ...event, session } as RawEvent;
+  });
 }
 
 /** A session's windows, by seq. */

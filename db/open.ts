@@ -74,6 +74,7 @@ export function createStore(db: Driver): Store {
     insertWindows: (rows) => windows.insertWindows(db, rows),
     insertRawEvents: (session, events) =>
       windows.insertRawEvents(db, session, events),
+    listRawEvents: (session) => windows.listRawEvents(db, session),
     listWindows: (session) => windows.listWindows(db, session),
     sessionIngestState: (id) => sessions.sessionIngestState(db, id),
     recordScore: (row) => alerts.recordScore(db, row),

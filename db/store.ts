@@ -153,6 +153,8 @@ export interface Store {
     session: string,
     events: readonly StoredRawEvent[],
   ): Promise<number>;
+  /** A session's raw events (stored with RETAIN_RAW) in time order, each carrying the session. */
+  listRawEvents(session: string): Promise<RawEvent[]>;
   listWindows(session: string): Promise<StoredWindow[]>;
   sessionIngestState(id: string): Promise<SessionIngestState>;
   recordScore(row: ScoreRow): Promise<void>;

@@ -15,7 +15,7 @@ import {
 for (const backend of backends()) {
   Deno.test({
     name:
-      `Store (${backend.name}) windows: insert, dedupe, NaN round trip, ingest state`,
+      `Store (${backend.name}) windows: insert, dedupe, NaN round trip, ingest state, raw events`,
     ignore: backend.ignore,
     fn: () =>
       withStore(backend.name, async (store) => {
@@ -56,11 +56,29 @@ for (const backend of backends()) {
         assert.equal(await store.getSession("nope"), null);
         assert.equal(
           await store.insertRawEvents("a", [
-            { t: 1, kind: "move", x: 1, y: 2 },
             { t: 2, kind: "keydown", key: "char", id: 1 },
+            { t: 1, kind: "move", x: 1, y: 2 },
           ]),
           2,
         );
+        await store.insertRawEvents("b", [{
+          t: 0,
+          kind: "wheel",
+          dx: 0,
+          dy: 120,
+        }]);
+        await store.insertRawEvents("a", [
+          { t: 2, kind: "keyup", key: "char", id: 1 },
+          { t: 3, kind: "meta", webdriver: true },
+        ]);
+        // Time order; same time in stored order; each event carries its session.
+        assert.deepEqual(await store.listRawEvents("a"), [
+          { session: "a", t: 1, kind: "move", x: 1, y: 2 },
+          { session: "a", t: 2, kind: "keydown", key: "char", id: 1 },
+          { session: "a", t: 2, kind: "keyup", key: "char", id: 1 },
+          { session: "a", t: 3, kind: "meta", webdriver: true },
+        ]);
+        assert.deepEqual(await store.listRawEvents("nope"), []);
       }),
   });
 
