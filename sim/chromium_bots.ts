@@ -1,218 +1,293 @@
 /**
- * Real Chromium bot sessions driven by puppeteer-core against a local page that embeds the
- * collector bundle with data-raw="1". The collector's own listeners record the events (so real
- * isTrusted, navigator.webdriver and event-rate artefacts are in the data); a local endpoint saves
- * the posted raw events as JSON Lines, and the derived feature rows go to data/chromium_rows.csv.
+ * Real Chromium bot sessions recorded through the full guard, as operators run it: an upstream
+ * serves the target page (no script), main.ts runs in front of it in a subprocess (MODE=monitor,
+ * RETAIN_RAW=true, a temporary PGlite store), and puppeteer-core drives Chromium against the
+ * guard, one fresh browser context (so one fresh guard session cookie) per session. The guard
+ * injects the collector, which posts windows with their raw events; after the guard has stopped
+ * (flushing its buffer), the raw events are read back from its store and turned into rows with
+ * the same `sessionRows` the human recordings go through.
  *
- * Usage: deno run -A sim/chromium_bots.ts [--sessions 6] [--seconds 12] [--out data/chromium_rows.csv]
+ * Usage: deno run -A sim/chromium_bots.ts [--sessions 76] [--seconds 10] [--max-seconds 12]
+ *        [--seed 1] [--parallel 2] [--out data/chromium_rows.csv]
  *        [--raw-sample data/chromium_sample.jsonl]
+ *
+ * @module
  */
 import { parseArgs } from "node:util";
-import type { Browser, Page } from "puppeteer-core";
+import type { Browser } from "puppeteer-core";
+import type { RawEvent } from "../collector/mod.ts";
+import { openStore } from "../db/mod.ts";
+import { createGuardSigner, GUARD_COOKIE } from "../middleware/session/mod.ts";
 import { launchChromium } from "./chromium.ts";
-import { createCursor } from "ghost-cursor";
-import { buildCollectorBundle, type RawEvent } from "../collector/mod.ts";
+import {
+  CHROMIUM_KINDS,
+  type ChromiumKind,
+  drawParams,
+  driveSession,
+  TARGET_PAGE,
+} from "./chromium_drivers.ts";
 import { type DatasetRow, sessionRows, toCsv } from "./dataset.ts";
-import { createRng, deriveSeed, type Rng } from "./prng.ts";
+import { startGuardProcess } from "./guard_process.ts";
+import { createRng, deriveSeed } from "./prng.ts";
 
-/** Chromium bot kinds: puppeteer's own mouse/keyboard, or ghost-cursor's paths. */
-export type ChromiumKind = "chromium_linear" | "chromium_ghost";
+export { CHROMIUM_KINDS, type ChromiumKind, TARGET_PAGE };
 
-function pageHtml(session: string): string {
-  const targets = Array.from(
-    { length: 12 },
-    (_, i) =>
-      `<button id="b${i}" style="position:absolute;left:${
-        60 + (i % 4) * 300
-      }px;top:${80 + Math.floor(i / 4) * 220}px;width:${
-        80 + (i * 37) % 120
-      }px;height:36px">t${i}</button>`,
-  ).join("");
-  return `<!doctype html><html><head><meta charset="utf-8"><title>bots</title>
-<script src="/c.js" data-ingest="/ingest?s=${
-    encodeURIComponent(session)
-  }" data-window="1000" data-raw="1" async></script>
-</head><body style="margin:0;height:4000px">${targets}
-<input id="field" style="position:absolute;left:400px;top:700px;width:300px;height:30px"></body></html>`;
-}
-
-/** A local server: the page, the bundle and an ingest endpoint appending raw events per session. */
-export function serveRecorder(
-  bundle: string,
-  sink: Map<string, RawEvent[]>,
-): Deno.HttpServer<Deno.NetAddr> {
-  return Deno.serve(
-    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-    async (req) => {
-      const url = new URL(req.url);
-      if (url.pathname === "/c.js") {
-        return new Response(bundle, {
-          headers: { "content-type": "text/javascript" },
-        });
-      }
-      if (url.pathname === "/ingest" && req.method === "POST") {
-        const session = url.searchParams.get("s") ?? "unknown";
-        const post = await req.json() as { raw?: Omit<RawEvent, "session">[] };
-        const list = sink.get(session) ?? [];
-        for (const e of post.raw ?? []) {
-          list.push(
-            { ...e, session } as RawEvent,
-          );
-        }
-        sink.set(session, list);
-        return Response.json({});
-      }
-      return new Response(pageHtml(url.searchParams.get("s") ?? "unknown"), {
-        headers: { "content-type": "text/html" },
-      });
-    },
-  );
-}
-
-async function driveLinear(page: Page, rng: Rng, until: number): Promise<void> {
-  const steps = rng.int(5, 40);
-  const typeDelay = rng.int(20, 150);
-  while (Date.now() < until) {
-    const r = rng.next();
-    if (r < 0.6) {
-      await page.mouse.move(rng.int(20, 1260), rng.int(20, 780), { steps });
-      await page.mouse.click(rng.int(60, 1200), rng.int(80, 600));
-    } else if (r < 0.8) {
-      await page.mouse.wheel({ deltaY: rng.pick([100, 120, -100, 300]) });
-      await new Promise((ok) => setTimeout(ok, rng.int(50, 300)));
-    } else {
-      await page.click("#field");
-      await page.keyboard.type("a".repeat(rng.int(5, 25)), {
-        delay: typeDelay,
-      });
-    }
-  }
-}
-
-async function driveGhost(page: Page, rng: Rng, until: number): Promise<void> {
-  const cursor = createCursor(page, {
-    x: rng.int(0, 1200),
-    y: rng.int(0, 700),
-  });
-  while (Date.now() < until) {
-    const r = rng.next();
-    if (r < 0.7) await cursor.click(`#b${rng.int(0, 11)}`);
-    else if (r < 0.85) {
-      await page.mouse.wheel({ deltaY: rng.pick([100, -100, 200]) });
-    } else {
-      await cursor.click("#field");
-      await page.keyboard.type("b".repeat(rng.int(5, 25)), {
-        delay: rng.int(30, 200),
-      });
-    }
-  }
-}
-
-/** Options for {@link recordChromiumSessions}. */
+/** Options of {@link recordChromiumSessions}. */
 export interface ChromiumOptions {
+  /** Sessions per kind and webdriver state: 4 × this in total. */
   sessions: number;
+  /** Driving time per session, seconds: uniform in [seconds, maxSeconds] (default: seconds). */
   seconds: number;
+  maxSeconds?: number;
   seed: number;
-  /** Hide navigator.webdriver (a stealthier bot) in every other session. */
-  stealthEvery?: number;
+  /** Sessions driven at once, each in its own browser context (default 2). */
+  parallel?: number;
+  /** Called after each session has been driven, e.g. for progress. */
+  onSession?: (done: number, total: number, name: string) => void;
 }
 
-async function runSession(
+/** One planned session: `chromium/<linear|ghost>[_stealth]/<index>`. */
+export interface SessionPlan {
+  name: string;
+  kind: ChromiumKind;
+  /** navigator.webdriver hidden (`--disable-blink-features=AutomationControlled`). */
+  stealth: boolean;
+}
+
+/** One recorded session: what Chromium saw and what the guard stored. */
+export interface RecordedSession extends SessionPlan {
+  /** The guard's session id, from the verified `__guard_sid` cookie of the session's context. */
+  guardSession: string;
+  /** The page's script tags as Chromium loaded it (the upstream page has none). */
+  scripts: string[];
+  /** Raw events the guard stored for the session (RETAIN_RAW), in time order. */
+  events: RawEvent[];
+  /** Feature windows the guard stored for the session. */
+  windows: number;
+}
+
+/** The planned sessions, interleaved so that both kinds and webdriver states progress together. */
+export function planSessions(sessions: number): SessionPlan[] {
+  const plans: SessionPlan[] = [];
+  for (let i = 0; i < sessions; i++) {
+    for (const stealth of [false, true]) {
+      for (const kind of CHROMIUM_KINDS) {
+        const name = `chromium/${kind.slice("chromium_".length)}${
+          stealth ? "_stealth" : ""
+        }/${i}`;
+        plans.push({ name, kind, stealth });
+      }
+    }
+  }
+  return plans;
+}
+
+/** Name order with numeric indices: `chromium/ghost/2` before `chromium/ghost/10`. */
+function byName(a: SessionPlan, b: SessionPlan): number {
+  const [ga, ia] = [a.name.replace(/\/\d+$/, ""), Number(a.name.split("/")[2])];
+  const [gb, ib] = [b.name.replace(/\/\d+$/, ""), Number(b.name.split("/")[2])];
+  return ga < gb ? -1 : ga > gb ? 1 : ia - ib;
+}
+
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+
+/** Drives one session in a fresh context; returns its guard session id and the page's scripts. */
+async function driveOne(
   browser: Browser,
-  base: string,
-  kind: ChromiumKind,
-  session: string,
+  guardUrl: string,
+  plan: SessionPlan,
   o: ChromiumOptions,
-): Promise<void> {
-  const page = await browser.newPage();
-  await page.setViewport({ width: 1280, height: 800 });
-  await page.goto(`${base}/?s=${encodeURIComponent(session)}`, {
-    waitUntil: "load",
-  });
-  await page.waitForFunction(() =>
-    (globalThis as { __guardCollector?: boolean }).__guardCollector === true
-  );
-  const rng = createRng(deriveSeed(o.seed, session));
-  const until = Date.now() + o.seconds * 1000;
-  if (kind === "chromium_linear") await driveLinear(page, rng, until);
-  else await driveGhost(page, rng, until);
-  await new Promise((ok) => setTimeout(ok, 1300));
-  await page.close();
+  verify: (cookie: string | undefined) => Promise<string | null>,
+): Promise<{ guardSession: string; scripts: string[] }> {
+  const context = await browser.createBrowserContext();
+  try {
+    const page = await context.newPage();
+    const rng = createRng(deriveSeed(o.seed, plan.name));
+    const seconds = rng.uniform(o.seconds, o.maxSeconds ?? o.seconds);
+    const params = drawParams(rng);
+    await page.setViewport(params.viewport);
+    await page.goto(`${guardUrl}/`, { waitUntil: "load" });
+    await page.waitForFunction(() =>
+      (globalThis as { __guardCollector?: boolean }).__guardCollector === true
+    );
+    const scripts = await page.evaluate(
+      "Array.from(document.scripts, (s) => s.outerHTML)",
+    ) as string[];
+    await driveSession(
+      page,
+      plan.kind,
+      params,
+      rng,
+      Date.now() + seconds * 1000,
+    );
+    // Leaving the page fires pagehide: the collector sends its last window with sendBeacon.
+    await page.goto("about:blank");
+    await sleep(300);
+    const cookie = (await context.cookies()).find((c) =>
+      c.name === GUARD_COOKIE
+    );
+    const guardSession = await verify(cookie?.value);
+    if (guardSession === null) {
+      throw new Error(`Session "${plan.name}" has no valid guard cookie`);
+    }
+    return { guardSession, scripts };
+  } finally {
+    await context.close();
+  }
 }
 
-/** Records Chromium sessions of both kinds; webdriver visible in half of them, hidden in the rest. */
+/** Drives every plan, `parallel` at a time; a failed session is tried once more, then throws. */
+async function driveAll(
+  guardUrl: string,
+  plans: readonly SessionPlan[],
+  o: ChromiumOptions,
+  verify: (cookie: string | undefined) => Promise<string | null>,
+): Promise<Map<string, { guardSession: string; scripts: string[] }>> {
+  const browsers = await Promise.all(
+    [[], ["--disable-blink-features=AutomationControlled"]].map((args) =>
+      launchChromium({ args })
+    ),
+  );
+  const driven = new Map<string, { guardSession: string; scripts: string[] }>();
+  let next = 0;
+  const worker = async () => {
+    while (next < plans.length) {
+      const plan = plans[next++];
+      const browser = browsers[plan.stealth ? 1 : 0];
+      const attempt = () => driveOne(browser, guardUrl, plan, o, verify);
+      driven.set(
+        plan.name,
+        await attempt().catch((error) => {
+          console.warn(`Retrying "${plan.name}": ${error}`);
+          return attempt();
+        }),
+      );
+      o.onSession?.(driven.size, plans.length, plan.name);
+    }
+  };
+  try {
+    await Promise.all(
+      Array.from({ length: o.parallel ?? 2 }, () => worker()),
+    );
+  } finally {
+    await Promise.all(browsers.map((b) => b.close()));
+  }
+  return driven;
+}
+
+/**
+ * Records `4 × sessions` Chromium bot sessions through the guard (both kinds, webdriver visible
+ * and hidden) and returns them sorted by name, with what the guard stored for each.
+ */
 export async function recordChromiumSessions(
   o: ChromiumOptions,
-): Promise<
-  { events: Map<string, RawEvent[]>; kinds: Map<string, ChromiumKind> }
-> {
-  const sink = new Map<string, RawEvent[]>();
-  const kinds = new Map<string, ChromiumKind>();
-  const server = serveRecorder((await buildCollectorBundle()).code, sink);
-  const base = `http://127.0.0.1:${server.addr.port}`;
+): Promise<RecordedSession[]> {
+  const plans = planSessions(o.sessions);
+  const dir = await Deno.makeTempDir({ prefix: "guard_recording_" });
+  const secret = Array.from(
+    crypto.getRandomValues(new Uint8Array(32)),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
+  const signer = createGuardSigner(secret);
+  const upstream = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (req) =>
+      new URL(req.url).pathname === "/"
+        ? new Response(TARGET_PAGE, {
+          headers: { "content-type": "text/html; charset=utf-8" },
+        })
+        : new Response("not found", { status: 404 }),
+  );
   try {
-    for (const stealth of [false, true]) {
-      const browser = await launchChromium({
-        args: stealth ? ["--disable-blink-features=AutomationControlled"] : [],
-      });
-      try {
-        for (let i = 0; i < o.sessions; i++) {
-          for (const kind of ["chromium_linear", "chromium_ghost"] as const) {
-            const session = `chromium/${kind.slice(9)}${
-              stealth ? "_stealth" : ""
-            }/${i}`;
-            kinds.set(session, kind);
-            await runSession(browser, base, kind, session, o);
-          }
-        }
-      } finally {
-        await browser.close();
+    const guard = await startGuardProcess({
+      UPSTREAM_URL: `http://127.0.0.1:${upstream.addr.port}`,
+      MODE: "monitor",
+      RETAIN_RAW: "true",
+      WINDOW_MS: "1000",
+      PGLITE_DIR: `${dir}/pglite`,
+      GUARD_SECRET: secret,
+      MODEL_PATH: new URL("../data/model.json", import.meta.url).pathname,
+    });
+    const driven = await driveAll(guard.url, plans, o, (v) => signer.verify(v))
+      .finally(() => guard.stop()); // stop: flushes the write buffer, closes the store
+    const store = await openStore({ pgliteDir: `${dir}/pglite` });
+    try {
+      const out: RecordedSession[] = [];
+      for (const plan of [...plans].sort(byName)) {
+        const { guardSession, scripts } = driven.get(plan.name)!;
+        out.push({
+          ...plan,
+          guardSession,
+          scripts,
+          events: await store.listRawEvents(guardSession),
+          windows: (await store.listWindows(guardSession)).length,
+        });
       }
+      return out;
+    } finally {
+      await store.close();
     }
   } finally {
-    await server.shutdown();
+    await upstream.shutdown();
+    await Deno.remove(dir, { recursive: true });
   }
-  return { events: sink, kinds };
+}
+
+/** The dataset rows of recorded sessions: the offline windowing every source goes through. */
+export function recordedRows(
+  sessions: readonly RecordedSession[],
+): DatasetRow[] {
+  return sessions.flatMap((s) =>
+    sessionRows(s.events, {
+      session: s.name,
+      label: "bot",
+      kind: s.kind,
+      source: "chromium",
+      group: s.name,
+    }, { minPointerEvents: 1 })
+  );
 }
 
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
     options: {
-      sessions: { type: "string", default: "6" },
-      seconds: { type: "string", default: "12" },
+      sessions: { type: "string", default: "76" },
+      seconds: { type: "string", default: "10" },
+      "max-seconds": { type: "string", default: "12" },
       seed: { type: "string", default: "1" },
+      parallel: { type: "string", default: "2" },
       out: { type: "string", default: "data/chromium_rows.csv" },
       "raw-sample": { type: "string", default: "data/chromium_sample.jsonl" },
     },
   });
-  const { events, kinds } = await recordChromiumSessions({
+  const began = Date.now();
+  const elapsed = () => `${((Date.now() - began) / 1000).toFixed(0)} s`;
+  const sessions = await recordChromiumSessions({
     sessions: Number(values.sessions),
     seconds: Number(values.seconds),
+    maxSeconds: Number(values["max-seconds"]),
     seed: Number(values.seed),
+    parallel: Number(values.parallel),
+    onSession: (done, total, name) =>
+      console.log(`[${elapsed()}] ${done}/${total} ${name}`),
   });
-  const rows: DatasetRow[] = [];
-  for (
-    const [session, list] of [...events].sort(([a], [b]) => a.localeCompare(b))
-  ) {
-    list.sort((a, b) => a.t - b.t);
-    const kind = kinds.get(session) ?? "chromium_linear";
-    rows.push(
-      ...sessionRows(list, {
-        session,
-        label: "bot",
-        kind,
-        source: "chromium",
-        group: session,
-      }, { minPointerEvents: 1 }),
+  const rows = recordedRows(sessions);
+  for (const s of sessions) {
+    const n = rows.filter((r) => r.session === s.name).length;
+    console.log(
+      `${s.name}\tguard=${s.guardSession}\tevents=${s.events.length}\tguard_windows=${s.windows}\trows=${n}`,
     );
-    console.log(`${session}\tevents=${list.length}`);
   }
   await Deno.writeTextFile(values.out, toCsv(rows));
-  const sample = [...events.values()][0] ?? [];
+  const first = sessions[0];
   await Deno.writeTextFile(
     values["raw-sample"],
-    sample.slice(0, 400).map((e) => JSON.stringify(e)).join("\n") + "\n",
+    first.events.slice(0, 400).map((e) =>
+      JSON.stringify({ ...e, session: first.name })
+    ).join("\n") + "\n",
   );
-  console.log(`wrote ${rows.length} rows to ${values.out}`);
+  console.log(
+    `wrote ${rows.length} rows of ${sessions.length} sessions to ${values.out} in ${elapsed()}`,
+  );
 }
