@@ -39,7 +39,9 @@ declare const navigator: {
   sendBeacon(url: string, data: Blob): boolean;
 };
 declare const scrollX: number, scrollY: number, innerHeight: number;
-declare const requestIdleCallback: ((fn: () => void) => number) | undefined;
+declare const requestIdleCallback:
+  | ((fn: () => void, options: { timeout: number }) => number)
+  | undefined;
 
 /** Per-window event cap: bounds memory, the post size and the flush time. */
 const MAX_EVENTS = 2000;
@@ -54,6 +56,8 @@ const MAX_BACKOFF_MS = 30_000;
  * per tab, so a second tab would repeat seqs and lose all its windows.
  */
 const SEQ_KEY = "__guard_seq";
+/** Warm-up (see warmUp): runs, the gap between them, and the most events a run extracts. */
+const WARM_RUNS = 12, WARM_GAP_MS = 250, WARM_MAX = 250;
 /** The Fetch standard caps in-flight keepalive bodies at 64 KiB. */
 const KEEPALIVE_MAX = 60_000;
 
@@ -167,68 +171,62 @@ function nextSeq(): number {
 }
 
 /**
- * Closes the window and queues its post: extract, seq, serialize; measured as "guard:flush".
- * The network happens in a task of its own, or by beacon when the page goes.
+ * Closes the window: extract and seq now; serializing (with raw
+ * events, the larger part) and the network each run in a task of their own, or all at once by
+ * beacon when the page goes.
  */
 function flush(beacon: boolean): void {
-  const began = performance.now();
   const batch = events, t0 = windowStart;
   openWindow();
-  if (batch.length > 1) {
-    const features = extractFeatures(batch, { windowMs });
-    const post = {
+  const closed = batch.length > 1
+    ? {
       v: 1,
       seq: nextSeq(),
       t0,
       t1: windowStart,
       n: batch.length,
-      features,
-    };
-    queue.push(JSON.stringify(withRaw ? { ...post, raw: batch } : post));
-    if (queue.length > MAX_QUEUE) queue.splice(sending ? 1 : 0, 1);
-  }
-  performance.measure("guard:flush", { start: began });
+      features: extractFeatures(batch, { windowMs }),
+    }
+    : undefined;
   if (beacon) {
-    for (let i = 0; i < queue.length; i++) {
+    if (closed) enqueue(closed, batch);
+    // A keepalive post in flight outlives the page: sending it again would repeat its seq.
+    const first = sending && queue[0].length < KEEPALIVE_MAX ? 1 : 0;
+    for (let i = first; i < queue.length; i++) {
       const blob = new Blob([queue[i]], { type: "application/json" });
       if (!navigator.sendBeacon(ingest, blob)) post(queue[i]).catch(() => {});
     }
     queue = [];
   } else {
-    setTimeout(() => {
-      const sendBegan = performance.now();
-      send();
-      performance.measure("guard:send", { start: sendBegan });
-    });
+    if (closed) setTimeout(() => enqueue(closed, batch));
+    setTimeout(send);
   }
 }
 
-/** Runs the extractor once in idle time, so the first real flush does not pay to compile it. */
-function warmUp(): void {
-  const kinds = [
-    "move",
-    "move",
-    "move",
-    "move",
-    "down",
-    "up",
-    "keydown",
-    "keyup",
-    "wheel",
-  ] as const;
-  extractFeatures(
-    kinds.map((kind, i) => ({
-      t: i * 8,
-      kind,
-      x: i,
-      y: i * i,
-      button: 0,
-      key: "char",
-      id: 0,
-      dy: 1,
-    })),
-    { windowMs },
-  );
+/** Serializes a window's post (with its raw events when configured) onto the send queue. */
+function enqueue(post: object, batch: WindowEvent[]): void {
+  queue.push(JSON.stringify(withRaw ? { ...post, raw: batch } : post));
+  if (queue.length > MAX_QUEUE) queue.splice(sending ? 1 : 0, 1);
+}
+
+/**
+ * Warm-up: every WARM_GAP_MS during the first WARM_RUNS × WARM_GAP_MS, in an idle task of its own,
+ * runs the extractor on the events recorded so far (at most WARM_MAX of them, so each run stays
+ * around a millisecond even cold). V8 has then compiled and optimised the extractor for the page's
+ * real records before the first flush: cold, it costs several µs per event; warm, a fraction.
+ */
+function warmUp(run: number): void {
+  if (events.length < WARM_MAX) extractFeatures(events, { windowMs });
+  if (run < WARM_RUNS) {
+    setTimeout(() => whenIdle(() => warmUp(run + 1)), WARM_GAP_MS);
+  }
+}
+
+/** Runs `fn` in a task of its own when the page is idle (soon, where the API is missing). */
+function whenIdle(fn: () => void): void {
+  if (typeof requestIdleCallback === "function") {
+    requestIdleCallback(fn, { timeout: 2000 });
+  } else setTimeout(fn, 20);
 }
 
 function post(body: string): Promise<Response> {
@@ -280,13 +278,17 @@ async function send(): Promise<void> {
 
 const flag = globalThis as { __guardCollector?: boolean };
 if (!flag.__guardCollector) {
+  // Start in three small tasks rather than one: the first touch of a DOM API costs up to a
+  // millisecond or two each (bench/collector_longtask.ts), so only what must run while the script
+  // is current (its data-* attributes) or before the first event (listeners) runs here.
   flag.__guardCollector = true;
-  seq = storedSeq(); // the first storage access is the slow one: pay it at start
-  scrollXLast = scrollX;
-  scrollYLast = scrollY;
   openWindow();
   listen();
   setInterval(() => flush(false), windowMs);
-  if (typeof requestIdleCallback === "function") requestIdleCallback(warmUp);
-  else setTimeout(warmUp, windowMs / 2);
+  whenIdle(() => {
+    seq = Math.max(seq, storedSeq()); // the first storage access is the slow one
+    scrollXLast = scrollX;
+    scrollYLast = scrollY;
+  });
+  whenIdle(() => warmUp(0));
 }

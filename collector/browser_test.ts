@@ -23,6 +23,8 @@ interface Site {
   replies: { status: number; json: unknown }[];
   /** When set, the ingest enforces the guard's seq rule (409 with `next`) after `replies`. */
   enforceSeq?: { last: number; accepted: string[] };
+  /** When set, each ingest reply waits this long (the post stays in flight). */
+  delayMs?: number;
 }
 
 function page(title: string): string {
@@ -60,6 +62,7 @@ function serveSite(code: string): Site {
         rule.last = seq;
         rule.accepted.push(body);
       }
+      if (site.delayMs) await sleep(site.delayMs);
       const reply = site.replies.shift() ?? { status: 200, json: {} };
       return Response.json(reply.json, { status: reply.status });
     }
@@ -282,5 +285,31 @@ Deno.test({
       Math.min(...seqsAt(33)) > Math.max(...seqsAt(22)),
       `b ${seqsAt(22)}, a ${seqsAt(33)}`,
     );
+  },
+});
+
+Deno.test({
+  name:
+    "browser collector does not beacon a keepalive post still in flight at pagehide (regression: seq repeated 4,4)",
+  ignore: SKIP,
+  async fn() {
+    const site = serveSite((await buildCollectorBundle()).code);
+    site.delayMs = 1500;
+    const browser = await launch();
+    try {
+      const tab = await openPage(browser, `${site.base}/`);
+      await interact(tab);
+      await waitFor(() => site.bodies.length >= 1, "the first window");
+      await tab.mouse.move(500, 300, { steps: 10 }); // the pagehide window has events
+      await Promise.all([tab.waitForNavigation(), tab.click("#next")]);
+      await waitFor(() => site.bodies.length >= 2, "the pagehide window");
+      await sleep(2000); // time for a repeated beacon of the in-flight post to arrive
+    } finally {
+      await browser.close();
+      await site.server.shutdown();
+    }
+    const seqs = posts(site).map((p) => p.seq);
+    assert.equal(new Set(seqs).size, seqs.length, `seq repeated: ${seqs}`);
+    assert.deepEqual(seqs.slice(0, 2), [1, 2]);
   },
 });
