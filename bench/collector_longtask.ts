@@ -1,115 +1,133 @@
 /**
- * Does the collector cause long tasks? Real Chromium (puppeteer-core), heavy mouse movement.
+ * Does the collector cause long tasks? Real Chromium (puppeteer-core), traced.
  *
- * Phases, each on a fresh page, same movement script:
- *   baseline   — the page without the collector, posting 1.5 KB itself every second (its
- *                `fetch` call time is the baseline for the collector's send task);
- *   collector  — with the collector (data-window=1000, data-raw=0 and 1);
- *   saturated  — the collector fed 2000 synthetic moves per window (its per-window cap), the worst
- *                flush it can face.
- * Prints the long task count (PerformanceObserver "longtask", ≥ 50 ms by spec) per phase, the
- * ratio against the baseline, and the flush time the collector itself reports
- * (`performance.measure("guard:flush")`): max and mean, against the 5 ms budget.
+ * Each phase loads a fresh page and drives it for `--seconds` while Chromium's tracing records
+ * every main-thread task (bench/_trace.ts): mouse movement, clicks, wheel scrolling and typing
+ * (realistic), or 2000 synthetic moves per window, the collector's per-window cap (saturated).
+ *   baseline   — the page without the collector, posting 1.5 KB itself every second;
+ *   collector  — with the collector (data-window=`--window`, 5000 like the guard's default;
+ *                data-raw=0, the default, and 1), up to and including its pagehide flush.
+ * For every phase it prints all tasks of the page, the tasks that ran collector code (whole task),
+ * and the collector's own time in them, each as max, p99 and how many exceed the 5 ms budget, in
+ * wall time and in the thread's CPU time (on a busy box, preemption inflates wall time), and the
+ * three tasks with the most collector CPU time. `--rounds` repeats the phases so that the maximum
+ * is over many windows.
  *
- * Usage: deno run -A bench/collector_longtask.ts [--seconds 6]
+ * Usage: deno run -A bench/collector_longtask.ts [--seconds 11] [--window 5000] [--rounds 3]
  */
 import { parseArgs } from "node:util";
 import type { Page } from "puppeteer-core";
 import { CHROMIUM_PATH, launchChromium } from "../sim/chromium.ts";
 import { buildCollectorBundle } from "../collector/mod.ts";
+import {
+  describeDurations,
+  summariseTrace,
+  type TaskSummary,
+  TRACE_CATEGORIES,
+} from "./_trace.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
-  options: { seconds: { type: "string", default: "6" } },
+  options: {
+    seconds: { type: "string", default: "11" },
+    window: { type: "string", default: "5000" },
+    rounds: { type: "string", default: "3" },
+  },
 });
 const SECONDS = Number(values.seconds);
+const WINDOW_MS = Number(values.window);
+const ROUNDS = Number(values.rounds);
 
-const OBSERVER = `<script>
-window.__lt = []; window.__flush = []; window.__ours = [];
-new PerformanceObserver((l) => { for (const e of l.getEntries()) __lt.push([e.startTime, e.duration]); })
-  .observe({ type: "longtask", buffered: true });
-window.__send = [];
-new PerformanceObserver((l) => { for (const e of l.getEntries()) {
-  (e.name === "guard:flush" ? __flush : __send).push(e.duration); __ours.push([e.startTime, e.duration]); } })
-  .observe({ type: "measure", buffered: true });
-</script>`;
-
-/** Without the collector, the page itself posts a 1.5 KB body every second: the send baseline. */
+/** Without the collector, the page itself posts a 1.5 KB body every second. */
 const PAGE_FETCH = `<script>
 const body = JSON.stringify({ a: "x".repeat(1500) });
-setInterval(() => { const start = performance.now();
-  fetch("/ingest?baseline", { method: "POST", keepalive: true, credentials: "same-origin",
-    headers: { "content-type": "application/json" }, body });
-  performance.measure("page:send", { start }); }, 1000);
+setInterval(() => fetch("/ingest?baseline", { method: "POST", keepalive: true,
+  credentials: "same-origin", headers: { "content-type": "application/json" }, body }), 1000);
 </script>`;
 
 function html(collector: boolean, raw: boolean): string {
   const tag = collector
-    ? `<script src="/c.js" data-ingest="/ingest" data-window="1000" data-raw="${
+    ? `<script src="/c.js" data-ingest="/ingest" data-window="${WINDOW_MS}" data-raw="${
       raw ? 1 : 0
     }" async></script>`
     : PAGE_FETCH;
-  return `<!doctype html><html><head>${OBSERVER}${tag}</head><body style="height:3000px">bench</body></html>`;
+  return `<!doctype html><html><head>${tag}</head><body style="height:3000px">` +
+    `<p>bench</p><input id="f" style="position:absolute;left:300px;top:300px"></body></html>`;
 }
 
-interface Result {
+interface Phase {
   name: string;
-  moves: number;
-  longTasks: number[];
-  /** Long tasks that contain one of the collector's measured tasks. */
-  ours: number;
-  flushes: number[];
-  sends: number[];
-  posts: number;
+  path: string;
+  saturate: boolean;
 }
 
-async function runPhase(
-  page: Page,
-  base: string,
-  name: string,
-  path: string,
-  saturate = false,
-) {
-  await page.goto(`${base}${path}`);
-  await new Promise((ok) => setTimeout(ok, 300));
-  const posts0 = counter.posts;
-  let moves = 0;
-  if (saturate) {
-    // 2000 synthetic moves per second, in 20 bursts of 100 (one per 50 ms), for SECONDS.
-    await page.evaluate(
-      `new Promise((done) => { let n = 0; const id = setInterval(() => {
-      for (let i = 0; i < 100; i++) dispatchEvent(new MouseEvent("mousemove", { clientX: (n * 7 + i) % 800, clientY: i }));
-      if (++n >= ${SECONDS * 20}) { clearInterval(id); done(); } }, 50); })`,
-    );
-    moves = SECONDS * 2000;
-  } else {
-    const until = Date.now() + SECONDS * 1000;
-    while (Date.now() < until) {
-      const x = 20 + Math.floor(Math.random() * 1200),
-        y = 20 + Math.floor(Math.random() * 700);
-      await page.mouse.move(x, y, { steps: 40 });
-      moves += 40;
+const PHASES: readonly Phase[] = [
+  { name: "baseline (no collector)", path: "/plain", saturate: false },
+  { name: "collector data-raw=0", path: "/features", saturate: false },
+  { name: "collector data-raw=1", path: "/raw", saturate: false },
+  { name: "baseline, synthetic 2000/s", path: "/plain", saturate: true },
+  {
+    name: "collector data-raw=0, synthetic 2000/s",
+    path: "/features",
+    saturate: true,
+  },
+  {
+    name: "collector data-raw=1, synthetic 2000/s",
+    path: "/raw",
+    saturate: true,
+  },
+];
+
+interface Result extends TaskSummary {
+  events: number;
+}
+
+/** Realistic input: strokes, clicks, a wheel turn, a typed word, in a loop. */
+async function drive(page: Page, seconds: number): Promise<number> {
+  let events = 0, i = 0;
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    const x = 20 + (i * 397) % 1200, y = 20 + (i * 211) % 700;
+    await page.mouse.move(x, y, { steps: 40 });
+    events += 40;
+    if (i % 3 === 0) {
+      await page.mouse.click(x, y);
+      events += 2;
     }
+    if (i % 4 === 1) {
+      await page.mouse.wheel({ deltaY: 120 });
+      events += 2;
+    }
+    if (i % 5 === 2) {
+      await page.click("#f");
+      await page.keyboard.type("hello", { delay: 40 });
+      events += 12;
+    }
+    i++;
   }
-  await new Promise((ok) => setTimeout(ok, 1200)); // let the last window flush
-  const [lt, flushes, sends, mine] = await page.evaluate(
-    "[__lt, __flush, __send, __ours]",
-  ) as [[number, number][], number[], number[], [number, number][]];
-  const longTasks = lt.map(([, d]) => d);
-  const ours =
-    lt.filter(([s, d]) =>
-      mine.some(([ms, md]) => ms >= s && ms + md <= s + d + 1)
-    ).length;
-  const posts = counter.posts - posts0;
-  return {
-    name,
-    moves,
-    longTasks,
-    ours,
-    flushes,
-    sends,
-    posts,
-  } satisfies Result;
+  return events;
+}
+
+async function saturate(page: Page, seconds: number): Promise<number> {
+  await page.evaluate(
+    `new Promise((done) => { let n = 0; const id = setInterval(() => {
+      for (let i = 0; i < 100; i++) dispatchEvent(new MouseEvent("mousemove", { clientX: (n * 7 + i) % 800, clientY: i }));
+      if (++n >= ${seconds * 20}) { clearInterval(id); done(); } }, 50); })`,
+  );
+  return seconds * 2000;
+}
+
+async function runPhase(page: Page, base: string, phase: Phase) {
+  await page.tracing.start({ categories: [...TRACE_CATEGORIES] });
+  await page.goto(`${base}${phase.path}`);
+  await new Promise((ok) => setTimeout(ok, 300));
+  const events = phase.saturate
+    ? await saturate(page, SECONDS)
+    : await drive(page, SECONDS);
+  await new Promise((ok) => setTimeout(ok, 1200)); // let the last window flush and send
+  await page.goto("about:blank"); // pagehide: the beacon flush is in the trace too
+  const trace = await page.tracing.stop();
+  return { ...summariseTrace(trace!, "/c.js"), events };
 }
 
 const counter = { posts: 0, bytes: 0 };
@@ -125,84 +143,78 @@ const server = Deno.serve({
       headers: { "content-type": "text/javascript" },
     });
   }
-  if (url.pathname === "/ingest" && url.search === "") {
-    counter.posts++;
-    counter.bytes += (await req.arrayBuffer()).byteLength;
+  if (url.pathname === "/ingest") {
+    const bytes = (await req.arrayBuffer()).byteLength;
+    if (url.search === "") {
+      counter.posts++;
+      counter.bytes += bytes;
+    }
     return Response.json({});
   }
-  const collector = url.pathname !== "/plain";
-  return new Response(html(collector, url.pathname === "/raw"), {
-    headers: { "content-type": "text/html" },
-  });
+  return new Response(
+    html(url.pathname !== "/plain", url.pathname === "/raw"),
+    { headers: { "content-type": "text/html" } },
+  );
 });
 const base = `http://127.0.0.1:${server.addr.port}`;
 const browser = await launchChromium();
-const results: Result[] = [];
-const fetchBaseline: Record<string, number[]> = {};
+const results = new Map<string, Result>();
 try {
   const page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 800 });
-  results.push(await runPhase(page, base, "baseline (no collector)", "/plain"));
-  results.push(await runPhase(page, base, "collector data-raw=0", "/features"));
-  results.push(await runPhase(page, base, "collector data-raw=1", "/raw"));
-  results.push(
-    await runPhase(page, base, "baseline, synthetic 2000/s", "/plain", true),
-  );
-  results.push(
-    await runPhase(page, base, "collector, synthetic 2000/s", "/raw", true),
-  );
-  // Baseline for the send task: the synchronous cost of the page's own fetch of the same body sizes.
-  await page.goto(`${base}/plain`);
-  for (
-    const [name, bytes] of [["1.5 KB", 1500], ["120 KB", 120_000]] as const
-  ) {
-    fetchBaseline[name] = await page.evaluate(`(async () => {
-      const body = JSON.stringify({ a: "x".repeat(${bytes}) }), out = [];
-      for (let i = 0; i < 6; i++) {
-        const t = performance.now();
-        fetch("/ingest?baseline", { method: "POST", credentials: "same-origin",
-          headers: { "content-type": "application/json" }, body });
-        out.push(performance.now() - t);
-        await new Promise((ok) => setTimeout(ok, 100));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const phase of PHASES) {
+      const r = await runPhase(page, base, phase);
+      const sum = results.get(phase.name);
+      if (!sum) results.set(phase.name, r);
+      else {
+        sum.events += r.events;
+        for (
+          const key of [
+            "tasks",
+            "tasksCpu",
+            "collectorTasks",
+            "collectorTasksCpu",
+            "collectorTime",
+            "collectorCpu",
+          ] as const
+        ) sum[key].push(...r[key]);
+        sum.worst.push(...r.worst);
       }
-      return out; })()`) as number[];
+    }
   }
 } finally {
   await browser.close();
   await server.shutdown();
 }
 
-const fmt = (n: number) => Number.isFinite(n) ? n.toFixed(2) : "-";
-const stats = (xs: number[]) =>
-  xs.length === 0
-    ? "-"
-    : `max ${fmt(Math.max(...xs))} ms, mean ${
-      fmt(xs.reduce((a, b) => a + b, 0) / xs.length)
-    } ms, ` +
-      `${xs.filter((x) => x > 5).length}/${xs.length} over 5 ms`;
 console.log(
-  `collector long-task bench, ${SECONDS} s per phase, Chromium ${CHROMIUM_PATH}`,
+  `collector long-task bench: ${ROUNDS} rounds × ${SECONDS} s per phase, ` +
+    `data-window=${WINDOW_MS}, ` +
+    `Chromium ${CHROMIUM_PATH}, budget 5 ms per task`,
 );
-for (const r of results) {
-  const baseline = r.name.includes("synthetic") ? results[3] : results[0];
-  const ratio = (r.longTasks.length + 1) / (baseline.longTasks.length + 1);
+/** One measure as wall time and as the thread's CPU time (what preemption on a busy box adds). */
+function line(what: string, wall: number[], cpu: number[]): string {
+  return `  ${what}:\n    wall ${describeDurations(wall)}\n    cpu  ${
+    describeDurations(cpu)
+  }\n`;
+}
+for (const [name, r] of results) {
   console.log(
-    `${r.name}: ${r.moves} moves, ${r.posts} posts; long tasks ${r.longTasks.length} ` +
-      `(${r.ours} containing a measured task) ` +
-      `(max ${fmt(Math.max(0, ...r.longTasks))} ms; (n+1) ratio vs baseline ${
-        fmt(ratio)
-      }); ` +
-      `flush ${stats(r.flushes)}; send task ${stats(r.sends)}\n    flushes ${
-        r.flushes.map(fmt).join(" ")
-      }`,
+    `${name}: ${r.events} input events\n` +
+      line("all tasks of the page", r.tasks, r.tasksCpu) +
+      line(
+        "tasks running collector code",
+        r.collectorTasks,
+        r.collectorTasksCpu,
+      ) +
+      line("collector's own time in them", r.collectorTime, r.collectorCpu) +
+      r.worst.sort((a, b) => parseFloat(b.slice(4)) - parseFloat(a.slice(4)))
+        .slice(0, 3).map((w) => `  worst: ${w}\n`).join(""),
   );
 }
-for (const [name, xs] of Object.entries(fetchBaseline)) {
-  console.log(
-    `baseline: the page's own fetch() of a ${name} body: ${stats(xs)}`,
-  );
-}
-const bytesPerPost = counter.bytes / Math.max(1, counter.posts);
 console.log(
-  `mean post body ${Math.round(bytesPerPost)} bytes over all collector phases`,
+  `mean post body ${
+    Math.round(counter.bytes / Math.max(1, counter.posts))
+  } bytes over ${counter.posts} collector posts`,
 );

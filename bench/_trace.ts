@@ -1,0 +1,149 @@
+/**
+ * Reads a Chromium performance trace (puppeteer `page.tracing`) and measures the page's main-thread
+ * tasks, and which of them ran the collector's code.
+ *
+ * A task is a top-level `RunTask` on the page renderer's `CrRendererMain` thread: everything the
+ * thread did without yielding (input dispatch, timers, network callbacks, microtasks, GC inside
+ * them). A task is the collector's when a `FunctionCall` or `EvaluateScript` inside it ran a
+ * script whose URL contains `scriptUrlPart`; the collector's own time in it is the sum of those
+ * calls (GC they trigger included). Promise continuations run in microtask checkpoints that carry
+ * no URL: they count in the whole-task numbers, which are reported for every task of the page.
+ *
+ * @module
+ */
+
+/** The categories {@link startTracing} asks for: timeline tasks and JS calls, nothing heavier. */
+export const TRACE_CATEGORIES: readonly string[] = [
+  "-*",
+  "toplevel",
+  "devtools.timeline",
+  "disabled-by-default-devtools.timeline",
+  "v8.execute",
+];
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  /** Thread CPU time: the wall time minus the time the thread was preempted. */
+  tdur?: number;
+  args?: {
+    name?: string;
+    data?: { url?: string; functionName?: string; columnNumber?: number };
+  };
+}
+
+/** Task durations of one traced phase, in milliseconds: wall time, and the thread's CPU time. */
+export interface TaskSummary {
+  /** Every main-thread task of the page. */
+  tasks: number[];
+  tasksCpu: number[];
+  /** Tasks that ran collector code: the whole task's duration. */
+  collectorTasks: number[];
+  collectorTasksCpu: number[];
+  /** Tasks that ran collector code: the collector's own time in it. */
+  collectorTime: number[];
+  collectorCpu: number[];
+  /** The three tasks with the most collector CPU time: what ran in them, for the report. */
+  worst: string[];
+}
+
+/** Summarises a trace: see the module doc for what counts as a task and as the collector's. */
+export function summariseTrace(
+  traceJson: Uint8Array,
+  scriptUrlPart: string,
+): TaskSummary {
+  const { traceEvents } = JSON.parse(new TextDecoder().decode(traceJson)) as {
+    traceEvents: TraceEvent[];
+  };
+  const mains = new Set(
+    traceEvents.filter((e) =>
+      e.name === "thread_name" && e.args?.name === "CrRendererMain"
+    ).map((e) => `${e.pid}:${e.tid}`),
+  );
+  // The page's renderer: the main thread that parsed the HTML.
+  const parsed = traceEvents.find((e) =>
+    e.name === "ParseHTML" && mains.has(`${e.pid}:${e.tid}`)
+  );
+  if (!parsed) throw new Error("Trace has no ParseHTML on a renderer");
+  const onMain = traceEvents.filter((e) =>
+    e.pid === parsed.pid && e.tid === parsed.tid && e.ph === "X" &&
+    e.dur !== undefined
+  ).sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+  const tasks: TraceEvent[] = [];
+  let end = -Infinity;
+  for (const e of onMain) {
+    if (e.name === "RunTask" && e.ts >= end) {
+      tasks.push(e);
+      end = e.ts + e.dur!;
+    }
+  }
+  const calls = onMain.filter((e) =>
+    (e.name === "FunctionCall" || e.name === "EvaluateScript") &&
+    e.args?.data?.url?.includes(scriptUrlPart)
+  );
+  const summary: TaskSummary = {
+    tasks: [],
+    tasksCpu: [],
+    collectorTasks: [],
+    collectorTasksCpu: [],
+    collectorTime: [],
+    collectorCpu: [],
+    worst: [],
+  };
+  const cpu = (e: TraceEvent) => (e.tdur ?? e.dur!) / 1000;
+  const worst: [number, string][] = [];
+  let c = 0;
+  for (const task of tasks) {
+    const taskEnd = task.ts + task.dur!;
+    summary.tasks.push(task.dur! / 1000);
+    summary.tasksCpu.push(cpu(task));
+    let own = 0, ownCpu = 0, callEnd = -Infinity;
+    const ran: string[] = [];
+    while (c < calls.length && calls[c].ts < taskEnd) {
+      const call = calls[c++];
+      if (call.ts < task.ts || call.ts < callEnd) continue; // outside, or nested in the last call
+      own += call.dur!;
+      ownCpu += cpu(call);
+      callEnd = call.ts + call.dur!;
+      const d = call.args?.data;
+      ran.push(
+        `${
+          call.name === "EvaluateScript"
+            ? "EvaluateScript"
+            : `${d?.functionName || "(anonymous)"}@${d?.columnNumber}`
+        } ${(call.dur! / 1000).toFixed(2)} ms (cpu ${cpu(call).toFixed(2)})`,
+      );
+    }
+    if (own > 0) {
+      summary.collectorTasks.push(task.dur! / 1000);
+      summary.collectorTasksCpu.push(cpu(task));
+      summary.collectorTime.push(own / 1000);
+      summary.collectorCpu.push(ownCpu);
+      worst.push([
+        ownCpu,
+        `cpu ${ownCpu.toFixed(2)} ms own (wall ${
+          (own / 1000).toFixed(2)
+        }) in a ${(task.dur! / 1000).toFixed(2)} ms task: ${ran.join(", ")}`,
+      ]);
+    }
+  }
+  summary.worst = worst.sort((a, b) => b[0] - a[0]).slice(0, 3).map(([, s]) =>
+    s
+  );
+  return summary;
+}
+
+/** "max 1.23 ms, p99 0.80 ms, 0/431 over 5 ms" for a list of durations. */
+export function describeDurations(ms: number[], budgetMs = 5): string {
+  if (ms.length === 0) return "none";
+  const sorted = [...ms].sort((a, b) => a - b);
+  const p99 =
+    sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))];
+  const over = ms.filter((x) => x > budgetMs).length;
+  return `max ${sorted.at(-1)!.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, ` +
+    `${over}/${ms.length} over ${budgetMs} ms`;
+}
