@@ -129,6 +129,11 @@ function assertClose(stored: number, offline: number, what: string): void {
 }
 
 async function runEndToEnd(kind: "pglite" | "postgres"): Promise<void> {
+  // Under CI=true nothing skips: a missing DATABASE_URL is a failure that says so.
+  assert.ok(
+    kind === "pglite" || DATABASE_URL,
+    "DATABASE_URL must be set to run the Postgres end to end test (CI=true)",
+  );
   const schema = `collector_e2e_${
     crypto.randomUUID().replaceAll("-", "").slice(0, 12)
   }`;
