@@ -79,7 +79,22 @@ export function createGuardApp(options: GuardAppOptions): Hono {
   // for requests on their way to the upstream.
   for (const handler of options.beforeProxy ?? []) app.use("*", handler);
   app.all("*", (c) => proxy(c.req.raw, c.env as ClientInfo | undefined));
+  keepHeadLengthHonest(app);
   return app;
+}
+
+/**
+ * Hono answers HEAD by running the GET route and dropping the body, and Deno then declares
+ * `Content-Length: 0` for the null body, which is false for any page with a body. When the
+ * response declares no length of its own, an empty stream body instead makes Deno declare none.
+ */
+function keepHeadLengthHonest(app: Hono): void {
+  const fetch = app.fetch;
+  app.fetch = async (req, ...rest) => {
+    const res = await fetch(req, ...rest);
+    if (req.method !== "HEAD" || res.headers.has("content-length")) return res;
+    return new Response(new ReadableStream({ start: (c) => c.close() }), res);
+  };
 }
 
 function guardRoutes(options: GuardAppOptions): Hono {

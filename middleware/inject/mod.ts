@@ -37,8 +37,8 @@
  * per chunk (its handlers are async) for a job that needs to find one tag; the proxy already
  * loses about half its throughput to one JS stream stage in Deno (bench/proxy.ts).
  *
- * Known wart: Hono answers HEAD by running the GET route and returning a null body, so Deno adds
- * `Content-Length: 0` to the HEAD of an injected page (the upstream's length is removed).
+ * HEAD of an injected page declares GET's Content-Length (the upstream's plus the tag) when the
+ * upstream declared an identity length, and no length otherwise.
  *
  * @module
  */
@@ -173,9 +173,15 @@ export function createResponseInjector(
         );
         body = injectStream(decoded, tag);
       }
-    } else if (body !== null) {
-      body.cancel().catch(() => {});
+    } else if (req.method === "HEAD") {
+      // HEAD gets GET's length: the upstream's plus the tag, which the injector always inserts
+      // once; unknown (no length, or a compressed one) stays undeclared (see middleware/app.ts).
+      body?.cancel().catch(() => {});
       body = null;
+      const length = Number(declared ?? "-1");
+      if (decoder === "identity" && declared !== null && length >= 0) {
+        headers.set("content-length", String(length + tag.byteLength));
+      }
     }
     return new Response(body as BodyInit | null, {
       status: res.status,
