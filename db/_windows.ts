@@ -6,8 +6,6 @@ import type {
   ExportOptions,
   ExportRow,
   Label,
-  PurgeOptions,
-  PurgeResult,
   StoredRawEvent,
   StoredWindow,
   WindowRow,
@@ -161,18 +159,4 @@ export async function* exportLabelledWindows(
     const last = rows[rows.length - 1];
     after = [String(last.session), Number(last.seq)];
   }
-}
-
-/** Deletes raw events and windows received before the cut-offs. */
-export async function purge(
-  db: Driver,
-  options: PurgeOptions,
-): Promise<PurgeResult> {
-  const raw = await db.run(sql`with d as (delete from raw_events
-    where received_at < ${options.rawOlderThan.toISOString()}::timestamptz returning 1)
-    select count(*)::int as n from d`);
-  const windows = await db.run(sql`with d as (delete from feature_windows
-    where received_at < ${options.windowsOlderThan.toISOString()}::timestamptz returning 1)
-    select count(*)::int as n from d`);
-  return { raw: Number(raw[0].n), windows: Number(windows[0].n) };
 }

@@ -1,5 +1,6 @@
 import * as alerts from "./_alerts.ts";
 import { migrate } from "./_migrate.ts";
+import { purge } from "./_purge.ts";
 import type { PGlite } from "@electric-sql/pglite";
 import { openPgliteDriver, sharedPgliteDriver } from "./_pglite.ts";
 import { openPostgresDriver } from "./_postgres.ts";
@@ -95,6 +96,6 @@ export function createStore(db: Driver): Store {
     getSession: (id) => sessions.getSession(db, id),
     exportLabelledWindows: (options) =>
       windows.exportLabelledWindows(db, options),
-    purge: (options) => windows.purge(db, options),
+    purge: (options) => purge(db, options),
   };
 }

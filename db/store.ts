@@ -132,10 +132,16 @@ export interface PurgeOptions {
   windowsOlderThan: Date;
 }
 
-/** Rows deleted by {@link Store.purge}. */
+/** Rows deleted by {@link Store.purge}, per table (db/_purge.ts says what expires when). */
 export interface PurgeResult {
   raw: number;
   windows: number;
+  scores: number;
+  detections: number;
+  /** Alerts already sent; unsent ones are kept. */
+  alerts: number;
+  /** Sessions neither revoked nor seen since the cut-off, left without a window. */
+  sessions: number;
 }
 
 /** The guard's storage. Every method may reject when the database is unreachable. */

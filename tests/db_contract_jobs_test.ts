@@ -131,13 +131,15 @@ for (const backend of backends()) {
         ]);
         await store.insertRawEvents("p", [{ t: 1, kind: "move", x: 0, y: 0 }]);
         const config = { RAW_RETENTION_HOURS: 24, WINDOW_RETENTION_DAYS: 90 };
+        const none = { scores: 0, detections: 0, alerts: 0, sessions: 0 };
         assert.deepEqual(await purgeExpired(store, config), {
           raw: 0,
           windows: 1,
+          ...none,
         });
         assert.deepEqual(
           await purgeExpired(store, config, new Date(now + 25 * 3_600_000)),
-          { raw: 1, windows: 0 },
+          { raw: 1, windows: 0, ...none },
         );
         await store.insertWindows([{
           ...windowRow("p", 9),
@@ -149,6 +151,59 @@ for (const backend of backends()) {
           2,
           3,
         ]);
+      }),
+  });
+
+  Deno.test({
+    name:
+      `Store (${backend.name}) purge() deletes derived records and idle sessions, keeps revoked sessions and unsent alerts`,
+    ignore: backend.ignore,
+    fn: () =>
+      withStore(backend.name, async (store) => {
+        const now = Date.now();
+        const old = new Date(now - 100 * 86_400_000);
+        for (const id of ["idle", "revoked", "windowed"]) {
+          await store.touchSession(id, old);
+        }
+        await store.touchSession("recent");
+        await store.revokeSession("revoked", "bot", "i1");
+        await store.insertWindows([windowRow("windowed", 1)]);
+        const score = { seq: 1, score: 0.9, verdict: "bot", modelVersion: "m" };
+        await store.recordScore({ ...score, session: "idle", at: old });
+        await store.recordScore({ ...score, session: "recent" });
+        const detection = { verdict: "bot", explanation: { why: 1 } };
+        await store.recordDetection({ ...detection, session: "idle", at: old });
+        await store.recordDetection({ ...detection, session: "recent" });
+        for (const key of ["sent", "unsent"]) {
+          await store.enqueueAlert({
+            session: "idle",
+            kind: "bot",
+            payload: {},
+            dedupeKey: key,
+          });
+        }
+        const [sent] = await store.claimDueAlerts(1);
+        await store.markAlertSent(sent.id, old);
+        const config = { RAW_RETENTION_HOURS: 24, WINDOW_RETENTION_DAYS: 90 };
+        assert.deepEqual(await purgeExpired(store, config), {
+          raw: 0,
+          windows: 0,
+          scores: 1,
+          detections: 1,
+          alerts: 1,
+          sessions: 1,
+        });
+        assert.equal(await store.getSession("idle"), null);
+        for (const id of ["revoked", "windowed", "recent"]) {
+          assert.equal((await store.getSession(id))?.id, id);
+        }
+        const recent = await store.getSession("recent");
+        assert.deepEqual(
+          [recent?.scores.length, recent?.detections.length],
+          [1, 1],
+        );
+        const left = await store.claimDueAlerts(10, new Date(now + 120_000));
+        assert.deepEqual(left.map((a) => a.dedupeKey), ["unsent"]);
       }),
   });
 }
