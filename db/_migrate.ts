@@ -1,5 +1,6 @@
 import { FEATURE_NAMES } from "../collector/mod.ts";
 import { migration001 } from "./migrations/001_init.ts";
+import { migration002 } from "./migrations/002_profiles.ts";
 import { ident, sql } from "./_sql.ts";
 import type { Driver } from "./_sql.ts";
 
@@ -11,7 +12,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append; never edit one that has shipped. */
-export const MIGRATIONS: readonly Migration[] = [migration001];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002];
 
 /**
  * Creates `schema` if needed and applies the missing migrations in one transaction, holding a

@@ -3,8 +3,8 @@
  *
  * - raw events: received before `rawOlderThan` (RAW_RETENTION_HOURS);
  * - before `windowsOlderThan` (WINDOW_RETENTION_DAYS): feature windows, and what was derived from
- *   them: scores, detections, alerts already sent, and sessions neither revoked nor seen since
- *   and left without a window.
+ *   them: scores, detections, alerts already sent, sessions neither revoked nor seen since and
+ *   left without a window, and user profiles trained before it whose user has not been seen since.
  *
  * Kept: revoked sessions and the revocation log (the security record, no behaviour in it), unsent
  * alerts (accepted work is never dropped), and labels (an admin's judgement, no behaviour).
@@ -53,6 +53,12 @@ export async function purge(
       sql`delete from guard_sessions s where s.state = 'active'
         and s.last_seen < ${cut}::timestamptz
         and not exists (select 1 from feature_windows w where w.session = s.id)`,
+    ),
+    profiles: await count(
+      db,
+      sql`delete from user_profiles p where p.trained_at < ${cut}::timestamptz
+        and not exists (select 1 from guard_sessions s
+          where s.user_identity = p.user_identity and s.last_seen >= ${cut}::timestamptz)`,
     ),
   };
 }

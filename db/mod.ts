@@ -36,6 +36,8 @@ export type {
   ExportOptions,
   ExportRow,
   Label,
+  ProfileCandidate,
+  ProfileRow,
   PurgeOptions,
   PurgeResult,
   RevocationRow,

@@ -1,5 +1,6 @@
 import * as alerts from "./_alerts.ts";
 import { migrate } from "./_migrate.ts";
+import * as profiles from "./_profiles.ts";
 import { purge } from "./_purge.ts";
 import type { PGlite } from "@electric-sql/pglite";
 import { openPgliteDriver, sharedPgliteDriver } from "./_pglite.ts";
@@ -97,5 +98,10 @@ export function createStore(db: Driver): Store {
     exportLabelledWindows: (options) =>
       windows.exportLabelledWindows(db, options),
     purge: (options) => purge(db, options),
+    saveProfile: (profile) => profiles.saveProfile(db, profile),
+    getProfile: (identity) => profiles.getProfile(db, identity),
+    profileCandidates: (min) => profiles.profileCandidates(db, min),
+    profileWindows: (identity, side, limit) =>
+      profiles.profileWindows(db, identity, side, limit),
   };
 }

@@ -142,6 +142,25 @@ export interface PurgeResult {
   alerts: number;
   /** Sessions neither revoked nor seen since the cut-off, left without a window. */
   sessions: number;
+  /** Profiles trained before the cut-off of users not seen since. */
+  profiles: number;
+}
+
+/** A user's behaviour profile: a serialized verifier model (middleware/detect/verifier.ts). */
+export interface ProfileRow {
+  identity: string;
+  /** The model JSON. */
+  model: string;
+  version: string;
+  /** Owner windows it was trained on. */
+  ownerWindows: number;
+  trainedAt: Date;
+}
+
+/** An identity with enough clean windows to train a profile. */
+export interface ProfileCandidate {
+  identity: string;
+  windows: number;
 }
 
 /** The guard's storage. Every method may reject when the database is unreachable. */
@@ -192,4 +211,14 @@ export interface Store {
   getSession(id: string): Promise<SessionDetail | null>;
   exportLabelledWindows(options?: ExportOptions): AsyncIterable<ExportRow>;
   purge(options: PurgeOptions): Promise<PurgeResult>;
+  saveProfile(profile: ProfileRow): Promise<void>;
+  getProfile(identity: string): Promise<ProfileRow | null>;
+  /** Identities with at least `minWindows` clean windows (db/_profiles.ts), most first. */
+  profileCandidates(minWindows: number): Promise<ProfileCandidate[]>;
+  /** Clean windows of the identity ("owner") or of all others ("others"), at most `limit`. */
+  profileWindows(
+    identity: string,
+    side: "owner" | "others",
+    limit: number,
+  ): Promise<FeatureVector[]>;
 }

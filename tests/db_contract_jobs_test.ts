@@ -131,7 +131,13 @@ for (const backend of backends()) {
         ]);
         await store.insertRawEvents("p", [{ t: 1, kind: "move", x: 0, y: 0 }]);
         const config = { RAW_RETENTION_HOURS: 24, WINDOW_RETENTION_DAYS: 90 };
-        const none = { scores: 0, detections: 0, alerts: 0, sessions: 0 };
+        const none = {
+          scores: 0,
+          detections: 0,
+          alerts: 0,
+          sessions: 0,
+          profiles: 0,
+        };
         assert.deepEqual(await purgeExpired(store, config), {
           raw: 0,
           windows: 1,
@@ -184,6 +190,11 @@ for (const backend of backends()) {
         }
         const [sent] = await store.claimDueAlerts(1);
         await store.markAlertSent(sent.id, old);
+        const profile = { model: "{}", version: "v", ownerWindows: 40 };
+        for (const identity of ["gone", "back"]) {
+          await store.saveProfile({ ...profile, identity, trainedAt: old });
+        }
+        await store.setUserIdentity("recent", "back");
         const config = { RAW_RETENTION_HOURS: 24, WINDOW_RETENTION_DAYS: 90 };
         assert.deepEqual(await purgeExpired(store, config), {
           raw: 0,
@@ -192,8 +203,11 @@ for (const backend of backends()) {
           detections: 1,
           alerts: 1,
           sessions: 1,
+          profiles: 1,
         });
         assert.equal(await store.getSession("idle"), null);
+        assert.equal(await store.getProfile("gone"), null);
+        assert.equal((await store.getProfile("back"))?.identity, "back");
         for (const id of ["revoked", "windowed", "recent"]) {
           assert.equal((await store.getSession(id))?.id, id);
         }

@@ -219,7 +219,10 @@ Deno.test({
         sql(schema)
       }.schema_migrations`;
       await sql.end();
-      assert.deepEqual(rows.map((r) => [r.version, r.name]), [[1, "init"]]);
+      assert.deepEqual(rows.map((r) => [r.version, r.name]), [
+        [1, "init"],
+        [2, "user profiles"],
+      ]);
       assert.equal(await stores[0].insertWindows([windowRow("m", 1)]), 1);
       assert.equal((await stores[2].listWindows("m")).length, 1);
     } finally {
