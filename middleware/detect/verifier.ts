@@ -1,0 +1,242 @@
+/**
+ * User verification ("is this the account owner?"): a per-user forest that tells the owner's
+ * feature windows (class "owner") from other humans' windows ("other"). Pure: numbers in, a
+ * {@link Model} out; storing profiles and wiring them to sessions is the caller's job.
+ *
+ * A profile is one model, JSON-serialisable with tree/ `serializeModel` / `parseModel` (pass no
+ * expected feature list, or {@link VERIFIER_FEATURES}: the model names the features it uses); with
+ * the defaults it was 110–200 KB of JSON (33–56 KB gzipped) on SapiMouse. It needs at least
+ * {@link MIN_OWNER_WINDOWS} owner windows with pointer evidence (fewer throw) and should have
+ * {@link RECOMMENDED_OWNER_WINDOWS} (2 min of mouse use) before its verdicts are used, plus other
+ * people's windows (up to `maxOthers`, e.g. other users' stored windows).
+ *
+ * What to expect (docs/user_verification.md, SapiMouse, 120 people doing one clicking task): mean
+ * per-user AUC 0.85 for one 5-s window, 0.89 for the mean of the first 3 windows (15 s), 0.92 for
+ * 6 (30 s); on Balabit (another logger) 0.78 per window. No threshold is built in: one threshold
+ * for everyone gave FRR 25 % / FAR 16 % at 15 s on held-out SapiMouse users and accepted half of
+ * Balabit's impostors; a per-profile threshold from held-out windows of the same session did no
+ * better on SapiMouse, and one from another session gave FRR 24 % / FAR 29 % on Balabit.
+ *
+ * @example
+ * ```ts
+ * const model = trainVerifier(ownerWindows, otherPeoplesWindows, { seed: 1 });
+ * const text = serializeModel(model); // store as the user's profile
+ * const p = ownerProbability(parseModel(text, "profile user42"), window); // P(owner), NaN: no evidence
+ * const session = sessionOwnerProbability([p1, p2, p3]); // compare with a threshold
+ * ```
+ *
+ * @module
+ */
+import {
+  FEATURE_NAMES,
+  type FeatureName,
+  type FeatureVector,
+  hasPointerEvidence,
+} from "../../collector/mod.ts";
+import {
+  datasetFromRows,
+  type Model,
+  predictProba,
+  seededRandom,
+  trainForest,
+} from "../../tree/mod.ts";
+
+/** The owner's class label in a verifier model. */
+export const OWNER = "owner";
+/** Everyone else's class label. */
+export const OTHER = "other";
+
+/**
+ * Features a verifier splits on by default: the rate- and direction-invariant movement and click
+ * features the shipped bot model uses (sim/train_model.ts DEFAULT_BLANK removes per-axis/count and
+ * typing features), without the environment flags (untrusted_share, webdriver: the same for every
+ * human) and without the event-interval features (interval_mean/std/cv: the mouse's and browser's
+ * sampling, so they describe the device more than the person; leaving them out raised the mean
+ * window AUC from 0.840 to 0.852). Chosen on SapiMouse users 1–72: docs/user_verification.md,
+ * "Choosing features and options".
+ */
+export const VERIFIER_FEATURES: readonly FeatureName[] = [
+  "speed_mean",
+  "speed_std",
+  "speed_max",
+  "accel_mean",
+  "accel_std",
+  "jerk_mean",
+  "curvature_mean",
+  "straightness",
+  "pause_share",
+  "click_dwell_mean",
+  "click_dwell_std",
+  "click_no_move_share",
+  "scroll_interval_cv",
+];
+
+/** Fewest owner windows (with pointer evidence) a profile is trained from: 30 s of mouse use. */
+export const MIN_OWNER_WINDOWS = 6;
+
+/**
+ * Owner windows a profile should have before its verdicts are used: 2 min of mouse use. On
+ * SapiMouse the per-user AUC of a 15-s session rose from 0.77 (6 windows) to 0.82 (12) and 0.86
+ * (24), then only to 0.87 (36) (docs/user_verification.md, "Profile size").
+ */
+export const RECOMMENDED_OWNER_WINDOWS = 24;
+
+/** Options of {@link trainVerifier}. */
+export interface VerifierOptions {
+  /** Trees in the forest (default 50). */
+  trees?: number;
+  /** Maximum depth, 0 unlimited (default 0). */
+  maxDepth?: number;
+  /** Minimum training windows per leaf (default 10). */
+  minSamplesLeaf?: number;
+  /** Seed of the others' subsample and of the forest (default 1). */
+  seed?: number;
+  /** Others' windows kept, a seeded sample when there are more (default 1000). */
+  maxOthers?: number;
+  /** Features the forest may split on (default {@link VERIFIER_FEATURES}). */
+  features?: readonly FeatureName[];
+}
+
+/** The defaults of {@link VerifierOptions}. */
+export const DEFAULT_VERIFIER_OPTIONS: Readonly<
+  Required<Omit<VerifierOptions, "features">>
+> = {
+  trees: 50,
+  maxDepth: 0,
+  minSamplesLeaf: 10,
+  seed: 1,
+  maxOthers: 1000,
+};
+
+/**
+ * A seeded sample of `max` items, in input order (all of them when there are no more than `max`):
+ * how {@link trainVerifier} picks the others' windows it trains on.
+ */
+export function sampleOthers<T>(
+  items: readonly T[],
+  max: number,
+  seed: number,
+): T[] {
+  if (items.length <= max) return [...items];
+  const random = seededRandom(seed);
+  const idx = Array.from(items, (_, i) => i);
+  // Partial Fisher-Yates: the first `max` slots are a uniform sample; sorted back to input order.
+  for (let i = 0; i < max; i++) {
+    const j = i + Math.floor(random() * (idx.length - i));
+    [idx[i], idx[j]] = [idx[j], idx[i]];
+  }
+  return idx.slice(0, max).sort((a, b) => a - b).map((i) => items[i]);
+}
+
+function checkFeatures(features: readonly string[]): void {
+  if (features.length === 0) {
+    throw new RangeError("Cannot train verifier: no features");
+  }
+  for (const f of features) {
+    if (!(FEATURE_NAMES as readonly string[]).includes(f)) {
+      throw new RangeError(
+        `Cannot train verifier: feature "${f}" is not in FEATURE_NAMES`,
+      );
+    }
+  }
+}
+
+/**
+ * Trains the owner's profile: a forest (balanced class weights, sqrt features per split, seeded)
+ * on the owner's windows against a seeded sample of at most `maxOthers` other people's windows.
+ * Windows without pointer evidence (collector `hasPointerEvidence`) are left out: the features are
+ * all pointer features, so such a window says nothing about who moves the mouse.
+ *
+ * @throws RangeError when fewer than {@link MIN_OWNER_WINDOWS} owner windows or no other window
+ * has pointer evidence, or an option is out of range
+ */
+export function trainVerifier(
+  owner: readonly FeatureVector[],
+  others: readonly FeatureVector[],
+  options: VerifierOptions = {},
+): Model {
+  const d = DEFAULT_VERIFIER_OPTIONS;
+  const o = {
+    trees: options.trees ?? d.trees,
+    maxDepth: options.maxDepth ?? d.maxDepth,
+    minSamplesLeaf: options.minSamplesLeaf ?? d.minSamplesLeaf,
+    seed: options.seed ?? d.seed,
+    maxOthers: options.maxOthers ?? d.maxOthers,
+  };
+  const features = options.features ?? VERIFIER_FEATURES;
+  checkFeatures(features);
+  if (!(Number.isInteger(o.maxOthers) && o.maxOthers >= 1)) {
+    throw new RangeError(
+      `Option "maxOthers" must be an integer >= 1, got ${o.maxOthers}`,
+    );
+  }
+  const mine = owner.filter(hasPointerEvidence);
+  if (mine.length < MIN_OWNER_WINDOWS) {
+    throw new RangeError(
+      `Cannot train verifier: ${mine.length} owner windows with pointer evidence, need at least ${MIN_OWNER_WINDOWS}`,
+    );
+  }
+  const theirs = sampleOthers(
+    others.filter(hasPointerEvidence),
+    o.maxOthers,
+    o.seed,
+  );
+  if (theirs.length === 0) {
+    throw new RangeError(
+      "Cannot train verifier: no other people's windows with pointer evidence",
+    );
+  }
+  const row = (v: FeatureVector) => features.map((f) => v[f]);
+  const data = datasetFromRows(
+    [...features],
+    [...mine.map(row), ...theirs.map(row)],
+    [...mine.map(() => OWNER), ...theirs.map(() => OTHER)],
+  );
+  const model = trainForest(data, {
+    trees: o.trees,
+    maxDepth: o.maxDepth,
+    minSamplesLeaf: o.minSamplesLeaf,
+    classWeight: "balanced",
+    maxFeatures: "sqrt",
+    seed: o.seed,
+  });
+  // The score (1 − P(negative)) is then P(owner), whatever the class order.
+  return { ...model, negative: OTHER };
+}
+
+/**
+ * P(owner) of one window under a profile, or NaN when the window has no pointer evidence (no
+ * evidence either way, as the bot detector treats it).
+ */
+export function ownerProbability(
+  model: Model,
+  features: FeatureVector,
+): number {
+  const owner = model.classes.indexOf(OWNER);
+  if (owner < 0 || !model.classes.includes(OTHER)) {
+    throw new TypeError(
+      `Cannot verify: the model's classes are not "${OWNER}" and "${OTHER}"`,
+    );
+  }
+  if (!hasPointerEvidence(features)) return NaN;
+  const row = model.features.map((f) => features[f as FeatureName]);
+  return predictProba(model, row)[owner];
+}
+
+/**
+ * A session's P(owner) so far: the mean of its windows' probabilities, NaN windows (no pointer
+ * evidence) skipped; NaN when none is left. The mean, not summed log-odds: on SapiMouse users 1–72
+ * it separated owners from others as well or better at both 15 and 30 s in 13 of 16 compared
+ * configurations (docs/user_verification.md).
+ */
+export function sessionOwnerProbability(
+  probabilities: readonly number[],
+): number {
+  let sum = 0, n = 0;
+  for (const p of probabilities) {
+    if (Number.isNaN(p)) continue;
+    sum += p;
+    n++;
+  }
+  return n > 0 ? sum / n : NaN;
+}
