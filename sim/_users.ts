@@ -1,0 +1,210 @@
+/**
+ * The user-verification protocol behind docs/user_verification.md: per-user sessions read from
+ * SapiMouse and Balabit (through the collector importers and the product's 5-s windows), and per
+ * user a verifier trained on the owner's training sessions against other people's, scored on
+ * held-out sessions of the owner (genuine) and of other people (impostors).
+ */
+import { FEATURE_NAMES, type FeatureVector } from "../collector/mod.ts";
+import {
+  ownerProbability,
+  trainVerifier,
+  type VerifierOptions,
+} from "../middleware/detect/verifier.ts";
+import {
+  evenlySpaced,
+  listFiles,
+  readRecording,
+  sessionRows,
+} from "./dataset.ts";
+import { equalErrorRate, type SessionScores } from "./verification_metrics.ts";
+
+/** One recorded session as the product would see it: its windows in time order. */
+export interface UserSession {
+  id: string;
+  windows: FeatureVector[];
+}
+
+/** One person's sessions, split into profile training and held-out test. */
+export interface UserData {
+  user: string;
+  train: UserSession[];
+  test: UserSession[];
+}
+
+/** Window scores (P(owner)) of one user's test: per session, in window order. */
+export interface UserScores extends SessionScores {
+  user: string;
+  /** The profile's own threshold on P(owner), with `calibrate`. */
+  threshold?: number;
+}
+
+/** Options of one protocol run. */
+export interface ProtocolOptions {
+  verifier: VerifierOptions;
+  /** Keep only the owner's first `ownerCap` training windows (the profile-size curve). */
+  ownerCap?: number;
+  /** Training windows kept per session, evenly spaced (Balabit sessions reach 2,000 windows). */
+  trainPerSession: number;
+  /** Whose training windows are "other" (default: everyone but the owner). */
+  others?: (user: string) => boolean;
+  /** Whose test sessions are impostors (default: everyone but the owner). */
+  impostors?: (user: string) => boolean;
+  /**
+   * Calibrate a threshold per profile: hold out the owner's newest quarter of training windows
+   * (at least 3) and every fifth other window, train on the rest, and take the held-out EER
+   * threshold (what the runtime can do with a user's stored windows).
+   */
+  calibrate?: boolean;
+}
+
+/** Training windows kept per session (evenly spaced), as data/sessions.csv keeps 40 per session. */
+export const TRAIN_PER_SESSION = 40;
+/** Windows per test session in the per-window metric (evenly spaced). */
+export const TEST_PER_SESSION = 40;
+/** Windows a session decision is taken on: k = 1, 3, 6 (5, 15, 30 s). */
+export const SESSION_KS: readonly number[] = [1, 3, 6];
+
+/** SapiMouse's development users: the paper learns features on users 1–72 and evaluates 73–120. */
+export function isDevUser(user: string): boolean {
+  return Number(user.replace(/^user/, "")) <= 72;
+}
+
+const NUMERIC = (a: string, b: string) =>
+  a.localeCompare(b, "en", { numeric: true });
+
+async function readSession(path: string, id: string): Promise<UserSession> {
+  const events = await readRecording(path, id);
+  const rows = sessionRows(events, {
+    session: id,
+    label: "human",
+    kind: "",
+    source: "",
+    group: "",
+  }, { maxWindows: Infinity, minPointerEvents: 1 });
+  return {
+    id,
+    windows: rows.map((r) =>
+      Object.fromEntries(
+        FEATURE_NAMES.map((n, i) => [n, r.features[i]]),
+      ) as FeatureVector
+    ),
+  };
+}
+
+/** Groups files `<dir>/<user>/<file>` by user folder, users in natural order (user2 < user10). */
+function byUser(files: readonly string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const f of files) {
+    const parts = f.split("/");
+    const user = parts[parts.length - 2];
+    out.set(user, [...(out.get(user) ?? []), f]);
+  }
+  return new Map([...out].sort((a, b) => NUMERIC(a[0], b[0])));
+}
+
+/**
+ * SapiMouse: per user, the 3-min session(s) train, the 1-min session(s) test (the paper's
+ * protocol; users 35 and 62 recorded both twice, user 85's 5-min file is not used).
+ */
+export async function loadSapiMouse(
+  dir: string,
+  progress: (msg: string) => void,
+): Promise<UserData[]> {
+  const users = byUser(await listFiles(dir, /_(1|3)min\.csv$/));
+  const out: UserData[] = [];
+  for (const [user, files] of users) {
+    const read = (kind: string) =>
+      Promise.all(
+        files.filter((f) => f.endsWith(`_${kind}.csv`)).map((f) =>
+          readSession(f, `${user}/${f.split("/").pop()!.slice(0, -4)}`)
+        ),
+      );
+    out.push({ user, train: await read("3min"), test: await read("1min") });
+    if (out.length % 20 === 0) progress(`sapimouse: read ${out.length} users`);
+  }
+  return out;
+}
+
+/** Balabit: per user, sessions in name order, the first half (rounded up) train, the rest test. */
+export async function loadBalabit(
+  dir: string,
+  progress: (msg: string) => void,
+): Promise<UserData[]> {
+  const users = byUser(await listFiles(dir, /^session_/));
+  const out: UserData[] = [];
+  for (const [user, files] of users) {
+    const sessions = [];
+    for (const f of files) {
+      sessions.push(await readSession(f, `${user}/${f.split("/").pop()}`));
+    }
+    const half = Math.ceil(sessions.length / 2);
+    out.push({
+      user,
+      train: sessions.slice(0, half),
+      test: sessions.slice(half),
+    });
+    progress(`balabit: read ${user} (${sessions.length} sessions)`);
+  }
+  return out;
+}
+
+function trainWindows(s: UserSession, perSession: number): FeatureVector[] {
+  return evenlySpaced(s.windows.length, perSession).map((i) => s.windows[i]);
+}
+
+/**
+ * Trains user `index`'s verifier and scores every test session: the owner's (genuine) and the
+ * impostors'. By default everyone else is both "other" in training and an impostor in test (the
+ * impostors' own training sessions were seen, as in a closed population of users).
+ */
+export function scoreUser(
+  users: readonly UserData[],
+  index: number,
+  o: ProtocolOptions,
+): UserScores {
+  const me = users[index];
+  let owner = me.train.flatMap((s) => trainWindows(s, o.trainPerSession));
+  if (o.ownerCap !== undefined) owner = owner.slice(0, o.ownerCap);
+  const pick = (keep?: (user: string) => boolean) =>
+    users.filter((u, j) => j !== index && (keep?.(u.user) ?? true));
+  const others = pick(o.others).flatMap((u) => u.train).flatMap((s) =>
+    trainWindows(s, o.trainPerSession)
+  );
+  const impostors = pick(o.impostors).flatMap((u) => u.test);
+  const held = o.calibrate ? Math.max(3, Math.floor(owner.length / 4)) : 0;
+  const heldOwner = owner.slice(owner.length - held);
+  const heldOthers = others.filter((_, i) => o.calibrate && i % 5 === 0);
+  const model = trainVerifier(
+    owner.slice(0, owner.length - held),
+    others.filter((_, i) => !o.calibrate || i % 5 !== 0),
+    o.verifier,
+  );
+  const p = (w: FeatureVector) => ownerProbability(model, w);
+  const score = (s: UserSession) => s.windows.map(p);
+  return {
+    user: me.user,
+    genuine: me.test.map(score),
+    impostor: impostors.map(score),
+    ...(o.calibrate
+      ? {
+        threshold: equalErrorRate(heldOwner.map(p), heldOthers.map(p))
+          .threshold,
+      }
+      : {}),
+  };
+}
+
+/** {@link scoreUser} for every user that `evaluate` keeps (default all), with progress. */
+export function runProtocol(
+  users: readonly UserData[],
+  o: ProtocolOptions & { name: string; evaluate?: (user: string) => boolean },
+  progress: (msg: string) => void,
+): UserScores[] {
+  const out: UserScores[] = [];
+  users.forEach((u, i) => {
+    if (o.evaluate && !o.evaluate(u.user)) return;
+    out.push(scoreUser(users, i, o));
+    if (out.length % 20 === 0) progress(`${o.name}: ${out.length} users`);
+  });
+  return out;
+}

@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+import { FEATURE_NAMES, type FeatureVector } from "../collector/mod.ts";
+import {
+  isDevUser,
+  runProtocol,
+  scoreUser,
+  type UserData,
+  type UserSession,
+} from "./_users.ts";
+
+/** A session of `n` windows at speeds base, base + 1, …; pointer evidence from a move interval. */
+function session(id: string, base: number, n: number): UserSession {
+  const windows = Array.from({ length: n }, (_, i) => {
+    const v = Object.fromEntries(FEATURE_NAMES.map((f) => [f, Number.NaN]));
+    return {
+      ...v,
+      speed_mean: base + i,
+      interval_mean: 16,
+      click_count: 0,
+      scroll_speed: 0,
+    } as FeatureVector;
+  });
+  return { id, windows };
+}
+
+/** Three people who move at clearly different speeds: 100, 500 and 900 px/s. */
+const USERS: UserData[] = [100, 500, 900].map((base, i) => ({
+  user: `user${i + 1}`,
+  train: [session(`user${i + 1}/3min`, base, 8)],
+  test: [session(`user${i + 1}/1min`, base + 0.5, 3)],
+}));
+const VERIFIER = { trees: 5, minSamplesLeaf: 1, seed: 1 };
+
+Deno.test("scoreUser() scores the owner's test sessions as genuine and everyone else's as impostors", () => {
+  const r = scoreUser(USERS, 0, { verifier: VERIFIER, trainPerSession: 40 });
+  assert.equal(r.user, "user1");
+  assert.deepEqual(r.genuine.map((s) => s.length), [3]);
+  assert.deepEqual(r.impostor.map((s) => s.length), [3, 3]);
+  assert.ok(r.genuine.flat().every((p) => p > 0.5));
+  assert.ok(r.impostor.flat().every((p) => p < 0.5));
+  const only3 = scoreUser(USERS, 0, {
+    verifier: VERIFIER,
+    trainPerSession: 40,
+    impostors: (u) => u === "user3",
+  });
+  assert.deepEqual(only3.impostor, [r.impostor[1]]);
+});
+
+Deno.test("scoreUser() applies the owner cap, the per-session thinning and the others filter", () => {
+  const base = { verifier: VERIFIER, trainPerSession: 40 };
+  const tooFew =
+    "Cannot train verifier: 5 owner windows with pointer evidence, need at least 6";
+  assert.throws(() => scoreUser(USERS, 1, { ...base, ownerCap: 5 }), {
+    name: "RangeError",
+    message: tooFew,
+  });
+  assert.throws(() => scoreUser(USERS, 1, { ...base, trainPerSession: 5 }), {
+    name: "RangeError",
+    message: tooFew,
+  });
+  // Calibration holds out the newest 3 of 8 owner windows.
+  assert.throws(() => scoreUser(USERS, 1, { ...base, calibrate: true }), {
+    name: "RangeError",
+    message: tooFew,
+  });
+  assert.throws(() => scoreUser(USERS, 1, { ...base, others: () => false }), {
+    name: "RangeError",
+    message:
+      "Cannot train verifier: no other people's windows with pointer evidence",
+  });
+});
+
+Deno.test("runProtocol() scores only the users `evaluate` keeps, in order", () => {
+  const r = runProtocol(USERS, {
+    name: "test",
+    verifier: VERIFIER,
+    trainPerSession: 40,
+    evaluate: (u) => u !== "user2",
+  }, () => {});
+  assert.deepEqual(r.map((s) => s.user), ["user1", "user3"]);
+});
+
+Deno.test("isDevUser() is SapiMouse users 1–72", () => {
+  assert.deepEqual(
+    ["user1", "user72", "user73", "user120"].map(isDevUser),
+    [true, true, false, false],
+  );
+});
+
+Deno.test("scoreUser() with calibrate sets the profile's threshold from held-out windows", () => {
+  const users = [100, 500].map((base, i) => ({
+    user: `user${i + 1}`,
+    train: [session(`user${i + 1}/3min`, base, 12)],
+    test: [session(`user${i + 1}/1min`, base, 2)],
+  }));
+  const base = { verifier: VERIFIER, trainPerSession: 40 };
+  assert.equal(scoreUser(users, 0, base).threshold, undefined);
+  const r = scoreUser(users, 0, { ...base, calibrate: true });
+  // Held out: owner speeds 109–111 and others 500, 505, 510; separable, so the EER threshold is
+  // the lowest held-out owner score, above every held-out other score.
+  assert.ok(r.threshold! > 0.5 && r.threshold! <= 1, `${r.threshold}`);
+  assert.ok(r.genuine.flat().every((p) => p >= r.threshold!));
+  assert.ok(r.impostor.flat().every((p) => p < r.threshold!));
+});

@@ -1,0 +1,248 @@
+/**
+ * `deno task evaluate-users`: measures user verification (middleware/detect/verifier.ts) on
+ * SapiMouse and, with --balabit, on Balabit, and writes docs/user_verification.md. Per user, a
+ * verifier is trained on the user's training sessions against other people's, and scored on the
+ * user's held-out sessions (genuine) and other people's (impostors). Deterministic for a seed.
+ *
+ * Usage: deno task evaluate-users <sapimouse-dir> [--balabit <dir>] [--out docs/user_verification.md]
+ *        [--seed 1]
+ * (sapimouse-dir: ../shared/datasets/sapimouse/raw; Balabit: …/balabit-mouse-challenge/training_files)
+ */
+import { parseArgs } from "node:util";
+import type { FeatureName } from "../collector/mod.ts";
+import {
+  DEFAULT_VERIFIER_OPTIONS,
+  VERIFIER_FEATURES,
+  type VerifierOptions,
+} from "../middleware/detect/verifier.ts";
+import {
+  isDevUser,
+  loadBalabit,
+  loadSapiMouse,
+  type ProtocolOptions,
+  runProtocol,
+  TEST_PER_SESSION,
+  TRAIN_PER_SESSION,
+  type UserData,
+} from "./_users.ts";
+import { renderUsersReport, type UsersReport } from "./_users_report.ts";
+import type { SelectionRow } from "./_users_tables.ts";
+import {
+  equalErrorRate,
+  levelScores,
+  perUser,
+} from "./verification_metrics.ts";
+
+/** Owner training windows in the profile-size curve (6 = 30 s … 36 = 3 min). */
+export const OWNER_CAPS = [6, 12, 24, 36] as const;
+
+const INTERVAL: FeatureName[] = [
+  "interval_mean",
+  "interval_std",
+  "interval_cv",
+];
+const PER_AXIS: FeatureName[] = [
+  "mouse_dx_mean",
+  "mouse_dy_mean",
+  "click_count",
+  "scroll_speed",
+];
+
+/** The feature sets and forest options compared on the development users. */
+export function selectionConfigs(
+  seed: number,
+): { name: string; verifier: VerifierOptions }[] {
+  const d = { ...DEFAULT_VERIFIER_OPTIONS, seed };
+  const f = (name: string, features: FeatureName[]) => ({
+    name,
+    verifier: { ...d, features },
+  });
+  const o = (name: string, v: VerifierOptions) => ({
+    name,
+    verifier: { ...d, ...v },
+  });
+  return [
+    f("features: shipped model's invariant set, no environment", [
+      ...VERIFIER_FEATURES,
+      ...INTERVAL,
+    ]),
+    f("features: default (that without interval_*)", [...VERIFIER_FEATURES]),
+    f("features: default + per-axis/count", [
+      ...VERIFIER_FEATURES,
+      ...PER_AXIS,
+    ]),
+    f("features: interval only", INTERVAL),
+    o("30 trees, leaf 1", { trees: 30, minSamplesLeaf: 1 }),
+    o("50 trees, leaf 1", { minSamplesLeaf: 1 }),
+    o("50 trees, leaf 5", { minSamplesLeaf: 5 }),
+    o("50 trees, leaf 10 (default)", {}),
+    o("50 trees, leaf 20", { minSamplesLeaf: 20 }),
+    o("30 trees, leaf 10", { trees: 30 }),
+    o("100 trees, leaf 10", { trees: 100 }),
+    o("default, max depth 8", { maxDepth: 8 }),
+    o("default, 500 others", { maxOthers: 500 }),
+    o("default, 2000 others", { maxOthers: 2000 }),
+    o(`default, seed ${seed + 1}`, { seed: seed + 1 }),
+    o(`default, seed ${seed + 2}`, { seed: seed + 2 }),
+  ];
+}
+
+const log = (msg: string) =>
+  console.error(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+function timed<T>(f: () => T): [T, number] {
+  const t0 = performance.now();
+  const out = f();
+  return [out, (performance.now() - t0) / 1000];
+}
+
+function select(
+  users: readonly UserData[],
+  seed: number,
+): SelectionRow[] {
+  const dev = users.filter((u) => isDevUser(u.user));
+  return selectionConfigs(seed).map(({ name, verifier }) => {
+    log(`choosing: ${name}`);
+    const [scores, seconds] = timed(() =>
+      runProtocol(dev, {
+        name,
+        verifier,
+        trainPerSession: TRAIN_PER_SESSION,
+      }, log)
+    );
+    const window = perUser(scores, {
+      window: true,
+      perSession: TEST_PER_SESSION,
+    });
+    const at = (k: number, aggregate: "mean" | "logOdds") =>
+      perUser(scores, { k, aggregate }).auc.mean;
+    return {
+      name,
+      windowAuc: window.auc.mean,
+      windowEer: window.eer.mean,
+      k3Mean: at(3, "mean"),
+      k3LogOdds: at(3, "logOdds"),
+      k6Mean: at(6, "mean"),
+      k6LogOdds: at(6, "logOdds"),
+      seconds,
+    };
+  });
+}
+
+/** Every SapiMouse run of the report, timed into `seconds`. */
+function measureSapiMouse(
+  sapi: readonly UserData[],
+  seed: number,
+  seconds: Record<string, number>,
+) {
+  let selection: SelectionRow[];
+  [selection, seconds["choosing (users 1–72)"]] = timed(() =>
+    select(sapi, seed)
+  );
+  const run = (name: string, o: Partial<Parameters<typeof runProtocol>[1]>) => {
+    log(`run: ${name}`);
+    const [scores, s] = timed(() =>
+      runProtocol(sapi, { ...baseOptions(seed), name, ...o }, log)
+    );
+    seconds[name] = s;
+    return scores;
+  };
+  const closed = run("SapiMouse, all users", {});
+  const paper = run("SapiMouse, paper split", {
+    evaluate: (u) => !isDevUser(u),
+    others: isDevUser,
+    impostors: (u) => !isDevUser(u),
+  });
+  const caps = OWNER_CAPS.map((cap) => ({
+    cap,
+    scores: run(`profile of ${cap} windows`, { ownerCap: cap }),
+  }));
+  const calibrated = run("SapiMouse, per-profile threshold", {
+    calibrate: true,
+  });
+  // The one global threshold: the pooled 15-s EER threshold of the development users.
+  const dev = levelScores(closed.filter((u) => isDevUser(u.user)), {
+    k: 3,
+    aggregate: "mean",
+  });
+  const threshold = equalErrorRate(dev.genuine, dev.impostor).threshold;
+  return { selection, closed, paper, caps, calibrated, threshold };
+}
+
+/** The Balabit runs (default verifier, then per-profile thresholds), timed into `seconds`. */
+async function measureBalabit(
+  dir: string,
+  seed: number,
+  seconds: Record<string, number>,
+): Promise<NonNullable<UsersReport["balabit"]>> {
+  const t0 = performance.now();
+  const users = await loadBalabit(dir, log);
+  seconds["read Balabit"] = (performance.now() - t0) / 1000;
+  const run = (name: string, calibrate: boolean) => {
+    log(`run: ${name}`);
+    const [scores, s] = timed(() =>
+      runProtocol(users, { ...baseOptions(seed), name, calibrate }, log)
+    );
+    seconds[name] = s;
+    return scores;
+  };
+  const scores = run("Balabit", false);
+  return {
+    users,
+    scores,
+    calibrated: run("Balabit, per-profile threshold", true),
+  };
+}
+
+function baseOptions(seed: number): ProtocolOptions {
+  return {
+    verifier: { ...DEFAULT_VERIFIER_OPTIONS, seed },
+    trainPerSession: TRAIN_PER_SESSION,
+  };
+}
+
+const USAGE =
+  "Usage: deno task evaluate-users <sapimouse-dir> [--balabit <dir>] [--out <file>] [--seed 1]";
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    allowPositionals: true,
+    options: {
+      balabit: { type: "string" },
+      out: { type: "string", default: "docs/user_verification.md" },
+      seed: { type: "string", default: "1" },
+    },
+  });
+  if (positionals.length !== 1) throw new TypeError(USAGE);
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed)) {
+    throw new RangeError(
+      `Option "--seed" must be an integer, got "${values.seed}"`,
+    );
+  }
+  const started = performance.now();
+  const seconds: Record<string, number> = {};
+  const sapi = await loadSapiMouse(positionals[0], log);
+  seconds["read SapiMouse"] = (performance.now() - started) / 1000;
+  const measured = measureSapiMouse(sapi, seed, seconds);
+  const balabit = values.balabit
+    ? await measureBalabit(values.balabit, seed, seconds)
+    : undefined;
+  seconds["total"] = (performance.now() - started) / 1000;
+  const report: UsersReport = {
+    seed,
+    sapimouse: sapi,
+    ...measured,
+    balabit,
+    seconds,
+  };
+  await Deno.writeTextFile(values.out, renderUsersReport(report));
+  // The repository checks `deno fmt`; format the generated Markdown the same way.
+  await new Deno.Command("deno", {
+    args: ["fmt", "--quiet", values.out],
+  }).output();
+  log(`wrote ${values.out} in ${seconds["total"].toFixed(0)} s`);
+}
+
+if (import.meta.main) await main();
