@@ -50,6 +50,15 @@ export const ENV_SCHEMA = z.object({
   VERDICT_THRESHOLD: num(0, 1000).default(2),
   VERDICT_MIN_WINDOWS: int(1, 1000).default(3),
   VERDICT_DECAY: num(0, 1).default(0.8),
+  USER_HEADER: z.string().regex(
+    /^[A-Za-z0-9-]+$/,
+    "must be a header name like X-Guard-User",
+  ).optional(),
+  OWNER_ACTION: z.enum(["alert", "logout"]).default("alert"),
+  OWNER_THRESHOLD: num(0, 1000).default(8),
+  OWNER_MIN_WINDOWS: int(1, 1000).default(6),
+  PROFILE_MIN_WINDOWS: int(12, 100_000).default(36),
+  PROFILE_TTL_MS: int(1000, 86_400_000).default(60_000),
   AUTH_COOKIES: list.default(["session"]),
   LOGIN_URL: z.string().min(1).default("/login"),
   SMTP_URL: z.string().regex(

@@ -79,6 +79,7 @@ async function main(): Promise<void> {
         secret,
         secure: config.PUBLIC_ORIGIN?.startsWith("https:"),
       }),
+      detection.identify,
       detection.gate,
     ],
   };

@@ -41,13 +41,23 @@ export interface AlertLike {
 
 const fmt = (n: number) => Number.isFinite(n) ? n.toFixed(2) : String(n);
 
-function explainLines(p: DetectionPayload): string[] {
+/** An owner-check detection (middleware/detect/owner.ts) names the account it was about. */
+function unauthorizedOf(payload: unknown): string | null {
+  const p = payload as { verdict?: unknown; identity?: unknown } | null;
+  return p?.verdict === "unauthorized" && typeof p.identity === "string"
+    ? p.identity
+    : null;
+}
+
+function explainLines(p: DetectionPayload, owner: boolean): string[] {
   const lines = [
     `Mode: ${p.mode}; action taken: ${p.action}.`,
     `Evidence ${fmt(p.evidence)} reached the threshold ${
       fmt(p.threshold)
     } after ${p.windows} windows (model ${p.modelVersion}).`,
-    `Window scores (1 − P(human)): ${p.scores.map(fmt).join(", ")}`,
+    `Window scores (1 − P(${owner ? "owner" : "human"})): ${
+      p.scores.map(fmt).join(", ")
+    }`,
     "",
     "Most important features:",
     ...p.topFeatures.map((f) => `  ${f.feature}: ${fmt(f.importance)}`),
@@ -69,17 +79,24 @@ function explainLines(p: DetectionPayload): string[] {
  */
 export function composeAlertMail(alert: AlertLike, link: string): Mail {
   const parsed = DETECTION_PAYLOAD.safeParse(alert.payload);
+  const identity = unauthorizedOf(alert.payload);
   const body = parsed.success
-    ? explainLines(parsed.data)
+    ? explainLines(parsed.data, identity !== null)
     : ["(The alert's details could not be read; see the admin page.)"];
+  const what = identity === null
+    ? "to be a bot"
+    : `not to be used by the owner of account "${identity}"`;
   const text = [
-    `The guard judged session ${alert.session} to be a bot at ${alert.createdAt.toISOString()}.`,
+    `The guard judged session ${alert.session} ${what} at ${alert.createdAt.toISOString()}.`,
     "",
     ...body,
     "",
     `Session details: ${link}`,
   ].join("\n");
-  return { subject: `[guard] Bot detected: session ${alert.session}`, text };
+  const subject = identity === null
+    ? `[guard] Bot detected: session ${alert.session}`
+    : `[guard] Unauthorized user on account "${identity}": session ${alert.session}`;
+  return { subject, text };
 }
 
 /**

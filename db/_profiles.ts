@@ -15,12 +15,12 @@ const iso = (d: Date) => d.toISOString();
 /** Inserts or replaces the profile of an identity. */
 export async function saveProfile(db: Driver, p: ProfileRow): Promise<void> {
   await db.run(sql`insert into user_profiles
-      (user_identity, model, version, owner_windows, trained_at)
+      (user_identity, model, version, owner_windows, calibration, trained_at)
     values (${p.identity}, ${p.model}, ${p.version}, ${p.ownerWindows},
-      ${iso(p.trainedAt)}::timestamptz)
+      ${p.calibration}, ${iso(p.trainedAt)}::timestamptz)
     on conflict (user_identity) do update set model = excluded.model,
       version = excluded.version, owner_windows = excluded.owner_windows,
-      trained_at = excluded.trained_at`);
+      calibration = excluded.calibration, trained_at = excluded.trained_at`);
 }
 
 /** The profile of an identity, or null. */
@@ -29,7 +29,7 @@ export async function getProfile(
   identity: string,
 ): Promise<ProfileRow | null> {
   const rows = await db.run(sql`select user_identity, model, version,
-    owner_windows, trained_at from user_profiles where user_identity = ${identity}`);
+    owner_windows, calibration, trained_at from user_profiles where user_identity = ${identity}`);
   if (rows.length === 0) return null;
   const r = rows[0];
   return {
@@ -37,6 +37,7 @@ export async function getProfile(
     model: String(r.model),
     version: String(r.version),
     ownerWindows: Number(r.owner_windows),
+    calibration: Number(r.calibration),
     trainedAt: new Date(r.trained_at as string | Date),
   };
 }

@@ -154,6 +154,11 @@ export interface ProfileRow {
   version: string;
   /** Owner windows it was trained on. */
   ownerWindows: number;
+  /**
+   * The window score 1 − P(owner) at which held-out owner and other windows err equally often
+   * (the equal error rate's threshold): the owner check's zero point.
+   */
+  calibration: number;
   trainedAt: Date;
 }
 

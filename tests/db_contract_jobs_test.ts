@@ -190,7 +190,12 @@ for (const backend of backends()) {
         }
         const [sent] = await store.claimDueAlerts(1);
         await store.markAlertSent(sent.id, old);
-        const profile = { model: "{}", version: "v", ownerWindows: 40 };
+        const profile = {
+          model: "{}",
+          version: "v",
+          ownerWindows: 40,
+          calibration: 0.5,
+        };
         for (const identity of ["gone", "back"]) {
           await store.saveProfile({ ...profile, identity, trainedAt: old });
         }

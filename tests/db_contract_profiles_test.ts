@@ -65,6 +65,7 @@ for (const backend of backends()) {
           model: '{"v":1}',
           version: "p1",
           ownerWindows: 9,
+          calibration: 0.62,
           trainedAt,
         };
         await store.saveProfile(profile);

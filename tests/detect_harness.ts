@@ -92,7 +92,11 @@ export async function startTestGuard(options: {
       guard.route("/", ingest);
       detection.mount(guard);
     },
-    beforeProxy: [createGuardSession({ secret: SECRET }), detection.gate],
+    beforeProxy: [
+      createGuardSession({ secret: SECRET }),
+      detection.identify,
+      detection.gate,
+    ],
   });
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },

@@ -11,6 +11,7 @@ create table user_profiles (
   model text not null,
   version text not null,
   owner_windows integer not null,
+  calibration double precision not null,
   trained_at timestamptz not null default now()
 );
 create index guard_sessions_user_identity on guard_sessions (user_identity)

@@ -26,6 +26,9 @@ import {
 } from "./verdict.ts";
 import type { LoadedModel } from "./model_source.ts";
 
+/** Scores the owner check records carry this model-version prefix (see owner.ts). */
+export const OWNER_VERSION_PREFIX = "owner:";
+
 /** The store methods the detector uses. */
 export type DetectStore = Pick<
   Store,
@@ -101,7 +104,7 @@ export interface DetectionExplanation {
 const rows = new WeakMap<Model, (v: FeatureVector) => Float64Array>();
 
 /** A row in the model's own feature order (a model may use a subset of FEATURE_NAMES). */
-function rowFor(model: Model): (v: FeatureVector) => Float64Array {
+export function rowFor(model: Model): (v: FeatureVector) => Float64Array {
   let fn = rows.get(model);
   if (fn === undefined) {
     const names = model.features as (keyof FeatureVector)[];
@@ -121,16 +124,28 @@ export function scoreWindow(model: Model, features: FeatureVector): number {
   return 1 - p[model.classes.indexOf(model.negative)];
 }
 
+/** Why the model said what it did: top features and the strongest trees' paths, JSON-ready. */
+export function explainWindow(
+  model: Model,
+  features: FeatureVector,
+): Pick<DetectionExplanation, "topFeatures" | "path" | "paths"> {
+  const why = explain(model, rowFor(model)(features));
+  const paths = why.paths.map((p) =>
+    p.map((s) => ({ ...s, value: Number.isNaN(s.value) ? null : s.value }))
+  );
+  return {
+    topFeatures: why.topFeatures.slice(0, 5),
+    path: paths[0] ?? [],
+    paths,
+  };
+}
+
 function explainDetection(
   loaded: LoadedModel,
   features: FeatureVector,
   state: SessionEvidence,
   options: DetectorOptions,
 ): DetectionExplanation {
-  const why = explain(loaded.model, rowFor(loaded.model)(features));
-  const paths = why.paths.map((p) =>
-    p.map((s) => ({ ...s, value: Number.isNaN(s.value) ? null : s.value }))
-  );
   return {
     mode: options.mode,
     action: options.mode === "enforce" ? "logged out" : "none (monitor mode)",
@@ -139,13 +154,16 @@ function explainDetection(
     windows: state.windows,
     scores: state.scores,
     modelVersion: loaded.version,
-    topFeatures: why.topFeatures.slice(0, 5),
-    path: paths[0] ?? [],
-    paths,
+    ...explainWindow(loaded.model, features),
   };
 }
 
-async function settle(what: string, session: string, p: Promise<unknown>) {
+/** Awaits a side effect that must not break detection: a failure is logged, not thrown. */
+export async function settle(
+  what: string,
+  session: string,
+  p: Promise<unknown>,
+): Promise<void> {
   try {
     await p;
   } catch (error) {
@@ -214,12 +232,14 @@ export function createDetector(
     try {
       const stored = await options.store.getSession(session);
       for (const row of stored?.scores ?? []) {
+        if (row.modelVersion.startsWith(OWNER_VERSION_PREFIX)) continue; // owner.ts's
         state = {
           ...stepEvidence(state, row.score, options.verdict),
           scores: [...state.scores, row.score].slice(-keep),
         };
       }
-      if (stored?.detections.length && state.detectedAt === null) {
+      const bot = stored?.detections.some((d) => d.verdict === "bot");
+      if (bot && state.detectedAt === null) {
         state.detectedAt = state.windows;
       }
     } catch (error) {

@@ -1,6 +1,8 @@
 /**
  * Detection: window scores from the tree model, a session verdict from decayed log-odds, and the
- * response (revoke, log out, record, alert) when a session turns out to be a bot.
+ * response (revoke, log out, record, alert) when a session turns out to be a bot; and, with
+ * USER_HEADER, the owner check (identify.ts, profiles.ts, owner.ts, verifier.ts) for a human who
+ * is not the account's owner.
  *
  * @example
  * ```ts
@@ -49,3 +51,25 @@ export {
   type DetectionConfig,
   type DetectionOptions,
 } from "./setup.ts";
+export {
+  DEFAULT_VERIFIER_OPTIONS,
+  MIN_OWNER_WINDOWS,
+  ownerProbability,
+  RECOMMENDED_OWNER_WINDOWS,
+  trainVerifier,
+  VERIFIER_FEATURES,
+  type VerifierOptions,
+} from "./verifier.ts";
+export {
+  calibratedScore,
+  createOwnerCheck,
+  type OwnerCheckOptions,
+} from "./owner.ts";
+export { createIdentify, type Identify } from "./identify.ts";
+export {
+  eerThreshold,
+  type ProfileReport,
+  trainProfile,
+  trainProfiles,
+  type TrainProfilesOptions,
+} from "./profiles.ts";

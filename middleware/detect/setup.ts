@@ -16,6 +16,8 @@ import {
   type ScoredWindow,
 } from "./detector.ts";
 import { type ModelSource, openModelSource } from "./model_source.ts";
+import { createIdentify } from "./identify.ts";
+import { createOwnerCheck } from "./owner.ts";
 
 /** The config slice detection reads. */
 export type DetectionConfig = Pick<
@@ -29,6 +31,11 @@ export type DetectionConfig = Pick<
   | "LOGIN_URL"
   | "ADMIN_TOKEN"
   | "MIN_EVENTS"
+  | "USER_HEADER"
+  | "OWNER_ACTION"
+  | "OWNER_THRESHOLD"
+  | "OWNER_MIN_WINDOWS"
+  | "PROFILE_TTL_MS"
 >;
 
 /** Options of {@link createDetection}. */
@@ -47,6 +54,11 @@ export interface Detection {
   onWindow: (window: ScoredWindow) => Promise<DetectAction>;
   /** Put after the session middleware in `beforeProxy`. */
   gate: MiddlewareHandler;
+  /**
+   * Records who is logged in (USER_HEADER) and strips the header; put after the session
+   * middleware in `beforeProxy`. Passes through when USER_HEADER is unset.
+   */
+  identify: MiddlewareHandler;
   /** Mounts `/admin/…` on the guard's prefix app. */
   mount: (guard: Hono) => void;
   models: ModelSource;
@@ -82,7 +94,7 @@ export async function createDetection(
     models.close();
     throw error;
   }
-  const onWindow = createDetector({
+  const detectBot = createDetector({
     store,
     model: models.current,
     mode: config.mode,
@@ -95,10 +107,18 @@ export async function createDetection(
     minEvents: config.MIN_EVENTS,
     revoke: gate.revoke,
   });
+  const owner = ownerCheck(options, gate.revoke);
+  const onWindow = owner === null
+    ? detectBot
+    : async (window: ScoredWindow): Promise<DetectAction> => {
+      const action = await detectBot(window);
+      return action.action === "none" ? await owner.check(window) : action;
+    };
   const admin = createAdminRoutes({ store, token: config.ADMIN_TOKEN });
   return {
     onWindow,
     gate: gate.middleware,
+    identify: owner?.identify ?? (async (_c, next) => await next()),
     mount: (guard) => void guard.route("/admin", admin),
     models,
     async close() {
@@ -106,4 +126,30 @@ export async function createDetection(
       await gate.stop();
     },
   };
+}
+
+/** The owner check and its identity middleware, when USER_HEADER names the user (owner.ts). */
+function ownerCheck(
+  options: DetectionOptions,
+  revoke: (session: string, reason: string) => Promise<void>,
+) {
+  const { config, store } = options;
+  if (config.USER_HEADER === undefined) return null;
+  const identify = createIdentify({ header: config.USER_HEADER, store });
+  const check = createOwnerCheck({
+    store,
+    mode: config.mode,
+    action: config.OWNER_ACTION,
+    verdict: {
+      threshold: config.OWNER_THRESHOLD,
+      minWindows: config.OWNER_MIN_WINDOWS,
+      decay: config.VERDICT_DECAY,
+    },
+    loginUrl: config.LOGIN_URL,
+    revoke,
+    identityOf: identify.identityOf,
+    minEvents: config.MIN_EVENTS,
+    profileTtlMs: config.PROFILE_TTL_MS,
+  });
+  return { identify: identify.middleware, check };
 }

@@ -1,0 +1,211 @@
+/**
+ * The owner check end to end over HTTP, on real human behaviour: SapiMouse windows from the
+ * committed data/sessions.csv (derived rows, see data/README.md). A profile is trained for
+ * "alice" from user 1's three-minute session against users 21–60's; then user 1's own one-minute
+ * session stays logged in, and on alice's account (a stolen cookie) users 61–70's one-minute
+ * sessions are judged offline by the same profile and rule, and the first caught is played
+ * through the guard: the online actions must equal the offline verdict, window for window. The
+ * floor (7 of 10 impostors caught within a minute) is this owner's; rates over all users are in
+ * docs/user_verification.md.
+ */
+import assert from "node:assert/strict";
+import { parse } from "csv-parse/sync";
+import { FEATURE_NAMES, type FeatureVector } from "../collector/mod.ts";
+import { tinyModelJson } from "../middleware/detect/_testing.ts";
+import { calibratedScore } from "../middleware/detect/owner.ts";
+import { trainProfiles } from "../middleware/detect/profiles.ts";
+import { sessionVerdict } from "../middleware/detect/verdict.ts";
+import { ownerProbability } from "../middleware/detect/verifier.ts";
+import { parseModel } from "../tree/mod.ts";
+import { startTestGuard } from "./detect_harness.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+/** SapiMouse windows per session name ("sapimouse/userN/session_…_3min"), in window order. */
+async function sapimouse(): Promise<Map<string, FeatureVector[]>> {
+  const rows = parse(await Deno.readTextFile(`${ROOT}data/sessions.csv`), {
+    columns: true,
+  }) as Record<string, string>[];
+  const out = new Map<string, FeatureVector[]>();
+  for (const r of rows) {
+    if (!r.session.startsWith("sapimouse/")) continue;
+    const v = Object.fromEntries(
+      FEATURE_NAMES.map((n) => [n, r[n] === "" ? NaN : Number(r[n])]),
+    ) as FeatureVector;
+    out.set(r.session, [...out.get(r.session) ?? [], v]);
+  }
+  return out;
+}
+
+function windowsOf(
+  all: Map<string, FeatureVector[]>,
+  user: number,
+  kind: string,
+) {
+  const key = [...all.keys()].find((k) =>
+    k.startsWith(`sapimouse/user${user}/`) && k.endsWith(`_${kind}`)
+  );
+  assert.ok(key, `no ${kind} session of user ${user}`);
+  return all.get(key)!;
+}
+
+function post(seq: number, v: FeatureVector): string {
+  const features = Object.fromEntries(
+    FEATURE_NAMES.map((n) => [n, Number.isNaN(v[n]) ? null : v[n]]),
+  );
+  return JSON.stringify({
+    v: 1,
+    seq,
+    t0: seq * 5000,
+    t1: seq * 5000 + 5000,
+    n: 60,
+    features,
+  });
+}
+
+/** An upstream that names the user of each response from a `user` cookie. */
+function startSite() {
+  return Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (req) => {
+      const user = /(?:^|; )user=([^;]+)/.exec(req.headers.get("cookie") ?? "")
+        ?.[1];
+      return new Response("<html><body>account</body></html>", {
+        headers: {
+          "content-type": "text/html",
+          ...(user ? { "x-guard-user": user } : {}),
+        },
+      });
+    },
+  );
+}
+
+Deno.test("owner check: alice's own new session stays, another person on alice's account is logged out as unauthorized", async () => {
+  const all = await sapimouse();
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/model.json`, tinyModelJson());
+  const site = startSite();
+  const guard = await startTestGuard({
+    upstream: `http://127.0.0.1:${site.addr.port}`,
+    collector: { code: "/*c*/", hash: "test" },
+    env: {
+      MODEL_PATH: `${dir}/model.json`,
+      MODE: "enforce",
+      USER_HEADER: "X-Guard-User",
+      OWNER_ACTION: "logout",
+    },
+  });
+  const nav = { "sec-fetch-mode": "navigate", accept: "text/html" };
+  try {
+    // History: alice's past session, and 40 other users' sessions.
+    const t0 = Date.now() - 86_400_000;
+    const history: [string, string, FeatureVector[]][] = [
+      ["past-alice", "alice", windowsOf(all, 1, "3min")],
+    ];
+    for (let u = 21; u <= 60; u++) {
+      history.push([`past-u${u}`, `u${u}`, windowsOf(all, u, "3min")]);
+    }
+    for (const [session, identity, windows] of history) {
+      await guard.store.insertWindows(windows.map((features, i) => ({
+        session,
+        seq: i + 1,
+        t0: i * 5000,
+        t1: i * 5000 + 5000,
+        nEvents: 60,
+        features,
+        receivedAt: new Date(t0 + i * 5000),
+      })));
+      await guard.store.setUserIdentity(session, identity);
+    }
+    const reports = await trainProfiles(guard.store, {
+      minWindows: 30,
+      identities: ["alice"],
+    });
+    assert.equal(reports.length, 1);
+    assert.ok("version" in reports[0], JSON.stringify(reports[0]));
+    assert.equal(reports[0].ownerWindows, 36);
+    const profile = (await guard.store.getProfile("alice"))!;
+    const model = parseModel(profile.model, "profile");
+
+    const visit = async (user: string): Promise<string> => {
+      const res = await fetch(`${guard.url}/account`, {
+        headers: { ...nav, cookie: `user=${user}` },
+      });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("x-guard-user"), null); // stripped
+      await res.body?.cancel();
+      return `${res.headers.getSetCookie()[0].split(";")[0]}; user=${user}`;
+    };
+    const play = async (cookie: string, windows: FeatureVector[]) => {
+      const actions: string[] = [];
+      for (const [i, v] of windows.entries()) {
+        const res = await fetch(`${guard.url}/__guard/ingest`, {
+          method: "POST",
+          headers: { cookie, "content-type": "application/json" },
+          body: post(i + 1, v),
+        });
+        const body = await res.json();
+        actions.push(res.status === 200 ? body.action : `${res.status}`);
+      }
+      return actions;
+    };
+    const verdict = { threshold: 8, minWindows: 6, decay: 0.8 };
+    const offline = (windows: FeatureVector[]) =>
+      sessionVerdict(
+        windows.map((v) =>
+          calibratedScore(1 - ownerProbability(model, v), profile.calibration)
+        ),
+        verdict,
+      ).detectedAt;
+
+    const own = windowsOf(all, 1, "1min");
+    const genuine = await play(await visit("alice"), own);
+    assert.deepEqual(genuine, own.map(() => "none"));
+    assert.equal(offline(own), null);
+
+    const impostors = Array.from(
+      { length: 10 },
+      (_, i) => windowsOf(all, 61 + i, "1min"),
+    );
+    const caught = impostors.map(offline);
+    assert.ok(
+      caught.filter((at) => at !== null).length >= 7,
+      `impostors caught at windows ${caught.join(",")}`,
+    );
+    const first = caught.findIndex((at) => at !== null);
+    const other = impostors[first], at = caught[first]!;
+    const intruder = await visit("alice");
+    const actions = await play(intruder, other);
+    // Online equals offline: none until the verdict, logout on it, then 403 revoked.
+    assert.deepEqual(
+      actions,
+      other.map((_, i) =>
+        i + 1 < at ? "none" : i + 1 === at ? "logout" : "403"
+      ),
+    );
+    const id = intruder.split("=")[1].split(".")[0];
+    const detail = await guard.store.getSession(id);
+    assert.equal(detail?.state, "revoked");
+    assert.equal(detail?.userIdentity, "alice");
+    assert.deepEqual(detail?.detections.map((d) => d.verdict), [
+      "unauthorized",
+    ]);
+    const explanation = detail!.detections[0].explanation as Record<
+      string,
+      unknown
+    >;
+    assert.equal(explanation.identity, "alice");
+    assert.equal(explanation.action, "logged out");
+    assert.equal(explanation.windows, at);
+    const again = await fetch(`${guard.url}/account`, {
+      headers: { ...nav, cookie: intruder },
+      redirect: "manual",
+    });
+    await again.body?.cancel();
+    assert.equal(again.status, 303);
+  } finally {
+    await guard.close();
+    await site.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
