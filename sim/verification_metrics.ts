@@ -7,7 +7,14 @@
  */
 import { rocAuc } from "../tree/mod.ts";
 import { sessionOwnerProbability } from "../middleware/detect/verifier.ts";
+import { equalErrorRate, windowLogOdds } from "../middleware/detect/mod.ts";
 import { evenlySpaced } from "./dataset.ts";
+
+/**
+ * The equal error rate and its threshold (accept a score ≥ t): the guard's own definition, which
+ * also calibrates every profile, so the evaluation and the runtime cannot disagree on it.
+ */
+export { equalErrorRate };
 
 /** ROC AUC of genuine (positive) against impostor scores, ties counted half; NaN if one is empty. */
 export function verificationAuc(
@@ -31,49 +38,12 @@ export function errorRates(
   return { frr, far };
 }
 
-/**
- * Equal error rate: over the thresholds "accept ≥ t" with t each observed score and +Infinity, the
- * t where |FRR − FAR| is smallest (the lowest such t on ties); the EER is (FRR + FAR) / 2 there.
- * NaN when either list is empty.
- */
-export function equalErrorRate(
-  genuine: readonly number[],
-  impostor: readonly number[],
-): { eer: number; threshold: number } {
-  if (genuine.length === 0 || impostor.length === 0) {
-    return { eer: NaN, threshold: NaN };
-  }
-  const g = [...genuine].sort((a, b) => a - b);
-  const im = [...impostor].sort((a, b) => a - b);
-  const ts = [...new Set([...g, ...im])].sort((a, b) => a - b);
-  ts.push(Infinity);
-  let best = { gap: Infinity, eer: NaN, threshold: NaN };
-  let gi = 0, ii = 0;
-  for (const t of ts) {
-    // Sorted scores: advance past everything below t (rejected at t).
-    while (gi < g.length && g[gi] < t) gi++;
-    while (ii < im.length && im[ii] < t) ii++;
-    const frr = gi / g.length, far = (im.length - ii) / im.length;
-    const gap = Math.abs(frr - far);
-    if (gap < best.gap) best = { gap, eer: (frr + far) / 2, threshold: t };
-  }
-  return { eer: best.eer, threshold: best.threshold };
-}
-
 /** How a session's first k window probabilities become one score. */
 export type Aggregate = "mean" | "logOdds";
 
-/** Bound on one window's log-odds, as the bot detector's (a pure leaf says 0.993, not 1). */
-export const LOG_ODDS_CLIP = 5;
-
-/** Sum of clipped log-odds log(p / (1 − p)) over the probabilities. */
+/** Sum of the windows' log-odds log(p / (1 − p)), each clipped as the session rule clips them (±5). */
 export function summedLogOdds(probabilities: readonly number[]): number {
-  let sum = 0;
-  for (const p of probabilities) {
-    const l = Math.log(p / (1 - p)); // ±Infinity at 1 and 0, clipped below
-    sum += Math.min(LOG_ODDS_CLIP, Math.max(-LOG_ODDS_CLIP, l));
-  }
-  return sum;
+  return probabilities.reduce((sum, p) => sum + windowLogOdds(p), 0);
 }
 
 /**

@@ -68,6 +68,9 @@ export {
 export { createIdentify, type Identify } from "./identify.ts";
 export {
   eerThreshold,
+  equalErrorRate,
+  MAX_OTHER_WINDOWS,
+  MAX_OWNER_WINDOWS,
   type ProfileReport,
   trainProfile,
   trainProfiles,

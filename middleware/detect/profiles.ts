@@ -23,42 +23,69 @@ import {
   type VerifierOptions,
 } from "./verifier.ts";
 
+/** Owner windows a profile is trained from by default, the newest: an hour of 5-s windows. */
+export const MAX_OWNER_WINDOWS = 720;
+/** Other people's windows sampled for a profile by default (the store's pseudo-random order). */
+export const MAX_OTHER_WINDOWS = 1000;
+
 /** Options of {@link trainProfiles}. */
 export interface TrainProfilesOptions {
   /** PROFILE_MIN_WINDOWS: identities with fewer clean windows get no profile. */
   minWindows: number;
   /** Only these identities (default: every candidate). */
   identities?: readonly string[];
-  /** Newest owner windows used (default 720: an hour of 5-s windows). */
+  /** Newest owner windows used (default {@link MAX_OWNER_WINDOWS}). */
   maxOwner?: number;
-  /** Other people's windows sampled (default 1000). */
+  /** Other people's windows sampled (default {@link MAX_OTHER_WINDOWS}). */
   maxOthers?: number;
   verifier?: VerifierOptions;
   now?: Date;
 }
 
 /**
- * The score threshold t at which the share of owner scores above t (false rejects) and of other
- * scores at or below t (false accepts) are closest, scores being 1 − P(owner); the lowest such t.
- * NaN scores are ignored; 0.5 when either side is empty.
+ * Equal error rate of scores where higher means "more like the owner" (a score ≥ t is accepted):
+ * over t = each observed score, the t where |FRR − FAR| is smallest, the lowest such
+ * t on ties (the most lenient to the owner); the EER is (FRR + FAR) / 2 there. NaN scores are
+ * ignored; both NaN when either side is empty. The one definition for the calibration
+ * ({@link eerThreshold}) and the evaluation (sim/verification_metrics.ts).
+ */
+export function equalErrorRate(
+  genuine: readonly number[],
+  impostor: readonly number[],
+): { eer: number; threshold: number } {
+  const ascending = (a: number, b: number) => a - b;
+  const g = genuine.filter((s) => !Number.isNaN(s)).sort(ascending);
+  const im = impostor.filter((s) => !Number.isNaN(s)).sort(ascending);
+  if (g.length === 0 || im.length === 0) return { eer: NaN, threshold: NaN };
+  let best = { gap: Infinity, eer: NaN, threshold: NaN };
+  let gi = 0, ii = 0;
+  for (const t of new Set([...g, ...im].sort(ascending))) {
+    // Sorted scores: advance past everything below t (rejected at t).
+    while (gi < g.length && g[gi] < t) gi++;
+    while (ii < im.length && im[ii] < t) ii++;
+    const frr = gi / g.length, far = (im.length - ii) / im.length;
+    const gap = Math.abs(frr - far);
+    if (gap < best.gap) best = { gap, eer: (frr + far) / 2, threshold: t };
+  }
+  return { eer: best.eer, threshold: best.threshold };
+}
+
+/**
+ * The calibration threshold t on window scores 1 − P(owner): a window at or below t counts as the
+ * owner's. It is {@link equalErrorRate} of the negated scores, negated back (exact, so t is an
+ * observed score): where owner scores above t (false rejects) and other scores at or below t
+ * (false accepts) are closest, the highest such t on ties. 0.5 when either side has no score.
  */
 export function eerThreshold(
   ownerScores: readonly number[],
   otherScores: readonly number[],
 ): number {
-  const own = ownerScores.filter((s) => !Number.isNaN(s));
-  const other = otherScores.filter((s) => !Number.isNaN(s));
-  if (own.length === 0 || other.length === 0) return 0.5;
-  let best = 0.5, gap = Infinity;
-  for (const t of [...own, ...other].sort((a, b) => a - b)) {
-    const frr = own.filter((s) => s > t).length / own.length;
-    const far = other.filter((s) => s <= t).length / other.length;
-    if (Math.abs(frr - far) < gap) {
-      gap = Math.abs(frr - far);
-      best = t;
-    }
-  }
-  return best;
+  const negate = (s: number) => -s;
+  const { threshold } = equalErrorRate(
+    ownerScores.map(negate),
+    otherScores.map(negate),
+  );
+  return Number.isNaN(threshold) ? 0.5 : -threshold;
 }
 
 /** A trained profile before it is stored. */
@@ -124,12 +151,12 @@ export async function trainProfiles(
     const owner = await store.profileWindows(
       identity,
       "owner",
-      options.maxOwner ?? 720,
+      options.maxOwner ?? MAX_OWNER_WINDOWS,
     );
     const others = await store.profileWindows(
       identity,
       "others",
-      options.maxOthers ?? 1000,
+      options.maxOthers ?? MAX_OTHER_WINDOWS,
     );
     try {
       const { model: trained, calibration } = trainProfile(

@@ -2,15 +2,47 @@ import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { calibratedScore } from "./owner.ts";
 import { createIdentify } from "./identify.ts";
-import { eerThreshold } from "./profiles.ts";
+import { eerThreshold, equalErrorRate } from "./profiles.ts";
 
-Deno.test("eerThreshold() picks the lowest score where false rejects meet false accepts", () => {
+const near = (a: number, b: number) =>
+  assert.ok(Math.abs(a - b) < 1e-12, `${a} is not ${b}`);
+
+Deno.test("equalErrorRate() of tiny score lists, worked by hand", async (t) => {
+  const cases: [string, number[], number[], number, number][] = [
+    // t = 0.4: FRR 0, FAR 1/3; t = 0.5: FRR 1/3, FAR 1/3.
+    ["one error each side", [0.9, 0.8, 0.4], [0.1, 0.5, 0.3], 1 / 3, 0.5],
+    // t = 0.6 rejects no genuine and accepts no impostor.
+    ["separated", [0.6, 0.9], [0.1, 0.2], 0, 0.6],
+    // Reversed: FRR and FAR meet at 1 (t = 0.6: both genuine rejected, both impostors accepted).
+    ["reversed", [0.1, 0.2], [0.6, 0.9], 1, 0.6],
+    // The only observed score: everything accepted, FRR 0, FAR 1.
+    ["all equal", [0.5, 0.5], [0.5], 0.5, 0.5],
+    // t = 0.5 (FRR 1/2, FAR 1) and t = 0.7 (FRR 1/2, FAR 0) tie on |FRR − FAR|: the lower wins.
+    ["tie", [0.3, 0.7], [0.5], 0.75, 0.5],
+    // NaN scores are no scores.
+    ["NaN ignored", [0.6, NaN], [NaN, 0.2], 0, 0.6],
+  ];
+  for (const [name, g, i, eer, threshold] of cases) {
+    await t.step(name, () => {
+      const r = equalErrorRate(g, i);
+      near(r.eer, eer);
+      assert.equal(r.threshold, threshold);
+    });
+  }
+  assert.deepEqual(equalErrorRate([], [0.1]), { eer: NaN, threshold: NaN });
+  assert.deepEqual(equalErrorRate([0.1], [NaN]), { eer: NaN, threshold: NaN });
+});
+
+Deno.test("eerThreshold() picks the score where false rejects meet false accepts", () => {
   // Owner scores (1 − P(owner)) low, others high, one overlap each way.
   const owner = [0.1, 0.2, 0.3, 0.7];
   const others = [0.25, 0.8, 0.9, 0.95];
   // t = 0.3: FRR = 1/4 (0.7), FAR = 1/4 (0.25): equal.
   assert.equal(eerThreshold(owner, others), 0.3);
   assert.equal(eerThreshold([0.1, NaN], [0.9]), 0.1); // FRR 0, FAR 0
+  // t = 0.3 (FRR 1/2, FAR 0) and t = 0.5 (FRR 1/2, FAR 1) tie: the higher, most lenient to the
+  // owner (equalErrorRate's lowest threshold on P(owner)).
+  assert.equal(eerThreshold([0.3, 0.7], [0.5]), 0.5);
   assert.equal(eerThreshold([], [0.9]), 0.5);
   assert.equal(eerThreshold([0.2], [NaN]), 0.5);
 });
