@@ -6,17 +6,21 @@
  */
 import { FEATURE_NAMES, type FeatureVector } from "../collector/mod.ts";
 import {
+  MAX_OTHER_WINDOWS,
+  MAX_OWNER_WINDOWS,
   ownerProbability,
+  trainProfile,
   trainVerifier,
   type VerifierOptions,
-} from "../middleware/detect/verifier.ts";
+} from "../middleware/detect/mod.ts";
+import { seededRandom } from "../tree/mod.ts";
 import {
   evenlySpaced,
   listFiles,
   readRecording,
   sessionRows,
 } from "./dataset.ts";
-import { equalErrorRate, type SessionScores } from "./verification_metrics.ts";
+import type { SessionScores } from "./verification_metrics.ts";
 
 /** One recorded session as the product would see it: its windows in time order. */
 export interface UserSession {
@@ -31,10 +35,12 @@ export interface UserData {
   test: UserSession[];
 }
 
-/** Window scores (P(owner)) of one user's test: per session, in window order. */
+/** Window scores (P(owner)) of one user's test: per session, every window in order. */
 export interface UserScores extends SessionScores {
   user: string;
-  /** The profile's own threshold on P(owner), with `calibrate`. */
+  /** With `calibrate`: the profile's calibration, on window scores 1 − P(owner). */
+  calibration?: number;
+  /** With `calibrate`: the same as a threshold on P(owner), 1 − calibration. */
   threshold?: number;
 }
 
@@ -50,11 +56,14 @@ export interface ProtocolOptions {
   /** Whose test sessions are impostors (default: everyone but the owner). */
   impostors?: (user: string) => boolean;
   /**
-   * Calibrate a threshold per profile: hold out the owner's newest quarter of training windows
-   * (at least 3) and every fifth other window, train on the rest, and take the held-out EER
-   * threshold (what the runtime can do with a user's stored windows).
+   * Build the profile as `deno task profiles` does: the owner's training windows newest first
+   * (at most MAX_OWNER_WINDOWS), the others' in a seeded pseudo-random order (the store's md5
+   * order; at most MAX_OTHER_WINDOWS), then `trainProfile`, which holds out the owner's newest
+   * quarter and the first fifth of the others and calibrates on them.
    */
   calibrate?: boolean;
+  /** With `calibrate`: users with fewer owner training windows get no profile (PROFILE_MIN_WINDOWS). */
+  minOwnerWindows?: number;
 }
 
 /** Training windows kept per session (evenly spaced), as data/sessions.csv keeps 40 per session. */
@@ -152,6 +161,12 @@ function trainWindows(s: UserSession, perSession: number): FeatureVector[] {
   return evenlySpaced(s.windows.length, perSession).map((i) => s.windows[i]);
 }
 
+/** The owner's training windows, in time order (oldest first). */
+function ownerWindowsOf(u: UserData, o: ProtocolOptions): FeatureVector[] {
+  const owner = u.train.flatMap((s) => trainWindows(s, o.trainPerSession));
+  return o.ownerCap === undefined ? owner : owner.slice(0, o.ownerCap);
+}
+
 /**
  * Trains user `index`'s verifier and scores every test session: the owner's (genuine) and the
  * impostors'. By default everyone else is both "other" in training and an impostor in test (the
@@ -163,35 +178,42 @@ export function scoreUser(
   o: ProtocolOptions,
 ): UserScores {
   const me = users[index];
-  let owner = me.train.flatMap((s) => trainWindows(s, o.trainPerSession));
-  if (o.ownerCap !== undefined) owner = owner.slice(0, o.ownerCap);
+  const owner = ownerWindowsOf(me, o);
   const pick = (keep?: (user: string) => boolean) =>
     users.filter((u, j) => j !== index && (keep?.(u.user) ?? true));
   const others = pick(o.others).flatMap((u) => u.train).flatMap((s) =>
     trainWindows(s, o.trainPerSession)
   );
   const impostors = pick(o.impostors).flatMap((u) => u.test);
-  const held = o.calibrate ? Math.max(3, Math.floor(owner.length / 4)) : 0;
-  const heldOwner = owner.slice(owner.length - held);
-  const heldOthers = others.filter((_, i) => o.calibrate && i % 5 === 0);
-  const model = trainVerifier(
-    owner.slice(0, owner.length - held),
-    others.filter((_, i) => !o.calibrate || i % 5 !== 0),
-    o.verifier,
-  );
-  const p = (w: FeatureVector) => ownerProbability(model, w);
-  const score = (s: UserSession) => s.windows.map(p);
+  const seed = o.verifier.seed ?? 1;
+  const profile = o.calibrate
+    ? trainProfile(
+      [...owner].reverse().slice(0, MAX_OWNER_WINDOWS),
+      storeOrder(others, seed).slice(0, MAX_OTHER_WINDOWS),
+      o.verifier,
+    )
+    : { model: trainVerifier(owner, others, o.verifier), calibration: NaN };
+  const score = (s: UserSession) =>
+    s.windows.map((w) => ownerProbability(profile.model, w));
   return {
     user: me.user,
     genuine: me.test.map(score),
     impostor: impostors.map(score),
     ...(o.calibrate
-      ? {
-        threshold: equalErrorRate(heldOwner.map(p), heldOthers.map(p))
-          .threshold,
-      }
+      ? { calibration: profile.calibration, threshold: 1 - profile.calibration }
       : {}),
   };
+}
+
+/**
+ * A fixed pseudo-random order of the items, as the store returns other people's windows (ordered
+ * by md5 of session and seq, db/_profiles.ts); here a seeded random key per item.
+ */
+export function storeOrder<T>(items: readonly T[], seed: number): T[] {
+  const random = seededRandom(seed);
+  return items.map((item) => ({ item, key: random() }))
+    .sort((a, b) => a.key - b.key)
+    .map(({ item }) => item);
 }
 
 /** {@link scoreUser} for every user that `evaluate` keeps (default all), with progress. */
@@ -203,6 +225,10 @@ export function runProtocol(
   const out: UserScores[] = [];
   users.forEach((u, i) => {
     if (o.evaluate && !o.evaluate(u.user)) return;
+    // No profile: `deno task profiles` skips users below PROFILE_MIN_WINDOWS.
+    if (o.calibrate && ownerWindowsOf(u, o).length < (o.minOwnerWindows ?? 0)) {
+      return;
+    }
     out.push(scoreUser(users, i, o));
     if (out.length % 20 === 0) progress(`${o.name}: ${out.length} users`);
   });

@@ -2,7 +2,7 @@
 import {
   DEFAULT_VERIFIER_OPTIONS,
   VERIFIER_FEATURES,
-} from "../middleware/detect/verifier.ts";
+} from "../middleware/detect/mod.ts";
 import {
   isDevUser,
   TEST_PER_SESSION,
@@ -10,6 +10,7 @@ import {
   type UserData,
   type UserScores,
 } from "./_users.ts";
+import { ruleSection } from "./_users_rule.ts";
 import {
   at,
   auc,
@@ -44,8 +45,10 @@ export interface UsersReport {
   /** Users 73–120, others from users 1–72, impostors from users 73–120. */
   paper: UserScores[];
   caps: { cap: number; scores: UserScores[] }[];
-  /** All users again, each profile with its own calibrated threshold. */
+  /** Users with a profile, trained and calibrated as the product does (`calibrate`). */
   calibrated: UserScores[];
+  /** The paper split, profiles as the product. */
+  paperCalibrated: UserScores[];
   /** Session threshold on mean P(owner): pooled EER of users 1–72 at k = 3. */
   threshold: number;
   balabit?: {
@@ -174,10 +177,10 @@ function ownThresholds(r: UsersReport): string[] {
   return [
     "## Per-profile threshold",
     "",
-    "Each profile sets its own threshold: the owner's newest quarter of training windows (at " +
-    "least 3) and every fifth other window are held out, the verifier is trained on the rest, and " +
-    "the threshold is the held-out window EER threshold (`calibrate` in sim/_users.ts). A session " +
-    "is accepted when its mean P(owner) is at or above it. On SapiMouse the held-out windows come " +
+    "Each profile sets its own threshold, as the product calibrates it (`trainProfile`, see " +
+    '"The guard\'s rule" for how profiles are built; users without a profile left out): the ' +
+    "held-out window EER threshold, so a session is accepted when its mean P(owner) is at or " +
+    "above 1 − calibration. On SapiMouse the held-out windows come " +
     "from the same 3-min session as the training windows; on Balabit from the last training " +
     "session(s), a different day's recording.",
     "",
@@ -232,11 +235,16 @@ function thresholdFindings(r: UsersReport, eval73: UserScores[]): string[] {
   return lines;
 }
 
-function findings(r: UsersReport, eval73: UserScores[]): string[] {
+function findings(
+  r: UsersReport,
+  eval73: UserScores[],
+  rule: { finding: string },
+): string[] {
   const caps = r.caps.map((c) => `${auc(k3Auc(c.scores))} with ${c.cap}`);
   return [
     "## What it means for the product",
     "",
+    rule.finding,
     ...thresholdFindings(r, eval73),
     `- Impostors never seen in training (paper split) score a 15-s AUC of ` +
     `${auc(k3Auc(r.paper))}, against ${
@@ -251,13 +259,20 @@ function findings(r: UsersReport, eval73: UserScores[]): string[] {
 /** The whole report as Markdown. */
 export function renderUsersReport(r: UsersReport): string {
   const eval73 = r.closed.filter((u) => !isDevUser(u.user));
+  const rule = ruleSection({
+    all: r.calibrated,
+    paper: r.paperCalibrated,
+    balabit: r.balabit?.calibrated,
+    isDevUser,
+  });
   return [
     ...header(r),
-    ...findings(r, eval73),
+    ...findings(r, eval73, rule),
     ...protocol(r),
     ...results(r, eval73),
     ...operating(r, eval73),
     ...ownThresholds(r),
+    ...rule.lines,
     ...profileSection(r.caps, r.closed),
     ...choosingSection(r.selection),
     "## Limits",

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { FEATURE_NAMES, type FeatureVector } from "../collector/mod.ts";
+import { ownerProbability, trainProfile } from "../middleware/detect/mod.ts";
 import {
   isDevUser,
   runProtocol,
   scoreUser,
+  storeOrder,
   type UserData,
   type UserSession,
 } from "./_users.ts";
@@ -87,18 +89,54 @@ Deno.test("isDevUser() is SapiMouse users 1–72", () => {
   );
 });
 
-Deno.test("scoreUser() with calibrate sets the profile's threshold from held-out windows", () => {
+Deno.test("scoreUser() with calibrate trains and calibrates the profile as trainProfile does", () => {
   const users = [100, 500].map((base, i) => ({
     user: `user${i + 1}`,
     train: [session(`user${i + 1}/3min`, base, 12)],
     test: [session(`user${i + 1}/1min`, base, 2)],
   }));
   const base = { verifier: VERIFIER, trainPerSession: 40 };
-  assert.equal(scoreUser(users, 0, base).threshold, undefined);
+  const plain = scoreUser(users, 0, base);
+  assert.equal(plain.threshold, undefined);
+  assert.equal(plain.calibration, undefined);
   const r = scoreUser(users, 0, { ...base, calibrate: true });
-  // Held out: owner speeds 109–111 and others 500, 505, 510; separable, so the EER threshold is
-  // the lowest held-out owner score, above every held-out other score.
-  assert.ok(r.threshold! > 0.5 && r.threshold! <= 1, `${r.threshold}`);
+  // The same profile from trainProfile: owner newest first, others in the store's order.
+  const profile = trainProfile(
+    [...users[0].train[0].windows].reverse(),
+    storeOrder(users[1].train[0].windows, VERIFIER.seed),
+    VERIFIER,
+  );
+  assert.equal(r.calibration, profile.calibration);
+  assert.equal(r.threshold, 1 - profile.calibration);
+  assert.deepEqual(
+    r.genuine,
+    users[0].test.map((s) =>
+      s.windows.map((w) => ownerProbability(profile.model, w))
+    ),
+  );
+  // Held out: owner speeds 109–111 and two of the others'; separable, so the calibration is the
+  // highest held-out owner score 1 − P(owner), below every held-out other score.
+  assert.ok(r.calibration! >= 0 && r.calibration! < 0.5, `${r.calibration}`);
   assert.ok(r.genuine.flat().every((p) => p >= r.threshold!));
   assert.ok(r.impostor.flat().every((p) => p < r.threshold!));
+});
+
+Deno.test("runProtocol() with calibrate leaves out users below minOwnerWindows", () => {
+  const r = runProtocol(USERS, {
+    name: "test",
+    verifier: VERIFIER,
+    trainPerSession: 40,
+    calibrate: true,
+    minOwnerWindows: 9,
+  }, () => {});
+  assert.deepEqual(r, []); // 8 owner windows each: no profile
+});
+
+Deno.test("storeOrder() is a seeded permutation", () => {
+  const items = Array.from({ length: 50 }, (_, i) => i);
+  const a = storeOrder(items, 1);
+  assert.deepEqual(a, storeOrder(items, 1));
+  assert.notDeepEqual(a, items);
+  assert.notDeepEqual(a, storeOrder(items, 2));
+  assert.deepEqual([...a].sort((x, y) => x - y), items);
 });

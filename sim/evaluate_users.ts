@@ -2,7 +2,9 @@
  * `deno task evaluate-users`: measures user verification (middleware/detect/verifier.ts) on
  * SapiMouse and, with --balabit, on Balabit, and writes docs/user_verification.md. Per user, a
  * verifier is trained on the user's training sessions against other people's, and scored on the
- * user's held-out sessions (genuine) and other people's (impostors). Deterministic for a seed.
+ * user's held-out sessions (genuine) and other people's (impostors); then, with profiles trained
+ * as `deno task profiles` trains them, every test session is judged by the owner check's rule
+ * (sim/_users_rule.ts) and OWNER_THRESHOLD is chosen on users 1–72. Deterministic for a seed.
  *
  * Usage: deno task evaluate-users <sapimouse-dir> [--balabit <dir>] [--out docs/user_verification.md]
  *        [--seed 1]
@@ -14,7 +16,7 @@ import {
   DEFAULT_VERIFIER_OPTIONS,
   VERIFIER_FEATURES,
   type VerifierOptions,
-} from "../middleware/detect/verifier.ts";
+} from "../middleware/detect/mod.ts";
 import {
   isDevUser,
   loadBalabit,
@@ -26,6 +28,7 @@ import {
   type UserData,
 } from "./_users.ts";
 import { renderUsersReport, type UsersReport } from "./_users_report.ts";
+import { PROFILE_MIN_WINDOWS } from "./_users_rule.ts";
 import type { SelectionRow } from "./_users_tables.ts";
 import {
   equalErrorRate,
@@ -139,34 +142,33 @@ function measureSapiMouse(
   [selection, seconds["choosing (users 1–72)"]] = timed(() =>
     select(sapi, seed)
   );
-  const run = (name: string, o: Partial<Parameters<typeof runProtocol>[1]>) => {
-    log(`run: ${name}`);
-    const [scores, s] = timed(() =>
-      runProtocol(sapi, { ...baseOptions(seed), name, ...o }, log)
-    );
-    seconds[name] = s;
-    return scores;
-  };
+  const run = runner(sapi, seed, seconds);
   const closed = run("SapiMouse, all users", {});
-  const paper = run("SapiMouse, paper split", {
-    evaluate: (u) => !isDevUser(u),
-    others: isDevUser,
-    impostors: (u) => !isDevUser(u),
-  });
+  const paper = run("SapiMouse, paper split", PAPER_SPLIT);
   const caps = OWNER_CAPS.map((cap) => ({
     cap,
     scores: run(`profile of ${cap} windows`, { ownerCap: cap }),
   }));
-  const calibrated = run("SapiMouse, per-profile threshold", {
-    calibrate: true,
-  });
+  const calibrated = run("SapiMouse, profiles as the product", AS_PRODUCT);
+  const paperCalibrated = run(
+    "SapiMouse, paper split, profiles as the product",
+    { ...AS_PRODUCT, ...PAPER_SPLIT },
+  );
   // The one global threshold: the pooled 15-s EER threshold of the development users.
   const dev = levelScores(closed.filter((u) => isDevUser(u.user)), {
     k: 3,
     aggregate: "mean",
   });
   const threshold = equalErrorRate(dev.genuine, dev.impostor).threshold;
-  return { selection, closed, paper, caps, calibrated, threshold };
+  return {
+    selection,
+    closed,
+    paper,
+    caps,
+    calibrated,
+    paperCalibrated,
+    threshold,
+  };
 }
 
 /** The Balabit runs (default verifier, then per-profile thresholds), timed into `seconds`. */
@@ -178,19 +180,38 @@ async function measureBalabit(
   const t0 = performance.now();
   const users = await loadBalabit(dir, log);
   seconds["read Balabit"] = (performance.now() - t0) / 1000;
-  const run = (name: string, calibrate: boolean) => {
-    log(`run: ${name}`);
-    const [scores, s] = timed(() =>
-      runProtocol(users, { ...baseOptions(seed), name, calibrate }, log)
-    );
-    seconds[name] = s;
-    return scores;
-  };
-  const scores = run("Balabit", false);
+  const run = runner(users, seed, seconds);
+  const scores = run("Balabit", {});
   return {
     users,
     scores,
-    calibrated: run("Balabit, per-profile threshold", true),
+    calibrated: run("Balabit, profiles as the product", AS_PRODUCT),
+  };
+}
+
+/** Profiles trained and calibrated as `deno task profiles` does, for users who would get one. */
+const AS_PRODUCT = { calibrate: true, minOwnerWindows: PROFILE_MIN_WINDOWS };
+
+/** The paper split: users 73–120 verified against users 1–72 as others, impostors from 73–120. */
+const PAPER_SPLIT = {
+  evaluate: (u: string) => !isDevUser(u),
+  others: isDevUser,
+  impostors: (u: string) => !isDevUser(u),
+};
+
+/** Runs the protocol on `users` with the default verifier and `o`, timed into `seconds`. */
+function runner(
+  users: readonly UserData[],
+  seed: number,
+  seconds: Record<string, number>,
+) {
+  return function run(name: string, o: Partial<ProtocolOptions>) {
+    log(`run: ${name}`);
+    const [scores, s] = timed(() =>
+      runProtocol(users, { ...baseOptions(seed), name, ...o }, log)
+    );
+    seconds[name] = s;
+    return scores;
   };
 }
 
