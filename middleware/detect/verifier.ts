@@ -14,8 +14,9 @@
  * per-user AUC 0.85 for one 5-s window, 0.89 for the mean of the first 3 windows (15 s), 0.92 for
  * 6 (30 s); on Balabit (another logger) 0.78 per window. No threshold is built in: one threshold
  * for everyone gave FRR 25 % / FAR 16 % at 15 s on held-out SapiMouse users and accepted half of
- * Balabit's impostors; a per-profile threshold from held-out windows of the same session did no
- * better on SapiMouse, and one from another session gave FRR 24 % / FAR 29 % on Balabit.
+ * Balabit's impostors. The product calibrates each profile on held-out windows and decides per
+ * session with a sequential rule (profiles.ts, owner.ts); that rule's measured rates are in
+ * docs/user_verification.md, "The guard's rule".
  *
  * @example
  * ```ts
