@@ -3,7 +3,7 @@
  * sessions (licensed for non-commercial research: measured, never trained on).
  */
 import { importAalto } from "../collector/importers/mod.ts";
-import type { RawEvent } from "../collector/mod.ts";
+import { FEATURE_NAMES, type RawEvent } from "../collector/mod.ts";
 import {
   type DatasetRow,
   listFiles,
@@ -133,4 +133,17 @@ export async function compositeRows(
     );
   }
   return rows;
+}
+
+const WEBDRIVER = FEATURE_NAMES.indexOf("webdriver");
+
+/**
+ * Human rows as the guard sees a person: the recordings carry no navigator.webdriver (NaN), a
+ * person's browser reports false (0), and the collector sends it with every window.
+ */
+export function asGuardSees(rows: readonly DatasetRow[]): DatasetRow[] {
+  return rows.map((r) => ({
+    ...r,
+    features: r.features.map((v, i) => (i === WEBDRIVER ? 0 : v)),
+  }));
 }

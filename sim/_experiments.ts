@@ -51,6 +51,13 @@ export const TYPING = [
   "backspace_ratio",
 ] as const;
 
+/**
+ * Features that only the Chromium recordings carry: the human recordings have no value (NaN), so
+ * in training their mere presence means "bot", while every real visitor through the guard has one
+ * (a person's browser reports navigator.webdriver = false).
+ */
+export const SOURCE_ONLY = ["webdriver"] as const;
+
 /** Tree growing options shared by every experiment (kept in the report). */
 export const TREE_OPTIONS = {
   maxDepth: 10,

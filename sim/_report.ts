@@ -18,6 +18,8 @@ export interface Report {
   loko: { kind: string; auc: number; kinds: KindResult[] }[];
   replay: { auc: number; kinds: KindResult[] };
   composite: { config: string; kinds: KindResult[] }[];
+  /** Held-out humans with webdriver = false, as the guard sees a person's browser. */
+  seen: { config: string; kinds: KindResult[] }[];
   rules: RuleSweepRow[];
   aalto: { config: string; gate: boolean; kinds: KindResult[] }[];
   k: number;
@@ -261,6 +263,20 @@ export function renderReport(r: Report): string {
           pct(typed?.kOfNRate ?? NaN),
         ];
       }),
+    ),
+    "",
+    "## Humans as the guard sees them (held-out people with navigator.webdriver = false, which the recordings lack)",
+    "",
+    table(
+      ["model", "kind", "windows flagged", "sessions flagged (log-odds)"],
+      r.seen.flatMap((c) =>
+        c.kinds.map((k) => [
+          c.config,
+          k.kind,
+          pct(k.windowRate),
+          pct(k.logOddsRate),
+        ])
+      ),
     ),
     "",
     "## Aalto typing (evaluation only): human typing windows wrongly flagged",

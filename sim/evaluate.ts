@@ -6,7 +6,7 @@
  * The hand-written findings (sim/evaluation_notes.md) are appended under the measured tables.
  *
  * Usage: deno task evaluate-data [--data data/sessions.csv] [--out docs/evaluation.md]
- *        [--root ../shared/datasets] [--k 5] [--fpr 0.01] [--forest-trees 30] [--chosen 4]
+ *        [--root ../shared/datasets] [--k 5] [--fpr 0.01] [--forest-trees 30] [--chosen 6]
  */
 import { parseArgs } from "node:util";
 import { DEFAULT_DATASETS_ROOT } from "../collector/importers/mod.ts";
@@ -16,10 +16,16 @@ import {
   holdOut,
   type ModelConfig,
   PER_AXIS,
+  SOURCE_ONLY,
   sweepRules,
   TYPING,
 } from "./_experiments.ts";
-import { aaltoRows, compositeRows, replayRows } from "./_adversaries.ts";
+import {
+  aaltoRows,
+  asGuardSees,
+  compositeRows,
+  replayRows,
+} from "./_adversaries.ts";
 import { renderReport } from "./_report.ts";
 import { readRows } from "./build_dataset.ts";
 import type { DatasetRow } from "./dataset.ts";
@@ -45,6 +51,11 @@ export function modelConfigs(forest: number): ModelConfig[] {
       name: `forest ${forest}, invariant, no typing`,
       trees: forest,
       drop: noTyping,
+    },
+    {
+      name: `forest ${forest}, invariant, no typing, no webdriver`,
+      trees: forest,
+      drop: [...noTyping, ...SOURCE_ONLY],
     },
   ];
 }
@@ -100,7 +111,7 @@ async function main(): Promise<void> {
       fpr: { type: "string", default: "0.01" },
       "forest-trees": { type: "string", default: "30" },
       "aalto-people": { type: "string", default: "100" },
-      chosen: { type: "string", default: "5" },
+      chosen: { type: "string", default: "6" },
     },
   });
   const k = Number(values.k), fpr = Number(values.fpr), seed = 1;
@@ -144,6 +155,14 @@ async function main(): Promise<void> {
     config: `${chosen.name}, pointer gate on`,
     ...holdOut(compositeTrain, compositeTest, chosen, cv[ci].threshold, true),
   });
+  log("webdriver");
+  const seenHumans = asGuardSees(
+    rows.filter((r, i) => r.label === "human" && folds[i] === 0),
+  );
+  const seen = configs.map((config, i) => ({
+    config: config.name,
+    ...holdOut(compositeTrain, seenHumans, config, cv[i].threshold),
+  }));
   log("aalto");
   const aaltoSet = await aaltoRows(values.root, Number(values["aalto-people"]));
   const aalto = configs.flatMap((config, i) => [
@@ -168,6 +187,7 @@ async function main(): Promise<void> {
     loko,
     replay,
     composite,
+    seen,
     rules,
     aalto,
     k,

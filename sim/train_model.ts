@@ -1,7 +1,7 @@
 /**
  * Trains the shipped model with some feature columns blanked (all missing), so the model keeps
  * the full FEATURE_NAMES list the detector expects but can never split on them. Which columns are
- * blanked is decided by docs/evaluation.md (per-axis/count and typing features).
+ * blanked is decided by docs/evaluation.md (per-axis/count, typing and webdriver features).
  *
  * Usage: deno run -A sim/train_model.ts [--data data/sessions.csv] [--blank a,b] -- <deno task train options>
  * (runs `deno task train`'s runTrain on a temporary blanked copy)
@@ -10,11 +10,11 @@ import { parseArgs } from "node:util";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { runTrain } from "../tree/mod.ts";
-import { PER_AXIS, TYPING } from "./_experiments.ts";
+import { PER_AXIS, SOURCE_ONLY, TYPING } from "./_experiments.ts";
 
-/** Columns blanked by default: the per-axis/count seed features and the typing features. */
+/** Columns blanked by default: per-axis/count, typing, and the Chromium-only webdriver feature. */
 export const DEFAULT_BLANK: readonly string[] = [
-  ...new Set([...PER_AXIS, ...TYPING]),
+  ...new Set([...PER_AXIS, ...TYPING, ...SOURCE_ONLY]),
 ];
 
 /** Returns CSV text with the named columns emptied; throws naming a missing column. */
