@@ -43,19 +43,25 @@ declare const requestIdleCallback:
   | ((fn: () => void, options: { timeout: number }) => number)
   | undefined;
 
-/** Per-window event cap: bounds memory, the post size and the flush time. */
-const MAX_EVENTS = 2000;
+/**
+ * Per-window event cap: bounds memory, the post size and the flush time (about 2.5 µs per event
+ * while the extractor is not yet optimised). A pointer reports at most once per frame, so 5 s on
+ * a 144 Hz display with typing and scrolling stays under it; only synthetic floods reach it.
+ */
+const MAX_EVENTS = 1000;
 /** Unsent windows kept for retry; beyond it the oldest waiting one is dropped (the server allows gaps). */
 const MAX_QUEUE = 8;
 /** Retry backoff: 1 s, 2 s, 4 s … capped. */
 const MAX_BACKOFF_MS = 30_000;
 /**
- * localStorage key of the last seq handed out. The origin's tabs share the guard session cookie,
- * and the server rejects a seq at or below the last it accepted for that session: one counter for
- * all tabs (and across navigations) keeps every tab's windows increasing. sessionStorage would be
- * per tab, so a second tab would repeat seqs and lose all its windows.
+ * Seqs follow the clock: seconds since 2024-01-01 UTC (under the schema's 1e9 until 2055). The
+ * origin's tabs share the guard session cookie, and the server rejects a seq at or below the last
+ * it accepted for that session; a clock-based seq keeps every tab's and every page's windows
+ * increasing without shared storage (localStorage's first access alone cost up to 7 ms of main
+ * thread in bench/collector_longtask.ts). Two windows in the same second from two tabs collide;
+ * the server's 409 names the next free seq and the window is sent again under it (send()).
  */
-const SEQ_KEY = "__guard_seq";
+const SEQ_EPOCH_S = 1_704_067_200;
 /** Warm-up (see warmUp): runs, the gap between them, and the most events a run extracts. */
 const WARM_RUNS = 12, WARM_GAP_MS = 250, WARM_MAX = 250;
 /** The Fetch standard caps in-flight keepalive bodies at 64 KiB. */
@@ -152,21 +158,9 @@ function listen(): void {
   on("pagehide", () => flush(true));
 }
 
-function storedSeq(): number {
-  try {
-    const stored = Number(localStorage.getItem(SEQ_KEY));
-    return stored >= 0 ? stored : -1;
-  } catch {
-    return -1; // storage blocked: the in-memory counter still increases
-  }
-}
-
-/** The next seq: above this page's last and above any tab's last; written back at once. */
+/** The next seq: above this page's last, and not below the clock (see SEQ_EPOCH_S). */
 function nextSeq(): number {
-  seq = Math.max(seq, storedSeq()) + 1;
-  try {
-    localStorage.setItem(SEQ_KEY, String(seq));
-  } catch { /* as above */ }
+  seq = Math.max(seq + 1, Math.floor(Date.now() / 1000) - SEQ_EPOCH_S);
   return seq;
 }
 
@@ -178,7 +172,10 @@ function nextSeq(): number {
 function flush(beacon: boolean): void {
   const batch = events, t0 = windowStart;
   openWindow();
-  const closed = batch.length > 1
+  // A window holding only its meta event, or that and the page going hidden (the visibilitychange
+  // flush just ran and pagehide follows), has nothing to say: no post.
+  const closed = batch.length > 2 ||
+      (batch.length === 2 && batch[1].kind !== "visibility")
     ? {
       v: 1,
       seq: nextSeq(),
@@ -261,9 +258,8 @@ async function send(): Promise<void> {
     return;
   }
   failures = 0;
-  // 409 replay: another tab took this seq at the same instant (tabs share one counter through
-  // localStorage, which is not atomic across processes), or storage was cleared while the guard
-  // cookie stayed. Jump past the server's last seq and send this window again under a new one.
+  // 409 replay: another tab took this seq in the same second, or a tab's post arrived after a
+  // later one of another tab. Jump past the server's last seq and send this window again.
   if (typeof reply?.next === "number" && queue[0] === body) {
     seq = Math.max(seq, reply.next - 1);
     const again = JSON.parse(body);
@@ -278,7 +274,7 @@ async function send(): Promise<void> {
 
 const flag = globalThis as { __guardCollector?: boolean };
 if (!flag.__guardCollector) {
-  // Start in three small tasks rather than one: the first touch of a DOM API costs up to a
+  // Start in small tasks rather than one: the first touch of a DOM API costs up to a
   // millisecond or two each (bench/collector_longtask.ts), so only what must run while the script
   // is current (its data-* attributes) or before the first event (listeners) runs here.
   flag.__guardCollector = true;
@@ -286,7 +282,6 @@ if (!flag.__guardCollector) {
   listen();
   setInterval(() => flush(false), windowMs);
   whenIdle(() => {
-    seq = Math.max(seq, storedSeq()); // the first storage access is the slow one
     scrollXLast = scrollX;
     scrollYLast = scrollY;
   });
