@@ -47,6 +47,8 @@ export interface TaskSummary {
   /** Tasks that ran collector code: the collector's own time in it. */
   collectorTime: number[];
   collectorCpu: number[];
+  /** The collector's CPU time minus the garbage collections (MinorGC/MajorGC) inside its calls. */
+  collectorCpuNoGc: number[];
   /** The three tasks with the most collector CPU time: what ran in them, for the report. */
   worst: string[];
 }
@@ -92,8 +94,14 @@ export function summariseTrace(
     collectorTasksCpu: [],
     collectorTime: [],
     collectorCpu: [],
+    collectorCpuNoGc: [],
     worst: [],
   };
+  const gcs = onMain.filter((e) =>
+    e.name === "MinorGC" || e.name === "MajorGC"
+  );
+  const gcWithin = (from: number, to: number) =>
+    gcs.reduce((sum, g) => g.ts >= from && g.ts < to ? sum + g.dur! : sum, 0);
   const cpu = (e: TraceEvent) => (e.tdur ?? e.dur!) / 1000;
   const worst: [number, string][] = [];
   let c = 0;
@@ -101,7 +109,7 @@ export function summariseTrace(
     const taskEnd = task.ts + task.dur!;
     summary.tasks.push(task.dur! / 1000);
     summary.tasksCpu.push(cpu(task));
-    let own = 0, ownCpu = 0, callEnd = -Infinity;
+    let own = 0, ownCpu = 0, gc = 0, callEnd = -Infinity;
     const ran: string[] = [];
     while (c < calls.length && calls[c].ts < taskEnd) {
       const call = calls[c++];
@@ -109,6 +117,7 @@ export function summariseTrace(
       own += call.dur!;
       ownCpu += cpu(call);
       callEnd = call.ts + call.dur!;
+      gc += gcWithin(call.ts, callEnd);
       const d = call.args?.data;
       ran.push(
         `${
@@ -123,10 +132,11 @@ export function summariseTrace(
       summary.collectorTasksCpu.push(cpu(task));
       summary.collectorTime.push(own / 1000);
       summary.collectorCpu.push(ownCpu);
+      summary.collectorCpuNoGc.push(Math.max(0, ownCpu - gc / 1000));
       worst.push([
         ownCpu,
-        `cpu ${ownCpu.toFixed(2)} ms own (wall ${
-          (own / 1000).toFixed(2)
+        `cpu ${ownCpu.toFixed(2)} ms own (wall ${(own / 1000).toFixed(2)}, gc ${
+          (gc / 1000).toFixed(2)
         }) in a ${(task.dur! / 1000).toFixed(2)} ms task: ${ran.join(", ")}`,
       ]);
     }

@@ -66,6 +66,8 @@ Deno.test("summariseTrace() attributes main-thread tasks to the collector by scr
       tdur: 400,
       args: url("http://x/__guard/c.1.js"),
     },
+    { name: "MinorGC", ph: "X", ...MAIN, ts: 5300, dur: 600 },
+    { name: "MinorGC", ph: "X", ...MAIN, ts: 12000, dur: 600 }, // outside any collector call
     // A nested RunTask is part of its parent, not a task of its own.
     { name: "RunTask", ph: "X", ...MAIN, ts: 9600, dur: 100 },
     // Another renderer's task and a collector call there are ignored.
@@ -87,8 +89,9 @@ Deno.test("summariseTrace() attributes main-thread tasks to the collector by scr
   assert.deepEqual(s.collectorTasksCpu, [4]);
   assert.deepEqual(s.collectorTime, [3.5]);
   assert.deepEqual(s.collectorCpu, [2.9]);
+  assert.deepEqual(s.collectorCpuNoGc, [2.3]);
   assert.deepEqual(s.worst, [
-    "cpu 2.90 ms own (wall 3.50) in a 6.00 ms task: f@3 3.00 ms (cpu 2.50), EvaluateScript 0.50 ms (cpu 0.40)",
+    "cpu 2.90 ms own (wall 3.50, gc 0.60) in a 6.00 ms task: f@3 3.00 ms (cpu 2.50), EvaluateScript 0.50 ms (cpu 0.40)",
   ]);
 });
 

@@ -3,7 +3,8 @@
  *
  * Each phase loads a fresh page and drives it for `--seconds` while Chromium's tracing records
  * every main-thread task (bench/_trace.ts): mouse movement, clicks, wheel scrolling and typing
- * (realistic), or 2000 synthetic moves per window, the collector's per-window cap (saturated).
+ * (realistic), or 2000 synthetic moves per second, past the collector's per-window cap of 1000
+ * (saturated).
  *   baseline   — the page without the collector, posting 1.5 KB itself every second;
  *   collector  — with the collector (data-window=`--window`, 5000 like the guard's default;
  *                data-raw=0, the default, and 1), up to and including its pagehide flush.
@@ -177,6 +178,7 @@ try {
             "collectorTasksCpu",
             "collectorTime",
             "collectorCpu",
+            "collectorCpuNoGc",
           ] as const
         ) sum[key].push(...r[key]);
         sum.worst.push(...r.worst);
@@ -209,6 +211,7 @@ for (const [name, r] of results) {
         r.collectorTasksCpu,
       ) +
       line("collector's own time in them", r.collectorTime, r.collectorCpu) +
+      `    cpu without GC ${describeDurations(r.collectorCpuNoGc)}\n` +
       r.worst.sort((a, b) => parseFloat(b.slice(4)) - parseFloat(a.slice(4)))
         .slice(0, 3).map((w) => `  worst: ${w}\n`).join(""),
   );
