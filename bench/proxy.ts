@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { startTaskArgs } from "../tests/proxy_fixtures.ts";
+import { startTaskArgs } from "../sim/guard_process.ts";
 import { parseArgs } from "node:util";
 
 const HERE = new URL("./", import.meta.url).pathname;

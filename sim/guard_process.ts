@@ -11,7 +11,6 @@
  *
  * @module
  */
-import { startTaskArgs } from "../tests/proxy_fixtures.ts";
 
 /** A running guard subprocess. */
 export interface GuardProcess {
@@ -110,4 +109,22 @@ export async function startGuardProcess(
       }
     },
   };
+}
+
+/**
+ * The arguments of `deno task start` (deno.json), with main.ts made absolute: subprocess tests,
+ * the proxy bench and the bot recorder run the guard with exactly the permissions operators get.
+ */
+export function startTaskArgs(): string[] {
+  const root = new URL("../", import.meta.url);
+  const config = JSON.parse(
+    Deno.readTextFileSync(new URL("deno.json", root)),
+  ) as { tasks: Record<string, string> };
+  const [deno, ...args] = config.tasks.start.split(/\s+/);
+  if (deno !== "deno" || args.at(-1) !== "main.ts") {
+    throw new SyntaxError(
+      `Cannot read the start task of deno.json: "${config.tasks.start}"`,
+    );
+  }
+  return [...args.slice(0, -1), new URL("main.ts", root).pathname];
 }

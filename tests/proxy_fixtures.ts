@@ -103,20 +103,5 @@ export async function within<T>(
   }
 }
 
-/**
- * The arguments of `deno task start` (deno.json), with main.ts made absolute: subprocess tests
- * and the proxy bench run the guard with exactly the permissions operators get.
- */
-export function startTaskArgs(): string[] {
-  const root = new URL("../", import.meta.url);
-  const config = JSON.parse(
-    Deno.readTextFileSync(new URL("deno.json", root)),
-  ) as { tasks: Record<string, string> };
-  const [deno, ...args] = config.tasks.start.split(/\s+/);
-  if (deno !== "deno" || args.at(-1) !== "main.ts") {
-    throw new SyntaxError(
-      `Cannot read the start task of deno.json: "${config.tasks.start}"`,
-    );
-  }
-  return [...args.slice(0, -1), new URL("main.ts", root).pathname];
-}
+/** The start task's arguments: defined beside the guard subprocess helper (sim/). */
+export { startTaskArgs } from "../sim/guard_process.ts";
