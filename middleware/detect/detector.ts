@@ -268,24 +268,35 @@ export function createDetector(
     if (options.mode === "enforce") {
       await options.revoke(window.session, "bot detected by the guard");
     }
-    await settle(
-      "detection",
-      window.session,
-      options.store.recordDetection({
-        session: window.session,
-        verdict: "bot",
-        explanation,
-      }),
-    );
-    await settle(
-      "alert",
-      window.session,
-      options.store.enqueueAlert({
-        session: window.session,
-        kind: "detection",
-        payload: explanation,
-        dedupeKey: `detection:${window.session}`,
-      }),
-    );
+    await recordVerdict(options.store, window.session, "bot", explanation);
   }
+}
+
+/**
+ * Stores a session's detection with its explanation and enqueues its one alert (the outbox
+ * dedupes per session and verdict); failures are logged, never thrown. Shared by the bot
+ * detector and the owner check (owner.ts).
+ */
+export async function recordVerdict(
+  store: Pick<Store, "recordDetection" | "enqueueAlert">,
+  session: string,
+  verdict: "bot" | "unauthorized",
+  explanation: unknown,
+): Promise<void> {
+  await settle(
+    "detection",
+    session,
+    store.recordDetection({ session, verdict, explanation }),
+  );
+  const kind = verdict === "bot" ? "detection" : "unauthorized";
+  await settle(
+    "alert",
+    session,
+    store.enqueueAlert({
+      session,
+      kind,
+      payload: explanation,
+      dedupeKey: `${kind}:${session}`,
+    }),
+  );
 }

@@ -27,6 +27,7 @@ import {
   type DetectAction,
   explainWindow,
   OWNER_VERSION_PREFIX,
+  recordVerdict,
   type ScoredWindow,
   settle,
 } from "./detector.ts";
@@ -216,24 +217,11 @@ export function createOwnerCheck(
       mode: options.mode,
     });
     if (acts) await options.revoke(window.session, "not the account owner");
-    await settle(
-      "detection",
+    await recordVerdict(
+      options.store,
       window.session,
-      options.store.recordDetection({
-        session: window.session,
-        verdict: "unauthorized",
-        explanation,
-      }),
-    );
-    await settle(
-      "alert",
-      window.session,
-      options.store.enqueueAlert({
-        session: window.session,
-        kind: "unauthorized",
-        payload: explanation,
-        dedupeKey: `unauthorized:${window.session}`,
-      }),
+      "unauthorized",
+      explanation,
     );
   }
 }
