@@ -79,8 +79,7 @@ async function main(): Promise<void> {
         secret,
         secure: config.PUBLIC_ORIGIN?.startsWith("https:"),
       }),
-      detection.identify,
-      detection.gate,
+      ...detection.beforeProxy,
     ],
   };
   const app = createGuardApp(options);

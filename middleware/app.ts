@@ -90,11 +90,15 @@ export function createGuardApp(options: GuardAppOptions): Hono {
  */
 function keepHeadLengthHonest(app: Hono): void {
   const fetch = app.fetch;
-  app.fetch = async (req, ...rest) => {
-    const res = await fetch(req, ...rest);
-    if (req.method !== "HEAD" || res.headers.has("content-length")) return res;
-    return new Response(new ReadableStream({ start: (c) => c.close() }), res);
+  const head = async (res: Response | Promise<Response>) => {
+    const r = await res;
+    return r.headers.has("content-length")
+      ? r
+      : new Response(new ReadableStream({ start: (c) => c.close() }), r);
   };
+  // Only HEAD pays for the check: every other request goes straight to Hono's fetch.
+  app.fetch = (req, ...rest) =>
+    req.method === "HEAD" ? head(fetch(req, ...rest)) : fetch(req, ...rest);
 }
 
 function guardRoutes(options: GuardAppOptions): Hono {

@@ -94,8 +94,7 @@ export async function startTestGuard(options: {
     },
     beforeProxy: [
       createGuardSession({ secret: SECRET }),
-      detection.identify,
-      detection.gate,
+      ...detection.beforeProxy,
     ],
   });
   const server = Deno.serve(

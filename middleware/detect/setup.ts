@@ -55,10 +55,11 @@ export interface Detection {
   /** Put after the session middleware in `beforeProxy`. */
   gate: MiddlewareHandler;
   /**
-   * Records who is logged in (USER_HEADER) and strips the header; put after the session
-   * middleware in `beforeProxy`. Passes through when USER_HEADER is unset.
+   * The `beforeProxy` handlers, in order, to put after the session middleware: the identity
+   * middleware (records USER_HEADER's user and strips the header; only when USER_HEADER is set,
+   * so the proxy path carries no extra hop otherwise), then the revocation gate.
    */
-  identify: MiddlewareHandler;
+  beforeProxy: MiddlewareHandler[];
   /** Mounts `/admin/…` on the guard's prefix app. */
   mount: (guard: Hono) => void;
   models: ModelSource;
@@ -118,7 +119,9 @@ export async function createDetection(
   return {
     onWindow,
     gate: gate.middleware,
-    identify: owner?.identify ?? (async (_c, next) => await next()),
+    beforeProxy: owner === null
+      ? [gate.middleware]
+      : [owner.identify, gate.middleware],
     mount: (guard) => void guard.route("/admin", admin),
     models,
     async close() {
