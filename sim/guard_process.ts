@@ -27,7 +27,7 @@ export interface GuardProcessOptions {
 }
 
 /** The parent's tool paths and caches only: never its DATABASE_URL, UPSTREAM_URL or PORT. */
-function baseEnv(): Record<string, string> {
+export function baseEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const key of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"]) {
     const value = Deno.env.get(key);

@@ -64,15 +64,7 @@ export async function startTestGuard(options: {
   });
   if (!result.ok) throw new TypeError(result.errors.join("; "));
   const config = result.config;
-  const databaseUrl = Deno.env.get("DATABASE_URL");
-  const schema = databaseUrl
-    ? `detect_e2e_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`
-    : undefined;
-  const store = await openStore({
-    databaseUrl,
-    pgliteDir: "memory://",
-    schema,
-  });
+  const { store, close: closeStore } = await openTestStore();
   const buffer = createWindowBuffer(store, { max: 10_000, flushMs: 50 });
   const detection = await createDetection({ config, store, reload: false });
   const ingest = createIngestRoute({
@@ -111,12 +103,7 @@ export async function startTestGuard(options: {
       await stopAlerts();
       await detection.close();
       await buffer.close();
-      await store.close();
-      if (databaseUrl && schema) {
-        const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
-        await admin.unsafe(`drop schema if exists ${schema} cascade`);
-        await admin.end();
-      }
+      await closeStore();
     },
   };
 }

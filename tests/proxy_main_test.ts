@@ -1,15 +1,6 @@
 import { strict as assert } from "node:assert";
+import { baseEnv } from "../sim/guard_process.ts";
 import { signal, startTaskArgs, within } from "./proxy_fixtures.ts";
-
-/** The parent's tool paths and caches only: never its DATABASE_URL, UPSTREAM_URL or PORT. */
-function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const key of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"]) {
-    const value = Deno.env.get(key);
-    if (value !== undefined) env[key] = value;
-  }
-  return env;
-}
 
 type Guard = {
   url: string;
