@@ -17,7 +17,7 @@ import { Hono } from "hono";
 import { FEATURE_NAMES } from "../collector/mod.ts";
 import type { FeatureVector } from "../collector/mod.ts";
 import { createWindowBuffer, openStore } from "../db/mod.ts";
-import type { Store, WindowRow } from "../db/mod.ts";
+import type { Store, WindowBuffer, WindowRow } from "../db/mod.ts";
 import { createIngestRoute } from "../middleware/ingest/mod.ts";
 import { createGuardSigner, GUARD_COOKIE } from "../middleware/session/mod.ts";
 
@@ -153,17 +153,7 @@ async function wrkRun(
 ) {
   const base = await baseline(store, 20_000);
   const buffer = createWindowBuffer(store, { max: 10_000_000, flushMs: 50 });
-  const app = new Hono().route(
-    "/__guard",
-    createIngestRoute({
-      store,
-      buffer,
-      secret: SECRET,
-      maxBytes: 16384,
-      ratePerMin: 10_000,
-    }),
-  );
-  const server = Deno.serve({ port: 0, onListen: () => {} }, app.fetch);
+  const server = serveIngest(store, buffer);
   const t0 = performance.now();
   const w = await wrkLoad(
     `http://127.0.0.1:${server.addr.port}/__guard/ingest`,
@@ -184,6 +174,24 @@ async function wrkRun(
   );
 }
 
+/** The ingest route as the guard mounts it, on a free port, with a rate limit the load never hits. */
+function serveIngest(
+  store: Store,
+  buffer: WindowBuffer,
+): Deno.HttpServer<Deno.NetAddr> {
+  const app = new Hono().route(
+    "/__guard",
+    createIngestRoute({
+      store,
+      buffer,
+      secret: SECRET,
+      maxBytes: 16384,
+      ratePerMin: 10_000,
+    }),
+  );
+  return Deno.serve({ port: 0, onListen: () => {} }, app.fetch);
+}
+
 async function wrkNoop(seconds: number): Promise<number> {
   const app = new Hono().post("/__guard/ingest", (c) => c.json({ ok: true }));
   const server = Deno.serve({ port: 0, onListen: () => {} }, app.fetch);
@@ -197,17 +205,7 @@ async function wrkNoop(seconds: number): Promise<number> {
 
 async function http(store: Store, n: number) {
   const buffer = createWindowBuffer(store, { max: 1_000_000, flushMs: 50 });
-  const app = new Hono().route(
-    "/__guard",
-    createIngestRoute({
-      store,
-      buffer,
-      secret: SECRET,
-      maxBytes: 16384,
-      ratePerMin: 10_000,
-    }),
-  );
-  const server = Deno.serve({ port: 0, onListen: () => {} }, app.fetch);
+  const server = serveIngest(store, buffer);
   const t0 = performance.now();
   const { latencies, failed } = await load(
     `http://127.0.0.1:${server.addr.port}/__guard/ingest`,
