@@ -14,11 +14,15 @@
  * three tasks with the most collector CPU time. `--rounds` repeats the phases so that the maximum
  * is over many windows.
  *
- * Usage: deno run -A bench/collector_longtask.ts [--seconds 11] [--window 5000] [--rounds 3]
+ * `--pin` (Linux, 2+ cores) gives the page's renderer main thread core 1 to itself and puts the
+ * rest on core 0 (bench/_pin.ts): wall times then measure the page, not the box's contention.
+ *
+ * Usage: deno run -A bench/collector_longtask.ts [--seconds 11] [--window 5000] [--rounds 3] [--pin]
  */
 import { parseArgs } from "node:util";
 import type { Page } from "puppeteer-core";
 import { CHROMIUM_PATH, launchChromium } from "../sim/chromium.ts";
+import { pinRendererMain, pinSelf, rendererOnCore } from "./_pin.ts";
 import { buildCollectorBundle } from "../collector/mod.ts";
 import {
   describeDurations,
@@ -33,6 +37,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "11" },
     window: { type: "string", default: "5000" },
     rounds: { type: "string", default: "3" },
+    pin: { type: "boolean", default: false },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -119,13 +124,18 @@ async function saturate(page: Page, seconds: number): Promise<number> {
 }
 
 async function runPhase(page: Page, base: string, phase: Phase) {
+  await page.goto("about:blank");
+  await pin();
   await page.tracing.start({ categories: [...TRACE_CATEGORIES] });
   await page.goto(`${base}${phase.path}`);
+  await pin();
+  const repin = setInterval(pin, 1000);
   await new Promise((ok) => setTimeout(ok, 300));
   const events = phase.saturate
     ? await saturate(page, SECONDS)
     : await drive(page, SECONDS);
   await new Promise((ok) => setTimeout(ok, 1200)); // let the last window flush and send
+  clearInterval(repin);
   await page.goto("about:blank"); // pagehide: the beacon flush is in the trace too
   const trace = await page.tracing.stop();
   return { ...summariseTrace(trace!, "/c.js"), events };
@@ -158,7 +168,17 @@ const server = Deno.serve({
   );
 });
 const base = `http://127.0.0.1:${server.addr.port}`;
-const browser = await launchChromium();
+if (values.pin) await pinSelf(0);
+// DevTools' network monitoring would cost every fetch of the page about 2 ms (sim/chromium.ts).
+const browser = await launchChromium({
+  network: false,
+  args: values.pin ? [rendererOnCore(1)] : [],
+});
+const browserPid = browser.process()?.pid;
+/** With --pin, keeps the renderer's main thread alone on core 1 (see bench/_pin.ts). */
+async function pin(): Promise<void> {
+  if (values.pin && browserPid) await pinRendererMain(browserPid, 1, 0);
+}
 const results = new Map<string, Result>();
 try {
   const page = await browser.newPage();
@@ -192,7 +212,9 @@ try {
 
 console.log(
   `collector long-task bench: ${ROUNDS} rounds × ${SECONDS} s per phase, ` +
-    `data-window=${WINDOW_MS}, ` +
+    `data-window=${WINDOW_MS}, ${
+      values.pin ? "renderer main thread alone on core 1" : "unpinned"
+    }, ` +
     `Chromium ${CHROMIUM_PATH}, budget 5 ms per task`,
 );
 /** One measure as wall time and as the thread's CPU time (what preemption on a busy box adds). */

@@ -19,6 +19,8 @@ interface Site {
   server: Deno.HttpServer<Deno.NetAddr>;
   base: string;
   bodies: string[];
+  /** The content type of each body: JSON from fetch, text/plain from the pagehide beacon. */
+  types: string[];
   /** Replies for the next ingest posts, in order; then `{}` with 200. */
   replies: { status: number; json: unknown }[];
   /** When set, the ingest enforces the guard's seq rule (409 with `next`) after `replies`. */
@@ -35,7 +37,7 @@ function page(title: string): string {
 }
 
 function serveSite(code: string): Site {
-  const site = { bodies: [], replies: [] } as unknown as Site;
+  const site = { bodies: [], types: [], replies: [] } as unknown as Site;
   site.server = Deno.serve({
     port: 0,
     hostname: "127.0.0.1",
@@ -50,6 +52,7 @@ function serveSite(code: string): Site {
     if (path === "/__guard/ingest") {
       const body = await req.text();
       site.bodies.push(body);
+      site.types.push(req.headers.get("content-type") ?? "");
       const rule = site.enforceSeq;
       if (site.replies.length === 0 && rule !== undefined) {
         const seq = JSON.parse(body).seq as number;
@@ -169,6 +172,14 @@ Deno.test({
       assert.equal(/"(code|value|which|keyCode)"/.test(body), false);
     }
     assert.deepEqual(lostWindows(site, rule), []);
+    // The pagehide window went by beacon, as a string (no Blob: see flush()).
+    assert.ok(site.types.includes("text/plain;charset=UTF-8"), `${site.types}`);
+    assert.deepEqual(
+      site.types.filter((t) =>
+        t !== "text/plain;charset=UTF-8" && t !== "application/json"
+      ),
+      [],
+    );
     const all = posts({ ...site, bodies: rule.accepted });
     const raw = all.flatMap((p) => p.raw ?? []) as WindowEvent[];
     const downs = raw.filter((e) => e.kind === "keydown");

@@ -83,9 +83,23 @@ async function openBackend(
   };
 }
 
+/** Polls `check` every 200 ms for up to 20 s: under load, timers run late. */
+async function until(check: () => Promise<boolean>, what: string) {
+  const deadline = Date.now() + 20_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((ok) => setTimeout(ok, 200));
+  }
+}
+
+/**
+ * Drives the login page until `done`, then moves to (777, 333) and leaves the page: that last
+ * window goes by the pagehide beacon (text/plain), and `left` must see it stored.
+ */
 async function browse(
   url: string,
   done: () => Promise<boolean>,
+  left: () => Promise<boolean>,
 ): Promise<void> {
   const browser = await launchChromium();
   try {
@@ -102,14 +116,10 @@ async function browse(
     await page.mouse.wheel({ deltaY: 300 });
     await new Promise((ok) => setTimeout(ok, 150));
     await page.mouse.move(600, 420, { steps: 20 });
-    // Under load timers run late: wait until every interaction is stored, not a fixed time.
-    const until = Date.now() + 20_000;
-    while (!(await done())) {
-      if (Date.now() > until) {
-        throw new Error("Timed out waiting for the stored windows");
-      }
-      await new Promise((ok) => setTimeout(ok, 200));
-    }
+    await until(done, "the stored windows");
+    await page.mouse.move(777, 333);
+    await page.goto("about:blank");
+    await until(left, "the pagehide window");
   } finally {
     await browser.close();
   }
@@ -181,6 +191,13 @@ async function runEndToEnd(kind: "pglite" | "postgres"): Promise<void> {
       const { c, k, s, m } = rows[0];
       const keys = Math.round(Number(k) * WINDOW_MS / 1000);
       return Number(c) >= 2 && keys >= TYPED && Number(s) > 0 && Number(m) >= 2;
+    }, async () => {
+      await buffer.flush();
+      const rows = await backend.query(
+        `select count(*) as n from ${schema}.raw_events where event->>'x' = '777'`,
+        [],
+      );
+      return Number(rows[0].n) === 1;
     });
     await buffer.close();
     await checkStored(backend, schema);

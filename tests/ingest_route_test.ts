@@ -41,10 +41,10 @@ Deno.test("createIngestRoute() rejection paths: exact status and JSON, nothing s
         { error: "unauthorized" },
       ],
       [
-        "text/plain",
+        "a form's content type",
         () =>
           post(rig.url, "sess-ct-000000000000", validPost(1), {
-            contentType: "text/plain",
+            contentType: "application/x-www-form-urlencoded",
           }),
         415,
         { error: "unsupported_media_type" },
@@ -113,7 +113,7 @@ Deno.test("createIngestRoute() rejection paths: exact status and JSON, nothing s
   }
 });
 
-Deno.test("createIngestRoute() accepts in order, rejects replays with 409, allows gaps", async () => {
+Deno.test("createIngestRoute() accepts in order (JSON or a text/plain beacon), rejects replays with 409, allows gaps", async () => {
   const rig = await startIngest("pglite");
   try {
     const s = "sess-seq-0000000000000";
@@ -125,7 +125,14 @@ Deno.test("createIngestRoute() accepts in order, rejects replays with 409, allow
       next: 2,
     }]);
     assert.equal((await send(0)).status, 409);
-    assert.equal((await send(5)).status, 200);
+    // The collector's pagehide beacon: a string body goes as text/plain.
+    const beacon = await post(rig.url, s, validPost(5), {
+      contentType: "text/plain;charset=UTF-8",
+    });
+    assert.deepEqual([beacon.status, beacon.json], [200, {
+      ok: true,
+      action: "none",
+    }]);
     assert.deepEqual((await send(4)).json, {
       error: "replay",
       field: "seq",

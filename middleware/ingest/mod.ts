@@ -61,7 +61,13 @@ export interface IngestOptions {
   now?: () => number;
 }
 
-const JSON_TYPE = /^application\/json\s*(;|$)/i;
+/**
+ * JSON, or text/plain: `navigator.sendBeacon` with a string body (the collector's pagehide flush)
+ * sends `text/plain;charset=UTF-8`. Text/plain is also what a cross-site form or no-cors fetch can
+ * send without a preflight, but such a request carries no guard cookie (SameSite=Lax), so it is
+ * refused as unauthenticated.
+ */
+const JSON_TYPE = /^(application\/json|text\/plain)\s*(;|$)/i;
 
 function reject(
   c: Context,
