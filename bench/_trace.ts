@@ -19,7 +19,14 @@ export const TRACE_CATEGORIES: readonly string[] = [
   "devtools.timeline",
   "disabled-by-default-devtools.timeline",
   "v8.execute",
+  "blink.user_timing",
 ];
+
+/** Part of a trace: the tasks that start before, or at and after, a `performance.mark`. */
+export interface TraceRange {
+  mark: string;
+  side: "before" | "after";
+}
 
 interface TraceEvent {
   name: string;
@@ -51,12 +58,18 @@ export interface TaskSummary {
   collectorCpuNoGc: number[];
   /** The three tasks with the most collector CPU time: what ran in them, for the report. */
   worst: string[];
+  /** The same for the most collector wall time. */
+  worstWall: string[];
 }
 
-/** Summarises a trace: see the module doc for what counts as a task and as the collector's. */
+/**
+ * Summarises a trace: see the module doc for what counts as a task and as the collector's. With
+ * `range`, only the tasks on one side of the mark count.
+ */
 export function summariseTrace(
   traceJson: Uint8Array,
   scriptUrlPart: string,
+  range?: TraceRange,
 ): TaskSummary {
   const { traceEvents } = JSON.parse(new TextDecoder().decode(traceJson)) as {
     traceEvents: TraceEvent[];
@@ -75,11 +88,21 @@ export function summariseTrace(
     e.pid === parsed.pid && e.tid === parsed.tid && e.ph === "X" &&
     e.dur !== undefined
   ).sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+  let markTs: number | undefined;
+  if (range) {
+    markTs = traceEvents.find((e) => e.name === range.mark)?.ts;
+    if (markTs === undefined) {
+      throw new Error(`Trace has no mark "${range.mark}"`);
+    }
+  }
+  const inRange = (ts: number) =>
+    markTs === undefined ||
+    (range!.side === "before" ? ts < markTs : ts >= markTs);
   const tasks: TraceEvent[] = [];
   let end = -Infinity;
   for (const e of onMain) {
     if (e.name === "RunTask" && e.ts >= end) {
-      tasks.push(e);
+      if (inRange(e.ts)) tasks.push(e);
       end = e.ts + e.dur!;
     }
   }
@@ -96,6 +119,7 @@ export function summariseTrace(
     collectorCpu: [],
     collectorCpuNoGc: [],
     worst: [],
+    worstWall: [],
   };
   const gcs = onMain.filter((e) =>
     e.name === "MinorGC" || e.name === "MajorGC"
@@ -103,7 +127,7 @@ export function summariseTrace(
   const gcWithin = (from: number, to: number) =>
     gcs.reduce((sum, g) => g.ts >= from && g.ts < to ? sum + g.dur! : sum, 0);
   const cpu = (e: TraceEvent) => (e.tdur ?? e.dur!) / 1000;
-  const worst: [number, string][] = [];
+  const worst: [number, number, string][] = [];
   let c = 0;
   for (const task of tasks) {
     const taskEnd = task.ts + task.dur!;
@@ -135,15 +159,17 @@ export function summariseTrace(
       summary.collectorCpuNoGc.push(Math.max(0, ownCpu - gc / 1000));
       worst.push([
         ownCpu,
+        own,
         `cpu ${ownCpu.toFixed(2)} ms own (wall ${(own / 1000).toFixed(2)}, gc ${
           (gc / 1000).toFixed(2)
         }) in a ${(task.dur! / 1000).toFixed(2)} ms task: ${ran.join(", ")}`,
       ]);
     }
   }
-  summary.worst = worst.sort((a, b) => b[0] - a[0]).slice(0, 3).map(([, s]) =>
-    s
-  );
+  const top = (by: 0 | 1) =>
+    worst.toSorted((a, b) => b[by] - a[by]).slice(0, 3).map((w) => w[2]);
+  summary.worst = top(0);
+  summary.worstWall = top(1);
   return summary;
 }
 

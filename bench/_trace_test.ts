@@ -93,6 +93,49 @@ Deno.test("summariseTrace() attributes main-thread tasks to the collector by scr
   assert.deepEqual(s.worst, [
     "cpu 2.90 ms own (wall 3.50, gc 0.60) in a 6.00 ms task: f@3 3.00 ms (cpu 2.50), EvaluateScript 0.50 ms (cpu 0.40)",
   ]);
+  assert.deepEqual(s.worstWall, s.worst);
+});
+
+Deno.test("summariseTrace() splits tasks at a mark and ranks the worst by CPU and by wall", () => {
+  const collector = (ts: number, dur: number, tdur: number) => [
+    { name: "RunTask", ph: "X", ...MAIN, ts, dur: dur + 100, tdur: tdur + 50 },
+    {
+      name: "FunctionCall",
+      ph: "X",
+      ...MAIN,
+      ts: ts + 10,
+      dur,
+      tdur,
+      args: url("http://x/c.js"),
+    },
+  ];
+  const t = trace([
+    {
+      name: "thread_name",
+      ph: "M",
+      ...MAIN,
+      ts: 0,
+      args: { name: "CrRendererMain" },
+    },
+    { name: "ParseHTML", ph: "X", ...MAIN, ts: 10, dur: 100 },
+    ...collector(1000, 2000, 1900), // before the mark: 2 ms wall, 1.9 ms CPU
+    ...collector(4000, 1000, 1000), // before: 1 ms, 1 ms
+    { name: "leave", ph: "R", ...MAIN, ts: 6000 },
+    ...collector(7000, 30000, 3000), // after: 30 ms wall, 3 ms CPU (waiting)
+    ...collector(40000, 4000, 3900), // after: 4 ms, 3.9 ms
+  ]);
+  const before = summariseTrace(t, "c.js", { mark: "leave", side: "before" });
+  assert.deepEqual(before.collectorTime, [2, 1]);
+  assert.deepEqual(before.collectorCpu, [1.9, 1]);
+  const after = summariseTrace(t, "c.js", { mark: "leave", side: "after" });
+  assert.deepEqual(after.collectorTime, [30, 4]);
+  assert.match(after.worst[0], /^cpu 3\.90 ms own \(wall 4\.00/);
+  assert.match(after.worstWall[0], /^cpu 3\.00 ms own \(wall 30\.00/);
+  assert.deepEqual(summariseTrace(t, "c.js").collectorTime, [2, 1, 30, 4]);
+  assert.throws(
+    () => summariseTrace(t, "c.js", { mark: "gone", side: "after" }),
+    /no mark "gone"/,
+  );
 });
 
 Deno.test("summariseTrace() names a trace without a page", () => {

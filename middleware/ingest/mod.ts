@@ -2,11 +2,12 @@
  * POST `/ingest`: one feature window per post, from the injected collector.
  *
  * Checks, in order: guard session cookie (401), per-session token bucket (429 + Retry-After),
- * revoked session (403), `Content-Type: application/json` (415), body size by Content-Length and by
- * counted bytes (413), JSON and the strict post schema (400 naming the field), seq strictly above
- * the last accepted one of the session (409; gaps allowed). Accepted windows go to the write
- * buffer; the reply is `{"ok":true,"action":"none"}` or, when the `onWindow` hook says so,
- * `{"ok":true,"action":"logout","redirect":"/login"}`. Error bodies never echo the input.
+ * revoked session (403), `Content-Type` JSON or text/plain (else 415), body size by
+ * Content-Length and by counted bytes (413), JSON and the strict post schema (400 naming the
+ * field), seq strictly above the last accepted one of the session (409; gaps allowed). Accepted
+ * windows go to the write buffer; the reply is `{"ok":true,"action":"none"}` or, when the
+ * `onWindow` hook says so, `{"ok":true,"action":"logout","redirect":"/login"}`. Error bodies
+ * never echo the input.
  *
  * @example
  * ```ts
