@@ -114,7 +114,16 @@ const server = Deno.serve({
     return new Response(null, { status: 204 });
   }
   if (url.pathname === "/ingest") return Response.json({});
-  if (url.pathname === "/done") setTimeout(() => finish(), 500);
+  if (url.pathname === "/done") {
+    // The last page's beacons may still be on their way: wait for them (5 s at most).
+    const complete = () => results.every((r) => r.pagehide.length >= PAGES);
+    const deadline = Date.now() + 5000;
+    const id = setInterval(() => {
+      if (!complete() && Date.now() < deadline) return;
+      clearInterval(id);
+      finish();
+    }, 100);
+  }
   const [, , m, i] = url.pathname.split("/");
   const html = url.pathname === "/done"
     ? "done"
@@ -171,4 +180,13 @@ for (const [m, mode] of MODES.entries()) {
       describeDurations(r.visibilitychange)
     }`,
   );
+}
+const missing = MODES.filter((_, m) => results[m].pagehide.length < PAGES);
+if (missing.length > 0) {
+  console.error(
+    `incomplete: ${
+      missing.map((m) => m.name).join("; ")
+    } reported fewer than ${PAGES} unloads (did Chromium start?)`,
+  );
+  Deno.exit(1);
 }
