@@ -2,6 +2,14 @@ import assert from "node:assert/strict";
 import { describeDurations, summariseTrace } from "./_trace.ts";
 
 const MAIN = { pid: 7, tid: 7 };
+/** Names the MAIN thread as a renderer's main thread. */
+const MAIN_NAME = {
+  name: "thread_name",
+  ph: "M",
+  ...MAIN,
+  ts: 0,
+  args: { name: "CrRendererMain" },
+};
 const url = (u: string) => ({
   data: { url: u, functionName: "f", columnNumber: 3 },
 });
@@ -12,13 +20,7 @@ function trace(events: object[]): Uint8Array {
 
 Deno.test("summariseTrace() attributes main-thread tasks to the collector by script URL", () => {
   const t = trace([
-    {
-      name: "thread_name",
-      ph: "M",
-      ...MAIN,
-      ts: 0,
-      args: { name: "CrRendererMain" },
-    },
+    MAIN_NAME,
     {
       name: "thread_name",
       ph: "M",
@@ -110,13 +112,7 @@ Deno.test("summariseTrace() splits tasks at a mark and ranks the worst by CPU an
     },
   ];
   const t = trace([
-    {
-      name: "thread_name",
-      ph: "M",
-      ...MAIN,
-      ts: 0,
-      args: { name: "CrRendererMain" },
-    },
+    MAIN_NAME,
     { name: "ParseHTML", ph: "X", ...MAIN, ts: 10, dur: 100 },
     ...collector(1000, 2000, 1900), // before the mark: 2 ms wall, 1.9 ms CPU
     ...collector(4000, 1000, 1000), // before: 1 ms, 1 ms

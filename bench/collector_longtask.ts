@@ -27,8 +27,8 @@
 import { parseArgs } from "node:util";
 import type { Page } from "puppeteer-core";
 import { CHROMIUM_PATH, launchChromium } from "../sim/chromium.ts";
+import { serveBenchSite } from "./_page_server.ts";
 import { pinRendererMain, pinSelf, rendererOnCore } from "./_pin.ts";
-import { buildCollectorBundle } from "../collector/mod.ts";
 import {
   describeDurations,
   summariseTrace,
@@ -163,18 +163,7 @@ function merge(into: TaskSummary, more: TaskSummary): void {
 }
 
 const counter = { posts: 0, bytes: 0 };
-const { code } = await buildCollectorBundle();
-const server = Deno.serve({
-  port: 0,
-  hostname: "127.0.0.1",
-  onListen: () => {},
-}, async (req) => {
-  const url = new URL(req.url);
-  if (url.pathname === "/c.js") {
-    return new Response(code, {
-      headers: { "content-type": "text/javascript" },
-    });
-  }
+const server = await serveBenchSite(async (req, url) => {
   if (url.pathname === "/ingest") {
     const bytes = (await req.arrayBuffer()).byteLength;
     if (url.search === "") {
@@ -188,7 +177,7 @@ const server = Deno.serve({
     { headers: { "content-type": "text/html" } },
   );
 });
-const base = `http://127.0.0.1:${server.addr.port}`;
+const base = server.base;
 if (values.pin) await pinSelf(0);
 // DevTools' network monitoring would cost every fetch of the page about 2 ms (sim/chromium.ts).
 const browser = await launchChromium({

@@ -19,8 +19,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { buildCollectorBundle } from "../collector/mod.ts";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../sim/chromium.ts";
+import { serveBenchSite } from "./_page_server.ts";
 import { pinRendererMain, pinSelf, rendererOnCore } from "./_pin.ts";
 import { describeDurations } from "./_trace.ts";
 
@@ -85,25 +85,14 @@ addEventListener("load", () => setTimeout(() => {
 </script></head><body><p>unload bench</p></body></html>`;
 }
 
-const { code } = await buildCollectorBundle();
 const results = MODES.map(() => ({
   pagehide: [] as number[],
   visibilitychange: [] as number[],
 }));
 let finish: () => void;
 const finished = new Promise<void>((ok) => finish = ok);
-const server = Deno.serve({
-  port: 0,
-  hostname: "127.0.0.1",
-  onListen: () => {},
-}, async (req) => {
-  const url = new URL(req.url);
+const server = await serveBenchSite(async (req, url) => {
   if (req.method === "POST") await req.arrayBuffer();
-  if (url.pathname === "/c.js") {
-    return new Response(code, {
-      headers: { "content-type": "text/javascript" },
-    });
-  }
   if (url.pathname === "/result") {
     const what = url.searchParams.get("what") as
       | "pagehide"
@@ -138,7 +127,7 @@ const chromium = new Deno.Command(CHROMIUM_PATH, {
     ...CHROMIUM_ARGS,
     `--user-data-dir=${profile}`,
     ...(values.pin ? [rendererOnCore(1)] : []),
-    `http://127.0.0.1:${server.addr.port}/p/0/0`,
+    `${server.base}/p/0/0`,
   ],
   stdout: "null",
   stderr: "null",
