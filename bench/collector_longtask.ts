@@ -16,8 +16,8 @@
  * it protocol messages that the main thread handles in V8 interrupts inside the running listener,
  * so the pagehide flush shows tens of ms of wall time for a few ms of CPU here:
  * bench/collector_unload.ts times it with no DevTools attached. Puppeteer's network monitoring is
- * off (it records every request's body and initiator stack, about 2 ms per fetch). `--rounds` repeats the phases so that the maximum
- * is over many windows.
+ * off (it records every request's body and initiator stack inside the page's fetch). `--rounds`
+ * repeats the phases so that the maximum is over many windows.
  *
  * `--pin` (Linux, 2+ cores) gives the page's renderer main thread core 1 to itself and puts the
  * rest on core 0 (bench/_pin.ts): wall times then measure the page, not the box's contention.
@@ -179,7 +179,7 @@ const server = await serveBenchSite(async (req, url) => {
 });
 const base = server.base;
 if (values.pin) await pinSelf(0);
-// DevTools' network monitoring would cost every fetch of the page about 2 ms (sim/chromium.ts).
+// DevTools' network monitoring would add its own work to every fetch of the page (sim/chromium.ts).
 const browser = await launchChromium({
   network: false,
   args: values.pin ? [rendererOnCore(1)] : [],

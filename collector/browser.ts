@@ -189,9 +189,9 @@ function flush(beacon: boolean): void {
     if (closed) enqueue(closed, batch);
     // A keepalive post in flight outlives the page: sending it again would repeat its seq.
     const first = sending && queue[0].length < KEEPALIVE_MAX ? 1 : 0;
-    // A string, not a Blob: a Blob is registered with the browser process by a synchronous IPC,
-    // which waits out the navigation (up to 30 ms of main thread in the long-task bench). The
-    // beacon's type is then text/plain, which the ingest route accepts.
+    // A string, not a Blob: a Blob is one more copy of the body, registered with the browser
+    // process before the beacon can go. The beacon's type is then text/plain, which the ingest
+    // route accepts.
     for (let i = first; i < queue.length; i++) {
       if (!navigator.sendBeacon(ingest, queue[i])) {
         post(queue[i]).catch(() => {});
@@ -213,8 +213,9 @@ function enqueue(post: object, batch: WindowEvent[]): void {
 /**
  * Warm-up: every WARM_GAP_MS during the first WARM_RUNS × WARM_GAP_MS, in an idle task of its own,
  * runs the extractor on the events recorded so far (a prefix that doubles from 20 up to WARM_MAX,
- * so each run stays around a millisecond even cold). V8 has then compiled and optimised the extractor for the page's
- * real records before the first flush: cold, it costs several µs per event; warm, a fraction.
+ * so each run stays around a millisecond even cold). V8 has then compiled and optimised the
+ * extractor for the page's real records before the first flush: cold, it costs several µs per
+ * event; warm, a fraction.
  */
 function warmUp(run: number): void {
   // The first runs compile the extractor: they take a short prefix (20, 40, 80 … events).

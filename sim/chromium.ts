@@ -57,8 +57,8 @@ export interface LaunchOptions {
   args?: readonly string[];
   /**
    * Whether puppeteer follows the page's network (default true). Off, DevTools no longer records
-   * every request with its body and initiator stack, which costs the page's main thread about 2 ms
-   * per fetch; `HTTPResponse`s are then unavailable (`page.goto` resolves to null).
+   * every request with its body and initiator stack, work that lands on the page's main thread
+   * inside each `fetch`; `HTTPResponse`s are then unavailable (`page.goto` resolves to null).
    */
   network?: boolean;
 }

@@ -68,7 +68,7 @@ export interface IngestOptions {
  * send without a preflight, but such a request carries no guard cookie (SameSite=Lax), so it is
  * refused as unauthenticated.
  */
-const JSON_TYPE = /^(application\/json|text\/plain)\s*(;|$)/i;
+const BODY_TYPE = /^(application\/json|text\/plain)\s*(;|$)/i;
 
 function reject(
   c: Context,
@@ -149,7 +149,7 @@ async function readPost(
   c: Context,
   maxBytes: number,
 ): Promise<Extract<ParsePostResult, { ok: true }> | Response> {
-  if (!JSON_TYPE.test(c.req.header("content-type") ?? "")) {
+  if (!BODY_TYPE.test(c.req.header("content-type") ?? "")) {
     return reject(c, 415, "unsupported_media_type");
   }
   const bytes = await readCapped(c.req.raw, maxBytes);
