@@ -28,6 +28,7 @@ import { createWindowBuffer, openStore, type Store } from "../db/mod.ts";
 import { createGuardApp } from "../middleware/mod.ts";
 import { createIngestRoute } from "../middleware/ingest/mod.ts";
 import { createGuardSession } from "../middleware/session/mod.ts";
+import { until } from "./_wait.ts";
 
 const CI = Deno.env.get("CI") === "true";
 const DATABASE_URL = Deno.env.get("DATABASE_URL");
@@ -83,15 +84,6 @@ async function openBackend(
   };
 }
 
-/** Polls `check` every 200 ms for up to 20 s: under load, timers run late. */
-async function until(check: () => Promise<boolean>, what: string) {
-  const deadline = Date.now() + 20_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((ok) => setTimeout(ok, 200));
-  }
-}
-
 /**
  * Drives the login page until `done`, then moves to (777, 333) and leaves the page: that last
  * window goes by the pagehide beacon (text/plain), and `left` must see it stored.
@@ -116,10 +108,16 @@ async function browse(
     await page.mouse.wheel({ deltaY: 300 });
     await new Promise((ok) => setTimeout(ok, 150));
     await page.mouse.move(600, 420, { steps: 20 });
-    await until(done, "the stored windows");
+    assert.ok(
+      await until(done, 20_000, 200),
+      "Timed out waiting for the stored windows",
+    );
     await page.mouse.move(777, 333);
     await page.goto("about:blank");
-    await until(left, "the pagehide window");
+    assert.ok(
+      await until(left, 20_000, 200),
+      "Timed out waiting for the pagehide window",
+    );
   } finally {
     await browser.close();
   }

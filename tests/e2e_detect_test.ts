@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import type { Browser, Page } from "puppeteer-core";
 import { launchChromium, skipWithoutChromium } from "../sim/chromium.ts";
+import { until } from "./_wait.ts";
 import { SMTPServer } from "smtp-server";
 import type { AddressInfo } from "node:net";
 import { buildCollectorBundle, type RawEvent } from "../collector/mod.ts";
@@ -73,15 +74,6 @@ async function startSmtp(inbox: string[]) {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => Promise<boolean> | boolean, ms: number) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await sleep(50);
-  }
-  return await check();
-}
 
 function sessionIdOf(cookies: { name: string; value: string }[]): string {
   const sid = cookies.find((c) => c.name === "__guard_sid");
