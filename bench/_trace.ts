@@ -56,10 +56,27 @@ export interface TaskSummary {
   collectorCpu: number[];
   /** The collector's CPU time minus the garbage collections (MinorGC/MajorGC) inside its calls. */
   collectorCpuNoGc: number[];
-  /** The three tasks with the most collector CPU time: what ran in them, for the report. */
-  worst: string[];
-  /** The same for the most collector wall time. */
-  worstWall: string[];
+  /**
+   * The three tasks with the most collector CPU time and the three with the most collector wall
+   * time (fewer when they coincide): what ran in them, for the report ({@link topTasks}).
+   */
+  worst: TaskNote[];
+}
+
+/** One task that ran collector code: the collector's own CPU and wall ms in it, and what ran. */
+export interface TaskNote {
+  cpu: number;
+  wall: number;
+  text: string;
+}
+
+/** The texts of the `n` notes with the most `by` time, most first. */
+export function topTasks(
+  notes: readonly TaskNote[],
+  by: "cpu" | "wall",
+  n = 3,
+): string[] {
+  return notes.toSorted((a, b) => b[by] - a[by]).slice(0, n).map((w) => w.text);
 }
 
 /**
@@ -119,7 +136,6 @@ export function summariseTrace(
     collectorCpu: [],
     collectorCpuNoGc: [],
     worst: [],
-    worstWall: [],
   };
   const gcs = onMain.filter((e) =>
     e.name === "MinorGC" || e.name === "MajorGC"
@@ -127,7 +143,7 @@ export function summariseTrace(
   const gcWithin = (from: number, to: number) =>
     gcs.reduce((sum, g) => g.ts >= from && g.ts < to ? sum + g.dur! : sum, 0);
   const cpu = (e: TraceEvent) => (e.tdur ?? e.dur!) / 1000;
-  const worst: [number, number, string][] = [];
+  const notes: TaskNote[] = [];
   let c = 0;
   for (const task of tasks) {
     const taskEnd = task.ts + task.dur!;
@@ -157,19 +173,20 @@ export function summariseTrace(
       summary.collectorTime.push(own / 1000);
       summary.collectorCpu.push(ownCpu);
       summary.collectorCpuNoGc.push(Math.max(0, ownCpu - gc / 1000));
-      worst.push([
-        ownCpu,
-        own,
-        `cpu ${ownCpu.toFixed(2)} ms own (wall ${(own / 1000).toFixed(2)}, gc ${
-          (gc / 1000).toFixed(2)
-        }) in a ${(task.dur! / 1000).toFixed(2)} ms task: ${ran.join(", ")}`,
-      ]);
+      notes.push({
+        cpu: ownCpu,
+        wall: own / 1000,
+        text: `cpu ${ownCpu.toFixed(2)} ms own (wall ${
+          (own / 1000).toFixed(2)
+        }, gc ${(gc / 1000).toFixed(2)}) in a ${
+          (task.dur! / 1000).toFixed(2)
+        } ms task: ${ran.join(", ")}`,
+      });
     }
   }
-  const top = (by: 0 | 1) =>
-    worst.toSorted((a, b) => b[by] - a[by]).slice(0, 3).map((w) => w[2]);
-  summary.worst = top(0);
-  summary.worstWall = top(1);
+  const byCpu = notes.toSorted((a, b) => b.cpu - a.cpu).slice(0, 3);
+  const byWall = notes.toSorted((a, b) => b.wall - a.wall).slice(0, 3);
+  summary.worst = [...new Set([...byCpu, ...byWall])];
   return summary;
 }
 

@@ -33,6 +33,7 @@ import {
   describeDurations,
   summariseTrace,
   type TaskSummary,
+  topTasks,
   TRACE_CATEGORIES,
 } from "./_trace.ts";
 
@@ -158,7 +159,7 @@ async function runPhase(page: Page, base: string, phase: Phase) {
 /** Appends `more` to `into`: durations and the worst-task notes. */
 function merge(into: TaskSummary, more: TaskSummary): void {
   for (const key of Object.keys(into) as (keyof TaskSummary)[]) {
-    (into[key] as (number | string)[]).push(...more[key]);
+    (into[key] as unknown[]).push(...more[key]);
   }
 }
 
@@ -223,13 +224,10 @@ function line(what: string, wall: number[], cpu: number[]): string {
     describeDurations(cpu)
   }\n`;
 }
-const wallOf = (note: string) => Number(/\(wall ([\d.]+)/.exec(note)![1]);
-const cpuOf = (note: string) => Number(/^cpu ([\d.]+)/.exec(note)![1]);
 function worst(r: TaskSummary): string {
-  const top = (notes: string[], by: (note: string) => number, what: string) =>
-    notes.toSorted((a, b) => by(b) - by(a)).slice(0, 3)
-      .map((w) => `    worst by ${what}: ${w}\n`).join("");
-  return top(r.worst, cpuOf, "cpu ") + top(r.worstWall, wallOf, "wall");
+  return (["cpu", "wall"] as const).map((by) =>
+    topTasks(r.worst, by).map((w) => `    worst by ${by}: ${w}\n`).join("")
+  ).join("");
 }
 function part(title: string, r: TaskSummary): string {
   return `  ${title}\n` +
