@@ -45,14 +45,14 @@ function parentOf(pid: string): string | undefined {
 /**
  * For every renderer under the browser `browserPid` (its child or grandchild, through the zygote):
  * the main thread (tid = pid) to `mainCore`, its other threads to `otherCore`. Threads a renderer
- * starts later inherit their creator's core, so call it again after navigations.
+ * starts later inherit their creator's core, so call it again after navigations. A process or
+ * thread that ends meanwhile is skipped.
  */
 export async function pinRendererMain(
   browserPid: number,
   mainCore: number,
   otherCore: number,
-): Promise<number> {
-  let pinned = 0;
+): Promise<void> {
   for (const entry of Deno.readDirSync("/proc")) {
     const pid = entry.name;
     if (!/^\d+$/.test(pid)) continue;
@@ -67,11 +67,15 @@ export async function pinRendererMain(
     const ours = parent === String(browserPid) ||
       (parent !== undefined && parentOf(parent) === String(browserPid));
     if (!ours) continue;
-    for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
-      const core = task.name === pid ? mainCore : otherCore;
-      await taskset(["-p", "-c", String(core), task.name]).catch(() => {});
+    let tasks: string[];
+    try {
+      tasks = [...Deno.readDirSync(`/proc/${pid}/task`)].map((t) => t.name);
+    } catch {
+      continue;
     }
-    pinned++;
+    for (const tid of tasks) {
+      const core = tid === pid ? mainCore : otherCore;
+      await taskset(["-p", "-c", String(core), tid]).catch(() => {});
+    }
   }
-  return pinned;
 }

@@ -4,7 +4,7 @@
  * bench/collector_longtask.ts traces through puppeteer, and a DevTools session changes what it
  * measures at unload: during the navigation it sends the page protocol messages, which the main
  * thread handles in V8 interrupts inside whatever JS is running, and the pagehide flush shows
- * 20–70 ms of wall time for 3–5 ms of CPU. Here Chromium is started on a URL, with no protocol
+ * tens of ms of wall time for a few ms of CPU. Here Chromium is started on a URL, with no protocol
  * session, and the page times the collector itself: a pagehide (and visibilitychange) listener
  * registered before the collector's and one registered after it, on the same target and phase,
  * so the listeners run in that order and the gap between them is the collector's listener.
@@ -14,7 +14,7 @@
  * data-raw 0 and 1. The reference is the same page with the page's own pagehide handler sending
  * a 1.5 KB analytics beacon instead of the collector: the common unload pattern.
  *
- * Usage: deno run -A bench/collector_unload.ts [--pages 15] [--seconds 2.5] [--pin]
+ * Usage: deno run -A bench/collector_unload.ts [--pages 20] [--seconds 2.5] [--pin]
  *
  * @module
  */
@@ -27,7 +27,7 @@ import { describeDurations } from "./_trace.ts";
 const { values } = parseArgs({
   args: Deno.args,
   options: {
-    pages: { type: "string", default: "15" },
+    pages: { type: "string", default: "20" },
     seconds: { type: "string", default: "2.5" },
     pin: { type: "boolean", default: false },
   },
