@@ -12,12 +12,28 @@
  * (after a restart, or after eviction) it is rebuilt from the session's stored scores, so a
  * restart does not give a bot a fresh start.
  *
+ * When the ingest route hands over the window's server-decoded events, they are judged first
+ * (window_judge.ts): integrity signals and replayed fingerprints make a bot window (score 1),
+ * keyboard-only windows are scored by the typing rule, touch and pen windows are kept from the
+ * mouse model. Without events, windows are judged by their features alone, as before.
+ *
  * @module
  */
 import { type FeatureVector, hasPointerEvidence } from "../../collector/mod.ts";
 import type { Store } from "../../db/mod.ts";
 import { log } from "../../log.ts";
-import { explain, type Model, predictProbaInto } from "../../tree/mod.ts";
+import type { GuardEvent } from "./events.ts";
+import { recordVerdict, settle } from "./record_verdict.ts";
+import {
+  explainWindow,
+  scoreWindow,
+  type WindowExplanation,
+} from "./model_score.ts";
+import {
+  createReplayIndex,
+  MIN_EVENTS,
+  type ReplayIndex,
+} from "./replay_index.ts";
 import {
   type EvidenceState,
   initialEvidence,
@@ -25,6 +41,14 @@ import {
   type VerdictOptions,
 } from "./verdict.ts";
 import type { LoadedModel } from "./model_source.ts";
+import {
+  routeWindow,
+  type WindowRoute,
+  type WindowSignals,
+} from "./window_judge.ts";
+
+export { explainWindow, rowFor, scoreWindow } from "./model_score.ts";
+export { recordVerdict, settle } from "./record_verdict.ts";
 
 /** Scores the owner check records carry this model-version prefix (see owner.ts). */
 export const OWNER_VERSION_PREFIX = "owner:";
@@ -42,6 +66,8 @@ export interface ScoredWindow {
   /** Events in the window; windows under `minEvents` carry no evidence. */
   nEvents?: number;
   features: FeatureVector;
+  /** The window's server-decoded events, time-ordered; when present they are judged too. */
+  events?: readonly GuardEvent[];
 }
 
 /** What the ingest route tells the collector. */
@@ -71,10 +97,19 @@ export interface DetectorOptions {
   maxSessions?: number;
   /** Window scores kept per session for the explanation (default 20). */
   keepScores?: number;
+  /**
+   * Fingerprints of windows seen lately, shared by every session this detector judges (default:
+   * 200,000 fingerprints for 24 h, about 30 MB at most).
+   */
+  replay?: ReplayIndex;
+  /** Clock in ms, for the replay index (default `Date.now`). */
+  now?: () => number;
 }
 
 interface SessionEvidence extends EvidenceState {
   scores: number[];
+  /** Signal counts summed over the session's windows since this process first saw it. */
+  signals: WindowSignals;
 }
 
 /** The detection explanation, stored with the detection and sent in the alert. */
@@ -86,58 +121,11 @@ export interface DetectionExplanation {
   windows: number;
   scores: number[];
   modelVersion: string;
-  topFeatures: { feature: string; importance: number }[];
-  path: {
-    feature: string;
-    threshold: number;
-    value: number | null;
-    wentLeft: boolean;
-  }[];
-  paths: {
-    feature: string;
-    threshold: number;
-    value: number | null;
-    wentLeft: boolean;
-  }[][];
-}
-
-const rows = new WeakMap<Model, (v: FeatureVector) => Float64Array>();
-
-/** A row in the model's own feature order (a model may use a subset of FEATURE_NAMES). */
-export function rowFor(model: Model): (v: FeatureVector) => Float64Array {
-  let fn = rows.get(model);
-  if (fn === undefined) {
-    const names = model.features as (keyof FeatureVector)[];
-    fn = (v) => Float64Array.from(names, (n) => v[n] ?? Number.NaN);
-    rows.set(model, fn);
-  }
-  return fn;
-}
-
-/** Score of one window: 1 − P(negative class, "human"). */
-export function scoreWindow(model: Model, features: FeatureVector): number {
-  const p = predictProbaInto(
-    model,
-    rowFor(model)(features),
-    new Float64Array(model.classes.length),
-  );
-  return 1 - p[model.classes.indexOf(model.negative)];
-}
-
-/** Why the model said what it did: top features and the strongest trees' paths, JSON-ready. */
-export function explainWindow(
-  model: Model,
-  features: FeatureVector,
-): Pick<DetectionExplanation, "topFeatures" | "path" | "paths"> {
-  const why = explain(model, rowFor(model)(features));
-  const paths = why.paths.map((p) =>
-    p.map((s) => ({ ...s, value: Number.isNaN(s.value) ? null : s.value }))
-  );
-  return {
-    topFeatures: why.topFeatures.slice(0, 5),
-    path: paths[0] ?? [],
-    paths,
-  };
+  /** Integrity, replay and typing signals seen in the session (absent when none). */
+  signals?: WindowSignals;
+  topFeatures: WindowExplanation["topFeatures"];
+  path: WindowExplanation["path"];
+  paths: WindowExplanation["paths"];
 }
 
 function explainDetection(
@@ -154,21 +142,11 @@ function explainDetection(
     windows: state.windows,
     scores: state.scores,
     modelVersion: loaded.version,
+    ...(Object.keys(state.signals).length > 0
+      ? { signals: state.signals }
+      : {}),
     ...explainWindow(loaded.model, features),
   };
-}
-
-/** Awaits a side effect that must not break detection: a failure is logged, not thrown. */
-export async function settle(
-  what: string,
-  session: string,
-  p: Promise<unknown>,
-): Promise<void> {
-  try {
-    await p;
-  } catch (error) {
-    log("error", `Cannot record ${what}`, { session, error });
-  }
 }
 
 /**
@@ -184,26 +162,36 @@ export function createDetector(
   const keep = options.keepScores ?? 20;
   const logout: DetectAction = { action: "logout", redirect: options.loginUrl };
 
+  const replay = options.replay ??
+    createReplayIndex({ maxEntries: 200_000, ttlMs: 24 * 3600_000 });
+  const now = options.now ?? Date.now;
+
   return async function detectWindow(window) {
-    // No weight for windows the model cannot judge: too few events, or no pointer evidence
-    // (typing only: the model's humans are mouse recordings; see hasPointerEvidence).
-    if (
-      (window.nEvents ?? Infinity) < (options.minEvents ?? 0) ||
-      !hasPointerEvidence(window.features)
-    ) {
+    const route = judge(window);
+    if (route.route === "skip") {
       const known = sessions.get(window.session);
       return known?.detectedAt != null && options.mode === "enforce"
         ? logout
         : { action: "none" };
     }
     const loaded = options.model();
-    const score = scoreWindow(loaded.model, window.features);
+    const score = route.route === "fixed"
+      ? route.score
+      : Math.max(route.floor, scoreWindow(loaded.model, window.features));
     const prev = sessions.get(window.session) ??
       await restore(window.session);
     const next: SessionEvidence = {
       ...stepEvidence(prev, score, options.verdict),
       scores: [...prev.scores, score].slice(-keep),
+      signals: addSignals(prev.signals, route.signals),
     };
+    if (Object.keys(route.signals).length > 0) {
+      log("info", "window signals", {
+        session: window.session,
+        seq: window.seq,
+        signals: route.signals,
+      });
+    }
     sessions.delete(window.session);
     sessions.set(window.session, next);
     if (sessions.size > max) sessions.delete(sessions.keys().next().value!);
@@ -226,9 +214,32 @@ export function createDetector(
     return options.mode === "enforce" ? logout : { action: "none" };
   };
 
+  /**
+   * The window's route. Without events, no weight for windows the model cannot judge: too few
+   * events, or no pointer evidence (typing only: the model's humans are mouse recordings).
+   */
+  function judge(window: ScoredWindow): WindowRoute {
+    if (window.events !== undefined) {
+      return routeWindow(window.events, window.features, {
+        replay,
+        now: now(),
+        minEvents: options.minEvents ?? MIN_EVENTS,
+      });
+    }
+    const judged = (window.nEvents ?? Infinity) >= (options.minEvents ?? 0) &&
+      hasPointerEvidence(window.features);
+    return judged
+      ? { route: "model", floor: 0, signals: {} }
+      : { route: "skip", signals: {} };
+  }
+
   /** Evidence replayed from the stored scores; empty when the store has none or fails. */
   async function restore(session: string): Promise<SessionEvidence> {
-    let state: SessionEvidence = { ...initialEvidence(), scores: [] };
+    let state: SessionEvidence = {
+      ...initialEvidence(),
+      scores: [],
+      signals: {},
+    };
     try {
       const stored = await options.store.getSession(session);
       for (const row of stored?.scores ?? []) {
@@ -236,6 +247,7 @@ export function createDetector(
         state = {
           ...stepEvidence(state, row.score, options.verdict),
           scores: [...state.scores, row.score].slice(-keep),
+          signals: state.signals,
         };
       }
       const bot = stored?.detections.some((d) => d.verdict === "bot");
@@ -272,31 +284,10 @@ export function createDetector(
   }
 }
 
-/**
- * Stores a session's detection with its explanation and enqueues its one alert (the outbox
- * dedupes per session and verdict); failures are logged, never thrown. Shared by the bot
- * detector and the owner check (owner.ts).
- */
-export async function recordVerdict(
-  store: Pick<Store, "recordDetection" | "enqueueAlert">,
-  session: string,
-  verdict: "bot" | "unauthorized",
-  explanation: unknown,
-): Promise<void> {
-  await settle(
-    "detection",
-    session,
-    store.recordDetection({ session, verdict, explanation }),
-  );
-  const kind = verdict === "bot" ? "detection" : "unauthorized";
-  await settle(
-    "alert",
-    session,
-    store.enqueueAlert({
-      session,
-      kind,
-      payload: explanation,
-      dedupeKey: `${kind}:${session}`,
-    }),
-  );
+/** Signal counts of a session plus one window's. */
+function addSignals(a: WindowSignals, b: WindowSignals): WindowSignals {
+  if (Object.keys(b).length === 0) return a;
+  const out = { ...a };
+  for (const [name, n] of Object.entries(b)) out[name] = (out[name] ?? 0) + n;
+  return out;
 }

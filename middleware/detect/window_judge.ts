@@ -1,0 +1,70 @@
+/**
+ * How one window is judged when the server holds its raw events: integrity and replay first (no
+ * device makes those windows, whatever else they show), then the mouse model for mouse windows,
+ * the typing rule for keyboard-only windows, and nothing for the rest. Pure but for the replay
+ * index it is handed, so the same code judges live traffic and replays.
+ *
+ * @module
+ */
+import { type FeatureVector, hasPointerEvidence } from "../../collector/mod.ts";
+import { type GuardEvent, hasTouchOrPen } from "./events.ts";
+import { assessWindow } from "./integrity.ts";
+import { type ReplayIndex, windowFingerprints } from "./replay_index.ts";
+import { judgeTyping } from "./typing.ts";
+
+/** Signals of one window: the integrity signals, `replay`, and the typing rule's bot reasons. */
+export type WindowSignals = Record<string, number>;
+
+/**
+ * The route of one window: `skip` carries no evidence; `fixed` is scored by a rule; `model` is
+ * scored by the mouse model, and the final score is at least `floor` (machine typing in a window
+ * that also moved the mouse still counts).
+ */
+export type WindowRoute =
+  | { route: "skip"; signals: WindowSignals }
+  | { route: "fixed"; score: number; signals: WindowSignals }
+  | { route: "model"; floor: number; signals: WindowSignals };
+
+/** What {@link routeWindow} needs besides the window. */
+export interface RouteOptions {
+  replay: ReplayIndex;
+  /** Now, in ms, for the replay index's TTL. */
+  now: number;
+  /** MIN_EVENTS: fewer non-meta events carry no weight and are not fingerprinted. */
+  minEvents: number;
+}
+
+/**
+ * Routes one window by its server-decoded events.
+ *
+ * @param events the window's events in time order
+ * @param features the features the server computed from them
+ */
+export function routeWindow(
+  events: readonly GuardEvent[],
+  features: FeatureVector,
+  options: RouteOptions,
+): WindowRoute {
+  const signals: WindowSignals = { ...assessWindow(events) };
+  const fingerprints = windowFingerprints(events, {
+    minEvents: options.minEvents,
+  });
+  const repeated = options.replay.check(fingerprints, options.now);
+  if (repeated.length > 0) signals.replay = repeated.length;
+  if (Object.keys(signals).length > 0) {
+    return { route: "fixed", score: 1, signals };
+  }
+  const real = events.reduce((n, e) => n + (e.kind === "meta" ? 0 : 1), 0);
+  if (real < options.minEvents) return { route: "skip", signals };
+  const typing = judgeTyping(events);
+  const machine = typing !== null && typing.reason !== "varied";
+  if (machine) signals[typing.reason] = 1;
+  // Touch and pen windows are behaviour evidence but not the mouse model's to judge: it has
+  // seen no human touch or pen recording.
+  if (hasPointerEvidence(features) && !hasTouchOrPen(events)) {
+    return { route: "model", floor: machine ? typing.score : 0, signals };
+  }
+  return typing === null
+    ? { route: "skip", signals }
+    : { route: "fixed", score: typing.score, signals };
+}
