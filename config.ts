@@ -59,6 +59,9 @@ export const ENV_SCHEMA = z.object({
   OWNER_MIN_WINDOWS: int(1, 1000).default(6),
   PROFILE_MIN_WINDOWS: int(12, 100_000).default(24),
   PROFILE_TTL_MS: int(1000, 86_400_000).default(60_000),
+  NO_BEHAVIOUR_ACTION: z.enum(["record", "logout"]).default("logout"),
+  NO_BEHAVIOUR_REQUESTS: int(1, 10_000).default(3),
+  NO_BEHAVIOUR_MS: int(1000, 86_400_000).default(15_000),
   AUTH_COOKIES: list.default(["session"]),
   LOGIN_URL: z.string().min(1).default("/login"),
   SMTP_URL: z.string().regex(

@@ -72,12 +72,42 @@ function explainLines(p: DetectionPayload, owner: boolean): string[] {
   return lines;
 }
 
+/** What the silence watch puts in an `unverified` alert (middleware/detect/silence_watch.ts). */
+const UNVERIFIED_PAYLOAD = z.object({
+  verdict: z.literal("unverified"),
+  mode: z.enum(["monitor", "enforce"]),
+  action: z.string(),
+  requests: z.number().int(),
+  spanMs: z.number(),
+}).loose();
+
+/** The mail of a session that used the site without any behaviour evidence. */
+function unverifiedMail(alert: AlertLike, link: string): Mail | null {
+  const p = UNVERIFIED_PAYLOAD.safeParse(alert.payload);
+  if (!p.success) return null;
+  const text = [
+    `The guard judged session ${alert.session} unverified at ${alert.createdAt.toISOString()}: ${p.data.requests} page loads or form posts over ${
+      (p.data.spanMs / 1000).toFixed(0)
+    } s, logged in, without any behaviour evidence (the collector never reported input).`,
+    "",
+    `Mode: ${p.data.mode}; action taken: ${p.data.action}.`,
+    "",
+    `Session details: ${link}`,
+  ].join("\n");
+  return {
+    subject: `[guard] No behaviour evidence: session ${alert.session}`,
+    text,
+  };
+}
+
 /**
  * The email for one detected session: what was seen, why, and a link to the admin page.
  *
  * @param link absolute URL of `<prefix>/admin/sessions/<id>`
  */
 export function composeAlertMail(alert: AlertLike, link: string): Mail {
+  const silent = unverifiedMail(alert, link);
+  if (silent !== null) return silent;
   const parsed = DETECTION_PAYLOAD.safeParse(alert.payload);
   const identity = unauthorizedOf(alert.payload);
   const body = parsed.success

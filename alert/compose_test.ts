@@ -59,3 +59,30 @@ Deno.test("composeAlertMail() says bot or unauthorized user, with the evidence",
     /\nSession details: https:\/\/x\/__guard\/admin\/sessions\/s2$/,
   );
 });
+
+Deno.test("composeAlertMail() says a silent session was unverified, with its requests", () => {
+  const mail = composeAlertMail({
+    session: "s3",
+    kind: "unverified",
+    payload: {
+      verdict: "unverified",
+      mode: "enforce",
+      action: "logged out",
+      loggedIn: true,
+      requests: 4,
+      spanMs: 15_200,
+    },
+    createdAt: at,
+  }, "https://x/__guard/admin/sessions/s3");
+  assert.equal(mail.subject, "[guard] No behaviour evidence: session s3");
+  assert.equal(
+    mail.text,
+    [
+      "The guard judged session s3 unverified at 2026-11-28T10:00:00.000Z: 4 page loads or form posts over 15 s, logged in, without any behaviour evidence (the collector never reported input).",
+      "",
+      "Mode: enforce; action taken: logged out.",
+      "",
+      "Session details: https://x/__guard/admin/sessions/s3",
+    ].join("\n"),
+  );
+});

@@ -56,6 +56,8 @@ export async function startTestGuard(options: {
   upstream: string;
   collector: CollectorBundle;
   env: Record<string, string>;
+  /** The detection clock in ms (default `Date.now`), e.g. to pass the silence grace at once. */
+  now?: () => number;
 }): Promise<TestGuard> {
   const result = loadConfig({
     UPSTREAM_URL: options.upstream,
@@ -66,7 +68,12 @@ export async function startTestGuard(options: {
   const config = result.config;
   const { store, close: closeStore } = await openTestStore();
   const buffer = createWindowBuffer(store, { max: 10_000, flushMs: 50 });
-  const detection = await createDetection({ config, store, reload: false });
+  const detection = await createDetection({
+    config,
+    store,
+    reload: false,
+    now: options.now,
+  });
   const ingest = createIngestRoute({
     store,
     buffer,

@@ -50,7 +50,32 @@ export {
   type Detection,
   type DetectionConfig,
   type DetectionOptions,
+  type DetectWindow,
 } from "./setup.ts";
+export {
+  type ActivityOptions,
+  type ActivityRequest,
+  ASSET_EXTENSIONS,
+  countsAsActivity,
+  DEFAULT_SILENCE_OPTIONS,
+  type EvidenceWindow,
+  hasBehaviour,
+  initialSilence,
+  isUnverified,
+  noteActivity,
+  noteEvidence,
+  type SilenceOptions,
+  type SilenceState,
+  type SilenceStep,
+} from "./silence.ts";
+export {
+  createSilenceWatch,
+  recordUnverified,
+  type SilenceStore,
+  type SilenceWatch,
+  type SilenceWatchOptions,
+  type UnverifiedExplanation,
+} from "./silence_watch.ts";
 export {
   DEFAULT_VERIFIER_OPTIONS,
   MIN_OWNER_WINDOWS,

@@ -18,6 +18,8 @@ import {
 import { type ModelSource, openModelSource } from "./model_source.ts";
 import { createIdentify } from "./identify.ts";
 import { createOwnerCheck } from "./owner.ts";
+import { createSilenceWatch } from "./silence_watch.ts";
+import type { WindowEvent } from "../../collector/mod.ts";
 
 /** The config slice detection reads. */
 export type DetectionConfig = Pick<
@@ -36,7 +38,19 @@ export type DetectionConfig = Pick<
   | "OWNER_THRESHOLD"
   | "OWNER_MIN_WINDOWS"
   | "PROFILE_TTL_MS"
+  | "NO_BEHAVIOUR_ACTION"
+  | "NO_BEHAVIOUR_REQUESTS"
+  | "NO_BEHAVIOUR_MS"
+  | "EXCLUDE_PATHS"
 >;
+
+/**
+ * What `onWindow` receives: a scored window, and its server-decoded events once the ingest
+ * route provides them (silence.ts reads them for behaviour evidence).
+ */
+export type DetectWindow = ScoredWindow & {
+  events?: readonly WindowEvent[];
+};
 
 /** Options of {@link createDetection}. */
 export interface DetectionOptions {
@@ -46,18 +60,22 @@ export interface DetectionOptions {
   instance?: string;
   /** Watch MODEL_PATH and listen for SIGHUP (default true). */
   reload?: boolean;
+  /** Clock in ms for the silence rule (default `Date.now`); tests inject one. */
+  now?: () => number;
 }
 
 /** Detection, ready to mount. */
 export interface Detection {
   /** The ingest route's `onWindow` hook. */
-  onWindow: (window: ScoredWindow) => Promise<DetectAction>;
+  onWindow: (window: DetectWindow) => Promise<DetectAction>;
   /** Put after the session middleware in `beforeProxy`. */
   gate: MiddlewareHandler;
   /**
    * The `beforeProxy` handlers, in order, to put after the session middleware: the identity
    * middleware (records USER_HEADER's user and strips the header; only when USER_HEADER is set,
-   * so the proxy path carries no extra hop otherwise), then the revocation gate.
+   * so the proxy path carries no extra hop otherwise), the revocation gate, then the silence
+   * watch (after the gate: a revoked navigation is refused before it counts, and the gate has
+   * bound the request's auth cookies, which the watch reads).
    */
   beforeProxy: MiddlewareHandler[];
   /** Mounts `/admin/…` on the guard's prefix app. */
@@ -109,7 +127,20 @@ export async function createDetection(
     revoke: gate.revoke,
   });
   const owner = ownerCheck(options, gate.revoke);
-  const onWindow = owner === null
+  const silence = createSilenceWatch({
+    store,
+    gate,
+    mode: config.mode,
+    action: config.NO_BEHAVIOUR_ACTION,
+    rule: {
+      requests: config.NO_BEHAVIOUR_REQUESTS,
+      graceMs: config.NO_BEHAVIOUR_MS,
+    },
+    authCookies,
+    excludePaths: config.EXCLUDE_PATHS,
+    now: options.now,
+  });
+  const score = owner === null
     ? detectBot
     : async (window: ScoredWindow): Promise<DetectAction> => {
       const action = await detectBot(window);
@@ -117,11 +148,14 @@ export async function createDetection(
     };
   const admin = createAdminRoutes({ store, token: config.ADMIN_TOKEN });
   return {
-    onWindow,
+    onWindow(window) {
+      silence.noteWindow(window);
+      return score(window);
+    },
     gate: gate.middleware,
     beforeProxy: owner === null
-      ? [gate.middleware]
-      : [owner.identify, gate.middleware],
+      ? [gate.middleware, silence.middleware]
+      : [owner.identify, gate.middleware, silence.middleware],
     mount: (guard) => void guard.route("/admin", admin),
     models,
     async close() {

@@ -15,7 +15,10 @@
  * and the old id stays revoked for anyone replaying it).
  *
  * The auth cookie VALUES seen with a session are remembered in memory (bounded), so a client that
- * drops `__guard_sid` but keeps replaying the old `session` cookie is refused too.
+ * drops `__guard_sid` but keeps replaying the old `session` cookie is refused too. A request with
+ * a verified guard cookie (re)binds its auth values; one without (its id freshly minted) binds
+ * only values not bound yet, so dropping the guard cookie cannot move a binding off a session
+ * (which would shed its revocation, or its count of silent requests in detect/silence_watch.ts).
  *
  * @module
  */
@@ -65,6 +68,8 @@ export interface RevocationGate {
   revoke(id: string, reason: string): Promise<void>;
   /** Whether the id is revoked (memory, then store). */
   isRevoked(id: string): Promise<boolean>;
+  /** The guard session an auth cookie value is bound to, if it has been seen (memory only). */
+  boundSession(name: string, value: string): string | undefined;
 }
 
 function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number) {
@@ -127,6 +132,9 @@ export function createRevocationGate(
   async function revokedSessionOf(c: Context, pairs: [string, string][]) {
     const id = c.get("guardSessionId" as never) as string | undefined;
     const hadCookie = pairs.some(([n]) => n === sidName);
+    // The session middleware kept the id of a cookie it verified; any other id is fresh.
+    const verified = id !== undefined &&
+      pairs.some(([n, v]) => n === sidName && v.startsWith(`${id}.`));
     if (id !== undefined && hadCookie && await isRevoked(id)) return id;
     for (const [name, value] of pairs) {
       if (!authNames.has(name)) continue;
@@ -137,9 +145,9 @@ export function createRevocationGate(
     }
     if (id !== undefined) {
       for (const [name, value] of pairs) {
-        if (authNames.has(name) && value.length <= 4096) {
-          remember(boundTo, `${name}=${value}`, id, max);
-        }
+        if (!authNames.has(name) || value.length > 4096) continue;
+        const key = `${name}=${value}`;
+        remember(boundTo, key, verified ? id : boundTo.get(key) ?? id, max);
       }
     }
     return null;
@@ -178,6 +186,7 @@ export function createRevocationGate(
   return {
     middleware,
     isRevoked,
+    boundSession: (name, value) => boundTo.get(`${name}=${value}`),
     async start() {
       const since = new Date(
         Date.now() - (options.preloadMs ?? 7 * 86_400_000),

@@ -1,0 +1,296 @@
+/**
+ * The HTTP side of "silence is a verdict" (the rule is silence.ts): a `beforeProxy` middleware
+ * that counts activity per guard session, and `noteWindow` for the ingest hook, which reports
+ * behaviour evidence. When a session becomes unverified, the verdict is recorded (the session
+ * row is created, so the admin list shows it); when it is logged in (carries an AUTH_COOKIES
+ * cookie), an alert is enqueued and, in enforce mode with NO_BEHAVIOUR_ACTION=logout, the session
+ * is revoked through the gate, so its next navigation gets a 303 to LOGIN_URL with its cookies
+ * cleared. An anonymous session has nothing to log out of: it is recorded only. A session first
+ * judged anonymous is acted on when it is first seen logged in.
+ *
+ * Keying: a request with a verified guard cookie counts for its session. A request without one
+ * gets a freshly minted id from the session middleware, so a client that drops `__guard_sid`
+ * would start from zero on every request; when it carries a site auth cookie, it counts for the
+ * session that auth value is bound to (the gate's `boundSession`, which a cookie-less request
+ * cannot take over). A client with neither cookie has no identity to hold its requests to, and
+ * is logged in nowhere.
+ *
+ * Evidence from another instance: counts live in memory per instance, but windows may land on
+ * another one. Before a verdict, the session's stored windows are checked, and one with
+ * behaviour received since the first counted request is evidence.
+ *
+ * @module
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import type { Store } from "../../db/mod.ts";
+import { log } from "../../log.ts";
+import {
+  type AuthCookie,
+  parseCookieHeader,
+  type RevocationGate,
+} from "../response/mod.ts";
+import { settle } from "./detector.ts";
+import {
+  countsAsActivity,
+  type EvidenceWindow,
+  hasBehaviour,
+  initialSilence,
+  isUnverified,
+  noteActivity,
+  noteEvidence,
+  type SilenceOptions,
+  type SilenceState,
+} from "./silence.ts";
+
+/** The store methods the watch uses. */
+export type SilenceStore = Pick<
+  Store,
+  "touchSession" | "recordDetection" | "enqueueAlert" | "listWindows"
+>;
+
+/** Options of {@link createSilenceWatch}. */
+export interface SilenceWatchOptions {
+  store: SilenceStore;
+  gate: Pick<RevocationGate, "revoke" | "isRevoked" | "boundSession">;
+  mode: "monitor" | "enforce";
+  /** NO_BEHAVIOUR_ACTION: `record` only, or `logout` (in enforce mode) a logged-in session. */
+  action: "record" | "logout";
+  rule: SilenceOptions;
+  authCookies: readonly AuthCookie[];
+  /** EXCLUDE_PATHS. */
+  excludePaths: readonly string[];
+  /** The guard session cookie (default `__guard_sid`). */
+  sessionCookie?: string;
+  /** Clock in ms (default `Date.now`). */
+  now?: () => number;
+  /** Sessions remembered (default 100,000; least recently active dropped). */
+  maxSessions?: number;
+}
+
+/** The watch: its middleware and the evidence hook. */
+export interface SilenceWatch {
+  /** Put after the revocation gate in `beforeProxy`. */
+  middleware: MiddlewareHandler;
+  /** Call for every accepted window (before or after scoring). */
+  noteWindow(window: EvidenceWindow & { session: string }): void;
+}
+
+interface Who {
+  key: string;
+  loggedIn: boolean;
+  attributed: boolean;
+}
+
+interface Entry {
+  state: SilenceState;
+  /** The logged-in response (alert, and logout when configured) has been taken. */
+  actedLoggedIn: boolean;
+}
+
+/** The detection explanation of an `unverified` verdict, stored and sent in the alert. */
+export interface UnverifiedExplanation {
+  verdict: "unverified";
+  mode: "monitor" | "enforce";
+  action: string;
+  loggedIn: boolean;
+  requests: number;
+  spanMs: number;
+  firstAt: string;
+  at: string;
+  lastEvidenceAt: string | null;
+  rule: SilenceOptions;
+  /** True when the request came without a guard cookie and was counted by its auth cookie. */
+  attributed: boolean;
+}
+
+/**
+ * Stores an `unverified` detection (creating the session row, so the admin list shows it) and,
+ * when `alert`, enqueues its one alert (deduped per session). Failures are logged, never thrown.
+ */
+export async function recordUnverified(
+  store: Pick<Store, "touchSession" | "recordDetection" | "enqueueAlert">,
+  session: string,
+  explanation: UnverifiedExplanation,
+  alert: boolean,
+): Promise<void> {
+  await settle(
+    "session",
+    session,
+    store.touchSession(session, new Date(explanation.firstAt)),
+  );
+  await settle(
+    "session",
+    session,
+    store.touchSession(session, new Date(explanation.at)),
+  );
+  await settle(
+    "detection",
+    session,
+    store.recordDetection({ session, verdict: "unverified", explanation }),
+  );
+  if (!alert) return;
+  await settle(
+    "alert",
+    session,
+    store.enqueueAlert({
+      session,
+      kind: "unverified",
+      payload: explanation,
+      dedupeKey: `unverified:${session}`,
+    }),
+  );
+}
+
+/** Builds the watch. */
+export function createSilenceWatch(options: SilenceWatchOptions): SilenceWatch {
+  const sidName = options.sessionCookie ?? "__guard_sid";
+  const authNames = new Set(options.authCookies.map((c) => c.name));
+  const now = options.now ?? Date.now;
+  const max = options.maxSessions ?? 100_000;
+  const entries = new Map<string, Entry>();
+
+  function remember(key: string, entry: Entry) {
+    entries.delete(key);
+    entries.set(key, entry);
+    if (entries.size > max) entries.delete(entries.keys().next().value!);
+  }
+
+  const middleware: MiddlewareHandler = async function silenceWatch(c, next) {
+    if (!countsAsActivity(c.req.raw, { excludePaths: options.excludePaths })) {
+      return await next();
+    }
+    const who = keyOf(c);
+    if (who !== null) await count(who);
+    await next();
+  };
+
+  async function count(who: Who) {
+    const at = now();
+    const entry = entries.get(who.key) ??
+      { state: initialSilence(), actedLoggedIn: false };
+    const prev = entry.state;
+    let step = noteActivity(prev, at, options.rule);
+    entry.state = step.state;
+    remember(who.key, entry);
+    if (step.becameUnverified) {
+      // Windows may have reached another instance: stored evidence since the first counted
+      // request starts the count over, as if this instance had seen it.
+      const stored = await storedEvidenceAt(who.key, prev.firstAt ?? at);
+      if (stored !== null) {
+        step = noteActivity(noteEvidence(prev, stored).state, at, options.rule);
+        entry.state = step.state;
+      }
+    }
+    const pending = isUnverified(entry.state) && who.loggedIn &&
+      !entry.actedLoggedIn;
+    if (step.becameUnverified || pending) await judge(who, entry);
+  }
+
+  /**
+   * The session a request counts for, and whether it is logged in. Null for a request with
+   * neither a verified guard cookie nor a bound auth cookie: its id was minted for it and is
+   * seen again only if the client keeps the cookie (then it counts from its next request).
+   * Keeping an entry per such request would let a cookie-less flood evict counted sessions.
+   */
+  function keyOf(c: Context): Who | null {
+    const id = c.get("guardSessionId" as never) as string | undefined;
+    if (id === undefined) return null;
+    const pairs = parseCookieHeader(c.req.header("cookie") ?? null);
+    const auth = pairs.filter(([n]) => authNames.has(n));
+    const loggedIn = auth.length > 0;
+    if (pairs.some(([n, v]) => n === sidName && v.startsWith(`${id}.`))) {
+      return { key: id, loggedIn, attributed: false };
+    }
+    for (const [name, value] of auth) {
+      const bound = options.gate.boundSession(name, value);
+      if (bound !== undefined) {
+        return bound === id ? null : { key: bound, loggedIn, attributed: true };
+      }
+    }
+    return null;
+  }
+
+  async function judge(who: Who, entry: Entry) {
+    const key = who.key;
+    if (await options.gate.isRevoked(key)) {
+      entry.actedLoggedIn = true; // already logged out (a bot verdict, or another instance)
+      return;
+    }
+    if (who.loggedIn) entry.actedLoggedIn = true;
+    const logout = who.loggedIn && options.action === "logout" &&
+      options.mode === "enforce";
+    const explanation = explain(entry.state, who, logout);
+    log("warn", "session unverified: no behaviour evidence", {
+      session: key,
+      requests: explanation.requests,
+      loggedIn: who.loggedIn,
+      action: explanation.action,
+    });
+    if (logout) {
+      await options.gate.revoke(key, "no behaviour evidence (unverified)");
+    }
+    const alert = who.loggedIn && options.action === "logout";
+    await recordUnverified(options.store, key, explanation, alert);
+  }
+
+  function explain(
+    state: SilenceState,
+    who: Who,
+    logout: boolean,
+  ): UnverifiedExplanation {
+    const action = logout
+      ? "logged out"
+      : !who.loggedIn
+      ? "none (anonymous)"
+      : options.action === "record"
+      ? "none (NO_BEHAVIOUR_ACTION=record)"
+      : "none (monitor mode)";
+    const at = state.lastAt!;
+    return {
+      verdict: "unverified",
+      mode: options.mode,
+      action,
+      loggedIn: who.loggedIn,
+      requests: state.counted,
+      spanMs: Math.max(0, at - state.firstAt!),
+      firstAt: new Date(state.firstAt!).toISOString(),
+      at: new Date(at).toISOString(),
+      lastEvidenceAt: state.evidenceAt === null
+        ? null
+        : new Date(state.evidenceAt).toISOString(),
+      rule: { ...options.rule },
+      attributed: who.attributed,
+    };
+  }
+
+  /** Receipt time (ms) of the newest stored window with behaviour since `sinceMs`, or null. */
+  async function storedEvidenceAt(session: string, sinceMs: number) {
+    try {
+      const windows = await options.store.listWindows(session);
+      let newest: number | null = null;
+      for (const w of windows) {
+        const at = w.receivedAt.getTime();
+        if (at >= sinceMs && hasBehaviour(w)) {
+          newest = Math.max(newest ?? at, at);
+        }
+      }
+      return newest;
+    } catch (error) {
+      log("warn", "Cannot read stored windows for the silence check", {
+        session,
+        error,
+      });
+      return null;
+    }
+  }
+
+  return {
+    middleware,
+    noteWindow(window) {
+      if (!hasBehaviour(window)) return;
+      const entry = entries.get(window.session);
+      if (entry === undefined) return; // nothing counted yet: nothing to start over
+      entry.state = noteEvidence(entry.state, now()).state;
+    },
+  };
+}
