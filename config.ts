@@ -45,6 +45,7 @@ export const ENV_SCHEMA = z.object({
   INGEST_BUFFER_MAX: int(10, 10_000_000).default(50_000),
   INGEST_FLUSH_MS: int(10, 60_000).default(250),
   WINDOW_MS: int(1000, 60_000).default(5000),
+  PAGE_TOKEN_TTL_MS: int(60_000, 30 * 86_400_000).default(43_200_000),
   MIN_EVENTS: int(1, 10_000).default(8),
   MODEL_PATH: z.string().min(1).default("data/model.json"),
   VERDICT_THRESHOLD: num(0, 1000).default(2),
@@ -81,8 +82,8 @@ export const ENV_SCHEMA = z.object({
 /** The validated configuration, plus what is derived from it. */
 export type Config = Omit<z.infer<typeof ENV_SCHEMA>, "INGEST_MAX_BYTES"> & {
   /**
-   * Ingest body cap: 16 KiB by default, 512 KiB when RETAIN_RAW is on (a window's raw events,
-   * up to 2000 of them, are posted along with its features).
+   * Ingest body cap: 32 KiB by default. Every post carries its window's raw events (at most 1100,
+   * about 20 bytes each at worst in the compact encoding; a busy window is 2–4 KiB).
    */
   INGEST_MAX_BYTES: number;
   /** True when no UPSTREAM_URL is set and the built-in demo site is served. */
@@ -121,8 +122,7 @@ export function loadConfig(
   }
   const demo = parsed.data.UPSTREAM_URL === undefined;
   const mode = parsed.data.MODE ?? (demo ? "enforce" : "monitor");
-  const ingestMax = parsed.data.INGEST_MAX_BYTES ??
-    (parsed.data.RETAIN_RAW ? 512 * 1024 : 16 * 1024);
+  const ingestMax = parsed.data.INGEST_MAX_BYTES ?? 32 * 1024;
   return {
     ok: true,
     config: { ...parsed.data, INGEST_MAX_BYTES: ingestMax, demo, mode },

@@ -19,6 +19,7 @@ import {
 } from "./middleware/ingest/mod.ts";
 import {
   createGuardSession,
+  createPageTokens,
   resolveGuardSecret,
 } from "./middleware/session/mod.ts";
 import {
@@ -53,10 +54,15 @@ async function main(): Promise<void> {
   });
   exposeBufferMetrics(() => buffer.stats());
   const detection = await createDetection({ config, store });
+  const pageTokens = createPageTokens(secret, {
+    ttlMs: config.PAGE_TOKEN_TTL_MS,
+  });
   const ingest = createIngestRoute({
     store,
     buffer,
     secret,
+    pageTokens,
+    windowMs: config.WINDOW_MS,
     maxBytes: config.INGEST_MAX_BYTES,
     ratePerMin: config.INGEST_RATE_PER_MIN,
     retainRaw: config.RETAIN_RAW,
@@ -70,6 +76,7 @@ async function main(): Promise<void> {
     upstream,
     store,
     collector,
+    pageToken: (session) => pageTokens.issue(session),
     mountGuardRoutes(guard) {
       guard.route("/", ingest);
       detection.mount(guard);

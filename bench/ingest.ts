@@ -1,8 +1,13 @@
 /**
- * Ingest benchmark: HTTP posts → cookie, rate limit, strict validation → write buffer → stored rows,
- * on real PostgreSQL (DATABASE_URL) and on PGlite (in memory). Prints windows/s end to end (first
- * post to last row stored) and request p50/p99, against a baseline measured in the same run: the
- * raw multi-row insert rate of the same database (store.insertWindows, 1,000 rows per statement).
+ * Ingest benchmark: HTTP posts → cookie, rate limit, page token, strict validation, event decoding
+ * and server-side feature extraction, page clock checks → write buffer → stored rows, on real
+ * PostgreSQL (DATABASE_URL) and on PGlite (in memory). Prints windows/s end to end (first post to
+ * last row stored) and request p50/p99, against a baseline measured in the same run: the raw
+ * multi-row insert rate of the same database (store.insertWindows, 1,000 rows per statement).
+ *
+ * The posted windows are real: the human mouse windows of tests/fixtures (SapiMouse user 100),
+ * encoded as the collector encodes them. The bench also prints their post sizes (median, p99) and
+ * the server CPU per window of `parsePost` (decode + checks + features), in the same process.
  *
  * `deno run -A bench/ingest.ts [--windows 20000] [--concurrency 64] [--wrk SECONDS]`
  *
@@ -14,12 +19,23 @@
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { Hono } from "hono";
-import { FEATURE_NAMES } from "../collector/mod.ts";
+import {
+  encodeEvents,
+  FEATURE_NAMES,
+  parsePost,
+  readJsonl,
+  type WindowEvent,
+  windowEvents,
+} from "../collector/mod.ts";
 import type { FeatureVector } from "../collector/mod.ts";
 import { createWindowBuffer, openStore } from "../db/mod.ts";
 import type { Store, WindowBuffer, WindowRow } from "../db/mod.ts";
 import { createIngestRoute } from "../middleware/ingest/mod.ts";
-import { createGuardSigner, GUARD_COOKIE } from "../middleware/session/mod.ts";
+import {
+  createGuardSigner,
+  createPageTokens,
+  GUARD_COOKIE,
+} from "../middleware/session/mod.ts";
 
 const SECRET = "bench-secret-0123456789abcdefghijklmnopqrstuvwxyz";
 const { values } = parseArgs({
@@ -41,18 +57,67 @@ function features(i: number): FeatureVector {
   return f;
 }
 
-/** A post body with `"seq":0`, which the client replaces with its own seq. */
-function body(i: number): string {
-  const f: Record<string, number | null> = {};
-  FEATURE_NAMES.forEach((name, j) => f[name] = j === 3 ? null : i + j * 0.25);
-  return JSON.stringify({
-    v: 1,
-    seq: 0,
-    t0: 5000,
-    t1: 9999,
-    n: 40,
-    features: f,
+const PAGE_TOKENS = createPageTokens(SECRET, { ttlMs: 43_200_000 });
+/** Page tokens are issued this long before the run, so a session's windows fit its page's age. */
+const PAGE_AGE_MS = 11 * 3_600_000;
+const FIXTURE = new URL(
+  "../tests/fixtures/human_sapimouse_user100.jsonl",
+  import.meta.url,
+);
+
+/** The fixture's windows, each re-based to start at 0 (the client shifts them to its own t0). */
+async function fixtureWindows(): Promise<WindowEvent[][]> {
+  const events = await readJsonl(FIXTURE.pathname);
+  return windowEvents(events, { windowMs: 5000 }).map((w) => {
+    const t0 = w[0].t;
+    const meta: WindowEvent = { t: 0, kind: "meta", webdriver: false };
+    return [meta, ...w.map(({ session: _, ...e }) => ({ ...e, t: e.t - t0 }))];
   });
+}
+
+/**
+ * Post bodies with `"seq":0`, `"page":"PAGE"` and `"t0":0,"t1":4999`, which the client replaces
+ * with its own seq, its session's page token and a window that follows its previous one.
+ */
+function bodies(windows: WindowEvent[][]): string[] {
+  return windows.map((w) =>
+    JSON.stringify({
+      v: 2,
+      seq: 0,
+      page: "PAGE",
+      t0: 0,
+      t1: 4999,
+      vw: 1920,
+      vh: 1080,
+      e: encodeEvents(w, 0),
+    })
+  );
+}
+
+/** Post sizes of the realistic windows and the server's CPU per window (parsePost). */
+function sizesAndCpu(posts: string[]): void {
+  const sizes = posts.map((b) => b.length).sort((a, b) => a - b);
+  const at = (p: number) =>
+    sizes[Math.min(sizes.length - 1, Math.floor(p * sizes.length))];
+  const parsed = posts.map((b) => JSON.parse(b));
+  for (let i = 0; i < 200; i++) {
+    parsePost(parsed[i % parsed.length], { windowMs: 5000 });
+  }
+  const runs = 5000;
+  const t0 = performance.now();
+  for (let i = 0; i < runs; i++) {
+    parsePost(parsed[i % parsed.length], { windowMs: 5000 });
+  }
+  const us = (performance.now() - t0) * 1000 / runs;
+  const events = parsed.map((p) => parsePost(p, { windowMs: 5000 }))
+    .map((r) => r.ok ? r.events.length : 0);
+  console.log(
+    `posts: ${posts.length} real human windows, ${Math.min(...events)}–${
+      Math.max(...events)
+    } events; ` +
+      `size median ${at(0.5)} B, p99 ${at(0.99)} B; ` +
+      `server CPU per window (decode + checks + features) ${us.toFixed(1)} µs`,
+  );
 }
 
 async function baseline(store: Store, n: number): Promise<number> {
@@ -77,6 +142,11 @@ interface ClientResult {
   statuses: Record<number, number>;
 }
 
+/** The session id in a signed guard cookie header. */
+function sessionOf(cookie: string): string {
+  return cookie.slice(GUARD_COOKIE.length + 1).split(".")[0];
+}
+
 /** Posts `n` windows from the worker client to `url`, one session per concurrent client. */
 async function load(url: string, n: number): Promise<ClientResult> {
   const signer = createGuardSigner(SECRET);
@@ -84,13 +154,17 @@ async function load(url: string, n: number): Promise<ClientResult> {
     const id = crypto.randomUUID().replaceAll("-", "").slice(0, 22);
     return `${GUARD_COOKIE}=${await signer.sign(id)}`;
   }));
-  const bodies = Array.from({ length: 97 }, (_, i) => body(i));
+  const pages = await Promise.all(
+    cookies.map((c) =>
+      PAGE_TOKENS.issue(sessionOf(c), Date.now() - PAGE_AGE_MS)
+    ),
+  );
   const worker = new Worker(new URL("./ingest_client.ts", import.meta.url), {
     type: "module",
   });
   const { promise, resolve } = Promise.withResolvers<ClientResult>();
   worker.onmessage = (e) => resolve(e.data);
-  worker.postMessage({ url, n, cookies, bodies });
+  worker.postMessage({ url, n, cookies, pages, bodies: POSTS });
   const result = await promise;
   worker.terminate();
   if (result.failed > 0) console.log("statuses", result.statuses);
@@ -116,11 +190,12 @@ async function wrkLoad(url: string, seconds: number) {
   for (const tid of [1, 2]) {
     for (let k = 0; k < 500; k++) {
       const id = crypto.randomUUID().replaceAll("-", "").slice(0, 22);
-      lines.push(`${tid} ${GUARD_COOKIE}=${await signer.sign(id)}`);
+      const page = await PAGE_TOKENS.issue(id, Date.now() - PAGE_AGE_MS);
+      lines.push(`${tid} ${GUARD_COOKIE}=${await signer.sign(id)} ${page}`);
     }
   }
   await Deno.writeTextFile(`${dir}/cookies`, lines.join("\n") + "\n");
-  await Deno.writeTextFile(`${dir}/body`, body(1));
+  await Deno.writeTextFile(`${dir}/body`, POSTS[1]);
   const script = new URL("./ingest_wrk.lua", import.meta.url).pathname;
   const out = await new Deno.Command("wrk", {
     args: ["-t2", `-c${C}`, `-d${seconds}s`, "--latency", "-s", script, url],
@@ -185,7 +260,9 @@ function serveIngest(
       store,
       buffer,
       secret: SECRET,
-      maxBytes: 16384,
+      pageTokens: PAGE_TOKENS,
+      windowMs: 5000,
+      maxBytes: 32768,
       ratePerMin: 10_000,
     }),
   );
@@ -253,6 +330,8 @@ async function run(
 console.log(
   `ingest bench: ${N} windows, ${C} concurrent clients, ${FEATURE_NAMES.length} features`,
 );
+const POSTS = bodies(await fixtureWindows());
+sizesAndCpu(POSTS);
 const wrkSeconds = values.wrk === undefined ? 0 : Number(values.wrk);
 const http0 = wrkSeconds > 0 ? await wrkNoop(wrkSeconds) : await noop(N);
 console.log(`no-op HTTP route (same client): ${http0.toFixed(0)} posts/s`);

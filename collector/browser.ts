@@ -1,16 +1,19 @@
 /**
  * The browser collector: bundled (IIFE, minified) by collector/build.ts and served as
- * `<prefix>/c.<hash>.js` from `<script src data-ingest data-window data-raw async>`.
+ * `<prefix>/c.<hash>.js` from `<script src data-ingest data-window data-page async>`.
  *
  * Listeners are passive and only push a tiny record (batching: no work in the hot path). Every
- * `data-window` ms the window's features are extracted with the same `extractFeatures` the server
- * tools use and posted to `data-ingest`. Keys are recorded as a class (char/backspace/other), a
- * time and a pairing id: `e.key` and `e.code` never leave their listener. With `data-raw="1"` the
- * window's raw events ride along. Zod stays out of this bundle: the server validates.
+ * `data-window` ms the window's raw events are delta-coded (codec.ts) and posted to `data-ingest`
+ * with the page token `data-page`; the server decodes them and computes the features, so no
+ * feature code ships to the browser. Pointer Events of every `pointerType` (mouse, touch, pen),
+ * wheel, scroll, keys and focus moves are recorded. Keys are recorded as a class
+ * (char/backspace/other), a time and a pairing id: `e.key` and `e.code` never leave their
+ * listener. Zod stays out of this bundle: the server validates.
  *
  * @module
  */
-import { extractFeatures, type WindowEvent } from "./features.ts";
+import { encodeEvents } from "./codec.ts";
+import type { WindowEvent } from "./features.ts";
 
 // The few DOM types this file uses, declared in module scope. `/// <reference lib="dom" />` would
 // leak into every file type-checked together with this one (it changes WebSocket's constructor).
@@ -18,6 +21,7 @@ interface PointerEventLike extends Event {
   clientX: number;
   clientY: number;
   button: number;
+  pointerType?: string;
 }
 interface WheelEventLike extends Event {
   deltaX: number;
@@ -38,15 +42,18 @@ declare const navigator: {
   webdriver?: boolean;
   sendBeacon(url: string, data: string): boolean;
 };
-declare const scrollX: number, scrollY: number, innerHeight: number;
+declare const scrollX: number,
+  scrollY: number,
+  innerHeight: number,
+  innerWidth: number;
 declare const requestIdleCallback:
   | ((fn: () => void, options: { timeout: number }) => number)
   | undefined;
 
 /**
- * Per-window event cap: bounds memory, the post size and the flush time (about 2.5 µs per event
- * while the extractor is not yet optimised). A pointer reports at most once per frame, so 5 s on
- * a 144 Hz display with typing and scrolling stays under it; only synthetic floods reach it.
+ * Per-window event cap: bounds memory, the post size and the flush time. A pointer reports at
+ * most once per frame, so 5 s on a 144 Hz display with typing and scrolling stays under it; only
+ * synthetic floods reach it.
  */
 const MAX_EVENTS = 1000;
 /** Unsent windows kept for retry; beyond it the oldest waiting one is dropped (the server allows gaps). */
@@ -62,18 +69,16 @@ const MAX_BACKOFF_MS = 30_000;
  * the server's 409 names the next free seq and the window is sent again under it (send()).
  */
 const SEQ_EPOCH_S = 1_704_067_200;
-/** Warm-up (see warmUp): runs, the gap between them, and the most events a run extracts. */
-const WARM_RUNS = 12, WARM_GAP_MS = 250, WARM_MAX = 250;
 /** The Fetch standard caps in-flight keepalive bodies at 64 KiB. */
 const KEEPALIVE_MAX = 60_000;
 
 const data = document.currentScript?.dataset ?? {};
 const ingest = data.ingest || "/__guard/ingest";
 const windowMs = Number(data.window) || 5000;
-const withRaw = data.raw === "1";
+const page = data.page;
 
 let events: WindowEvent[] = [];
-let windowStart = 0, seq = -1, presses = 0, failures = 0;
+let windowStart = 0, seq = -1, presses = 0, failures = 0, vw = 0, vh = 0;
 let queue: string[] = [], sending = false, waiting = false;
 let scrollXLast = 0, scrollYLast = 0;
 /** Open key presses: physical key → pairing id. Lives only here; only the id is recorded. */
@@ -88,6 +93,14 @@ function clock(ms: number): number {
 function openWindow(): void {
   windowStart = clock(performance.now());
   events = [{ t: windowStart, kind: "meta", webdriver: !!navigator.webdriver }];
+  vw = vh = 0;
+  viewport();
+}
+
+/** The largest viewport of the window: the server checks free pointers lie inside it. */
+function viewport(): void {
+  vw = Math.max(vw, Math.ceil(innerWidth));
+  vh = Math.max(vh, Math.ceil(innerHeight));
 }
 
 function push(e: Event, record: Omit<WindowEvent, "t">): void {
@@ -107,8 +120,17 @@ function keyClass(key: string | undefined): "char" | "backspace" | "other" {
 }
 
 function onPointer(e: PointerEventLike): void {
-  const kind = e.type === "mousedown" ? "down" : "up";
-  push(e, { kind, x: e.clientX, y: e.clientY, button: e.button });
+  const kind = e.type === "pointermove"
+    ? "move"
+    : e.type === "pointerdown"
+    ? "down"
+    : "up";
+  const r: Omit<WindowEvent, "t"> = { kind, x: e.clientX, y: e.clientY };
+  if (kind !== "move") r.button = e.button;
+  if (e.pointerType === "touch" || e.pointerType === "pen") {
+    r.pointer = e.pointerType;
+  }
+  push(e, r);
 }
 
 function listen(): void {
@@ -121,12 +143,11 @@ function listen(): void {
       passive: true,
       capture,
     });
-  on<PointerEventLike>(
-    "mousemove",
-    (e) => push(e, { kind: "move", x: e.clientX, y: e.clientY }),
-  );
-  on("mousedown", onPointer);
-  on("mouseup", onPointer);
+  on("pointermove", onPointer);
+  on("pointerdown", onPointer);
+  on("pointerup", onPointer);
+  on("focusin", (e) => push(e, { kind: "focus" }));
+  on("resize", viewport, false);
   on<WheelEventLike>("wheel", (e) => {
     const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? innerHeight : 1;
     push(e, { kind: "wheel", dx: e.deltaX * unit, dy: e.deltaY * unit });
@@ -177,16 +198,18 @@ function flush(beacon: boolean): void {
   const closed = batch.length > 2 ||
       (batch.length === 2 && batch[1].kind !== "visibility")
     ? {
-      v: 1,
+      v: 2,
       seq: nextSeq(),
+      page,
       t0,
       t1: windowStart,
-      n: batch.length,
-      features: extractFeatures(batch, { windowMs }),
+      vw,
+      vh,
+      e: encodeEvents(batch, t0),
     }
     : undefined;
   if (beacon) {
-    if (closed) enqueue(closed, batch);
+    if (closed) enqueue(closed);
     // A keepalive post in flight outlives the page: sending it again would repeat its seq.
     const first = sending && queue[0].length < KEEPALIVE_MAX ? 1 : 0;
     // A string, not a Blob: a Blob is one more copy of the body, registered with the browser
@@ -199,33 +222,15 @@ function flush(beacon: boolean): void {
     }
     queue = [];
   } else {
-    if (closed) setTimeout(() => enqueue(closed, batch));
+    if (closed) setTimeout(() => enqueue(closed));
     setTimeout(send);
   }
 }
 
-/** Serializes a window's post (with its raw events when configured) onto the send queue. */
-function enqueue(post: object, batch: WindowEvent[]): void {
-  queue.push(JSON.stringify(withRaw ? { ...post, raw: batch } : post));
+/** Serializes a window's post onto the send queue. */
+function enqueue(post: object): void {
+  queue.push(JSON.stringify(post));
   if (queue.length > MAX_QUEUE) queue.splice(sending ? 1 : 0, 1);
-}
-
-/**
- * Warm-up: every WARM_GAP_MS during the first WARM_RUNS × WARM_GAP_MS, in an idle task of its own,
- * runs the extractor on the events recorded so far (a prefix that doubles from 20 up to WARM_MAX,
- * so each run stays around a millisecond even cold). V8 has then compiled and optimised the
- * extractor for the page's real records before the first flush: cold, it costs several µs per
- * event; warm, a fraction.
- */
-function warmUp(run: number): void {
-  // The first runs compile the extractor: they take a short prefix (20, 40, 80 … events).
-  const n = Math.min(WARM_MAX, 20 << run);
-  extractFeatures(events.length > n ? events.slice(0, n) : events, {
-    windowMs,
-  });
-  if (run < WARM_RUNS) {
-    setTimeout(() => whenIdle(() => warmUp(run + 1)), WARM_GAP_MS);
-  }
 }
 
 /** Runs `fn` in a task of its own when the page is idle (soon, where the API is missing). */
@@ -282,7 +287,8 @@ async function send(): Promise<void> {
 }
 
 const flag = globalThis as { __guardCollector?: boolean };
-if (!flag.__guardCollector) {
+// Without a page token (a page not served through the guard) posts would be refused: do nothing.
+if (!flag.__guardCollector && page) {
   // Start in small tasks rather than one: in traces of cut-down variants of this bundle, a
   // one-line script's evaluation cost about 0.6 ms of main thread, and each step of the start
   // (the window's meta event, the listeners, the timers) 0.1–0.5 ms more. Only reading the data-*
@@ -297,6 +303,5 @@ if (!flag.__guardCollector) {
       scrollXLast = scrollX;
       scrollYLast = scrollY;
     });
-    whenIdle(() => warmUp(0));
   });
 }

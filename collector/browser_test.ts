@@ -1,15 +1,17 @@
 /**
- * The real bundle in real Chromium (puppeteer-core): posts validate, features equal the offline
- * extractor on the posted raw events, seq continues across a navigation, key values never leave
- * the page, retries follow a 503, and a logout action navigates. Skips visibly without Chromium,
- * except under CI=true.
+ * The real bundle in real Chromium (puppeteer-core): posts validate and decode (format v2: raw
+ * events, compact encoding, page token and viewport), seq continues across a navigation, key
+ * values never leave the page, retries follow a 503, and a logout action navigates. Skips visibly
+ * without Chromium, except under CI=true.
  */
 import assert from "node:assert/strict";
 import type { Browser, Page } from "puppeteer-core";
 import { launchChromium, skipWithoutChromium } from "../sim/chromium.ts";
 import { buildCollectorBundle } from "./build.ts";
-import { extractFeatures, type WindowEvent } from "./features.ts";
-import { parsePost, type WindowPost } from "./schema.ts";
+import type { WindowEvent } from "./features.ts";
+import { parsePost, type ParsePostResult } from "./post.ts";
+
+type Parsed = Extract<ParsePostResult, { ok: true }>;
 
 const SKIP = skipWithoutChromium("collector/browser_test.ts");
 
@@ -31,7 +33,7 @@ interface Site {
 
 function page(title: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title>
-<script src="/__guard/c.js" data-ingest="/__guard/ingest" data-window="1000" data-raw="1" async></script>
+<script src="/__guard/c.js" data-ingest="/__guard/ingest" data-window="1000" data-page="test-page" async></script>
 </head><body style="margin:0;height:3000px"><input id="field" style="position:absolute;left:300px;top:200px">
 <a id="next" href="/other" style="position:absolute;left:500px;top:300px">next</a></body></html>`;
 }
@@ -104,12 +106,14 @@ async function waitFor(
   }
 }
 
-function posts(site: Site): WindowPost[] {
-  return site.bodies.map((body) => {
-    const result = parsePost(JSON.parse(body));
-    assert.ok(result.ok, result.ok ? "" : `${result.field}: ${result.reason}`);
-    return result.value;
-  });
+function posts(site: Site): Parsed[] {
+  return site.bodies.map(parse);
+}
+
+function parse(body: string): Parsed {
+  const result = parsePost(JSON.parse(body), { windowMs: 1000 });
+  assert.ok(result.ok, result.ok ? "" : `${result.field}: ${result.reason}`);
+  return result;
 }
 
 /**
@@ -134,7 +138,7 @@ async function interact(tab: Page): Promise<void> {
   await tab.keyboard.press("Backspace", { delay: 30 });
   await tab.mouse.wheel({ deltaY: 240 });
   await tab.evaluate(
-    `dispatchEvent(new MouseEvent("mousemove", { clientX: 5, clientY: 5 }))`,
+    `dispatchEvent(new PointerEvent("pointermove", { clientX: 5, clientY: 5 }))`,
   );
 }
 
@@ -181,7 +185,7 @@ Deno.test({
       [],
     );
     const all = posts({ ...site, bodies: rule.accepted });
-    const raw = all.flatMap((p) => p.raw ?? []) as WindowEvent[];
+    const raw = all.flatMap((p) => p.events);
     const downs = raw.filter((e) => e.kind === "keydown");
     assert.equal(downs.filter((e) => e.key === "char").length, SECRET.length);
     assert.equal(downs.filter((e) => e.key === "backspace").length, 1);
@@ -192,16 +196,22 @@ Deno.test({
       );
     }
     assert.equal(raw.filter((e) => e.trusted === false).length, 1);
+    // Focus moved twice: to the input clicked, then to the link clicked to navigate.
+    assert.equal(raw.filter((e) => e.kind === "focus").length, 2);
     for (const post of all) {
-      const offline = extractFeatures(post.raw as WindowEvent[], {
-        windowMs: 1000,
+      assert.deepEqual(post.events[0], {
+        t: post.value.t0,
+        kind: "meta",
+        webdriver: true,
       });
-      assert.deepEqual(JSON.parse(JSON.stringify(offline)), post.features);
       assert.equal(post.features.webdriver, 1);
-      assert.equal(post.n, post.raw?.length);
+      assert.equal(post.value.page, "test-page");
+      assert.deepEqual([post.value.vw, post.value.vh], [800, 600]);
     }
-    assert.ok(all.some((p) => (p.features.click_count ?? 0) >= 1));
-    assert.ok(all.some((p) => (p.features.scroll_speed ?? 0) > 0));
+    assert.ok(all.some((p) => p.features.click_count >= 1));
+    assert.ok(all.some((p) => p.features.scroll_speed > 0));
+    // The puppeteer moves end at the positions given, whole CSS pixels.
+    assert.ok(raw.some((e) => e.kind === "move" && e.x === 400 && e.y === 260));
   },
 });
 
@@ -278,9 +288,11 @@ Deno.test({
     const browser = await launch();
     /** Seqs of the posts carrying a move at x (each tab moves at its own x). */
     const seqsAt = (x: number) =>
-      rule.accepted.map((b) => JSON.parse(b) as WindowPost)
-        .filter((p) => p.raw?.some((e) => e.kind === "move" && e.x === x))
-        .map((p) => p.seq);
+      rule.accepted.map(parse)
+        .filter((p) =>
+          p.events.some((e: WindowEvent) => e.kind === "move" && e.x === x)
+        )
+        .map((p) => p.value.seq);
     const moveAndWait = async (tab: Page, x: number) => {
       await tab.bringToFront();
       await tab.mouse.move(x, 100, { steps: 3 });
@@ -330,7 +342,7 @@ Deno.test({
       await browser.close();
       await site.server.shutdown();
     }
-    const seqs = posts(site).map((p) => p.seq);
+    const seqs = posts(site).map((p) => p.value.seq);
     assert.equal(new Set(seqs).size, seqs.length, `seq repeated: ${seqs}`);
     assert.ok(seqs.length >= 2 && seqs[1] > seqs[0], `seqs: ${seqs}`);
   },

@@ -66,6 +66,7 @@ export const EVENT_KINDS = [
   "keyup",
   "visibility",
   "meta",
+  "focus",
 ] as const;
 
 /** One raw event kind. */
@@ -84,6 +85,8 @@ export interface RawEvent {
   kind: EventKind;
   x?: number;
   y?: number;
+  /** The pointer of a move, down or up when it is not a mouse (absent: mouse). */
+  pointer?: "touch" | "pen";
   /** Mouse button (0 left, 1 middle, 2 right), for down and up. */
   button?: number;
   /** Wheel deltas, or scroll position change, in pixels. */

@@ -1,12 +1,13 @@
 /**
  * The collector: the one feature definition (ordered list, pure events → features function), the
- * strict schema of an ingest post, and the browser bundle that records and posts feature windows.
+ * compact event encoding and the strict schema of an ingest post, and the browser bundle that
+ * records raw events and posts them in windows (the server computes the features).
  *
  * ```ts
  * import { buildCollectorBundle, extractFeatures, parsePost, windowEvents } from "./collector/mod.ts";
  * const { code, hash } = await buildCollectorBundle(); // serve at /__guard/c.<hash>.js
- * const result = parsePost(await request.json());
- * if (!result.ok) console.log(result.field); // e.g. "features.speed_mean"
+ * const result = parsePost(await request.json(), { windowMs: 5000 });
+ * if (!result.ok) console.log(result.field); // e.g. "e.17"
  * const vectors = windowEvents(events).map((w) => extractFeatures(w));
  * ```
  *
@@ -31,14 +32,26 @@ export {
 } from "./features.ts";
 export {
   firstIssue,
-  parsePost,
-  type ParsePostResult,
-  POST_SCHEMA,
   RAW_EVENT_SCHEMA,
   RAW_LITE_SCHEMA,
   type RawLiteEvent,
-  type WindowPost,
 } from "./schema.ts";
+export {
+  MAX_WINDOW_EVENTS,
+  parsePost,
+  type ParsePostOptions,
+  type ParsePostResult,
+  POST_SCHEMA,
+  type WindowPost,
+} from "./post.ts";
+export {
+  decodeEvents,
+  type DecodeResult,
+  encodeEvents,
+  PEN,
+  TOUCH,
+  UNTRUSTED,
+} from "./codec.ts";
 export {
   buildCollectorBundle,
   type BuildOptions,

@@ -16,7 +16,7 @@ export type CollectorBundle = { code: string; hash: string };
 
 /** Options of {@link createGuardApp}. */
 export type GuardAppOptions = {
-  /** The validated configuration (prefix, upstream, limits, EXCLUDE_PATHS, WINDOW_MS, RETAIN_RAW). */
+  /** The validated configuration (prefix, upstream, limits, EXCLUDE_PATHS, WINDOW_MS). */
   config: Config;
   /** The upstream base URL; defaults to `config.UPSTREAM_URL` (main.ts passes the demo's URL). */
   upstream?: string;
@@ -33,6 +33,11 @@ export type GuardAppOptions = {
   mountGuardRoutes?: (guard: Hono) => void;
   /** Run in order before every proxied request (session cookie, revocation gate). */
   beforeProxy?: MiddlewareHandler[];
+  /**
+   * Issues the page token of each injected page for the request's guard session
+   * (`c.get("guardSessionId")`, set by the session middleware in `beforeProxy`).
+   */
+  pageToken?: (session: string) => Promise<string>;
 };
 
 /**
@@ -55,16 +60,16 @@ export function createGuardApp(options: GuardAppOptions): Hono {
     prefix,
     hash: collector.hash,
     windowMs: config.WINDOW_MS,
-    retainRaw: config.RETAIN_RAW,
     excludePaths: config.EXCLUDE_PATHS,
+    pageToken: options.pageToken,
   });
   const proxy = createProxy({
     upstream,
     publicOrigin: config.PUBLIC_ORIGIN,
     timeoutMs: options.upstreamTimeoutMs ?? config.UPSTREAM_TIMEOUT_MS,
     maxBodyBytes: config.MAX_BODY_BYTES,
-    async transform(req, res, headers) {
-      const out = await inject(req, res, headers);
+    async transform(req, res, headers, session) {
+      const out = await inject(req, res, headers, session);
       if (out !== null) metrics.injections.inc();
       return out;
     },
@@ -78,7 +83,12 @@ export function createGuardApp(options: GuardAppOptions): Hono {
   // Registered after the prefix routes, which answer without calling next(): these run only
   // for requests on their way to the upstream.
   for (const handler of options.beforeProxy ?? []) app.use("*", handler);
-  app.all("*", (c) => proxy(c.req.raw, c.env as ClientInfo | undefined));
+  app.all("*", (c) =>
+    proxy(
+      c.req.raw,
+      c.env as ClientInfo | undefined,
+      c.get("guardSessionId") as string | undefined,
+    ));
   keepHeadLengthHonest(app);
   return app;
 }

@@ -27,7 +27,10 @@ import {
 import { createWindowBuffer, openStore, type Store } from "../db/mod.ts";
 import { createGuardApp } from "../middleware/mod.ts";
 import { createIngestRoute } from "../middleware/ingest/mod.ts";
-import { createGuardSession } from "../middleware/session/mod.ts";
+import {
+  createGuardSession,
+  createPageTokens,
+} from "../middleware/session/mod.ts";
 import { until } from "./_wait.ts";
 
 const CI = Deno.env.get("CI") === "true";
@@ -160,16 +163,22 @@ async function runEndToEnd(kind: "pglite" | "postgres"): Promise<void> {
     max: 10_000,
     flushMs: 50,
   });
+  const pageTokens = createPageTokens(SECRET, {
+    ttlMs: config.PAGE_TOKEN_TTL_MS,
+  });
   const ingest = createIngestRoute({
     store: backend.store,
     buffer,
     secret: SECRET,
+    pageTokens,
+    windowMs: config.WINDOW_MS,
     maxBytes: config.INGEST_MAX_BYTES,
     ratePerMin: 600,
     retainRaw: config.RETAIN_RAW,
   });
   const app = createGuardApp({
     config,
+    pageToken: (session) => pageTokens.issue(session),
     store: backend.store,
     collector: await buildCollectorBundle(),
     mountGuardRoutes: (guard) => void guard.route("/", ingest),

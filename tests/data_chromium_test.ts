@@ -51,7 +51,7 @@ Deno.test({
       assert.equal(s.scripts.length, 1, `${s.name} scripts`);
       assert.match(
         s.scripts[0],
-        /^<script src="\/__guard\/c\.[0-9a-f]+\.js" data-ingest="\/__guard\/ingest" data-window="1000" data-raw="1" async(="")?><\/script>$/,
+        /^<script src="\/__guard\/c\.[0-9a-f]+\.js" data-ingest="\/__guard\/ingest" data-window="1000" data-page="[0-9a-z]+\.[\w-]{12}\.[\w-]{22}" async(="")?><\/script>$/,
       );
       // The guard stored the session's windows and, with RETAIN_RAW, their raw events.
       assert.ok(s.windows >= 1, `${s.name} stored no window`);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FEATURE_NAMES } from "../collector/mod.ts";
+import { encodeEvents, type WindowEvent } from "../collector/mod.ts";
 import { tinyModelJson } from "../middleware/detect/_testing.ts";
 import { startTestGuard } from "./detect_harness.ts";
 
@@ -46,22 +46,26 @@ function startSite() {
   return { url: `http://127.0.0.1:${server.addr.port}`, seen, server };
 }
 
-function post(speedStd: number, seq: number) {
-  const features: Record<string, number | null> = Object.fromEntries(
-    FEATURE_NAMES.map((n) => [n, null]),
-  );
-  features.speed_std = speedStd;
-  // Pointer evidence, as every real window with mouse movement has (hasPointerEvidence).
-  features.interval_mean = 16;
-  features.click_count = 0;
-  features.scroll_speed = 0;
+/**
+ * One 1-s window of 12 moves 16 ms apart: a bot's all at one speed (speed_std 0), a human's at
+ * speeds that vary within and between windows (speed_std in the thousands of px/s).
+ */
+function post(kind: "bot" | "human", seq: number, page: string, t0: number) {
+  const events: WindowEvent[] = [{ t: t0, kind: "meta", webdriver: false }];
+  let x = 20;
+  for (let k = 1; k <= 12; k++) {
+    x += kind === "bot" ? 10 : 5 + ((k * 7 + seq * 3) % 23) * 3;
+    events.push({ t: t0 + 16 * k, kind: "move", x, y: 100 + k * (seq % 5) });
+  }
   return JSON.stringify({
-    v: 1,
+    v: 2,
     seq,
-    t0: seq * 1000,
-    t1: seq * 1000 + 1000,
-    n: 40,
-    features,
+    page,
+    t0,
+    t1: t0 + 1000,
+    vw: 1280,
+    vh: 800,
+    e: encodeEvents(events, t0),
   });
 }
 
@@ -69,9 +73,12 @@ Deno.test("detection flow: a bot is logged out over HTTP, its old cookies refuse
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(`${dir}/model.json`, tinyModelJson());
   const site = startSite();
+  // The guard's clock: each window is posted one second after the last, as a page would.
+  let now = Date.now();
   const guard = await startTestGuard({
     upstream: site.url,
     collector: { code: "/*c*/", hash: "test" },
+    now: () => now,
     env: {
       MODEL_PATH: `${dir}/model.json`,
       MODE: "enforce",
@@ -92,11 +99,26 @@ Deno.test("detection flow: a bot is logged out over HTTP, its old cookies refuse
     assert.equal(res.status, 303);
     return `${sid}; ${res.headers.getSetCookie()[0].split(";")[0]}`;
   }
-  async function ingest(cookie: string, speedStd: number, seq: number) {
+  /** Loads the account page through the guard and returns its page token. */
+  async function pageOf(cookie: string): Promise<string> {
+    const res = await fetch(`${guard.url}/account`, {
+      headers: { ...nav, cookie },
+    });
+    assert.equal(res.status, 200);
+    return /data-page="([^"]+)"/.exec(await res.text())![1];
+  }
+  const start = Date.now();
+  async function ingest(
+    cookie: string,
+    kind: "bot" | "human",
+    seq: number,
+    page: string,
+  ) {
+    now = Math.max(now, start + seq * 1000 + 1000);
     const res = await fetch(`${guard.url}/__guard/ingest`, {
       method: "POST",
       headers: { cookie, "content-type": "application/json" },
-      body: post(speedStd, seq),
+      body: post(kind, seq, page, start + seq * 1000),
     });
     return [res.status, await res.json()];
   }
@@ -107,26 +129,30 @@ Deno.test("detection flow: a bot is logged out over HTTP, its old cookies refuse
       headers: { ...nav, cookie: bot },
     });
     assert.equal(account.status, 200);
-    assert.equal(
+    assert.match(
       await account.text(),
-      '<html><body><script src="/__guard/c.test.js" data-ingest="/__guard/ingest" data-window="1000" data-raw="0" async></script>account</body></html>',
+      /^<html><body><script src="\/__guard\/c\.test\.js" data-ingest="\/__guard\/ingest" data-window="1000" data-page="[0-9a-z]+\.[\w-]{12}\.[\w-]{22}" async><\/script>account<\/body><\/html>$/,
     );
+    const botPage = await pageOf(bot), humanPage = await pageOf(human);
 
     const none = { ok: true, action: "none" };
-    assert.deepEqual(await ingest(bot, 0, 1), [200, none]);
-    assert.deepEqual(await ingest(human, 900, 1), [200, none]);
-    assert.deepEqual(await ingest(bot, 0, 2), [200, none]);
-    assert.deepEqual(await ingest(bot, 0, 3), [200, {
+    assert.deepEqual(await ingest(bot, "bot", 1, botPage), [200, none]);
+    assert.deepEqual(await ingest(human, "human", 1, humanPage), [200, none]);
+    assert.deepEqual(await ingest(bot, "bot", 2, botPage), [200, none]);
+    assert.deepEqual(await ingest(bot, "bot", 3, botPage), [200, {
       ok: true,
       action: "logout",
       redirect: "/login",
     }]);
-    assert.deepEqual(await ingest(bot, 0, 4), [
+    assert.deepEqual(await ingest(bot, "bot", 4, botPage), [
       403,
       { error: "revoked", action: "logout", redirect: "/login" },
     ]);
     for (let seq = 2; seq <= 6; seq++) {
-      assert.deepEqual(await ingest(human, 900, seq), [200, none]);
+      assert.deepEqual(await ingest(human, "human", seq, humanPage), [
+        200,
+        none,
+      ]);
     }
 
     // The bot's old cookies: a navigation is sent to the login page with every cookie cleared,

@@ -10,7 +10,10 @@ import { createWindowBuffer, openStore, type Store } from "../db/mod.ts";
 import { type CollectorBundle, createGuardApp } from "../middleware/mod.ts";
 import { createDetection, type Detection } from "../middleware/detect/mod.ts";
 import { createIngestRoute } from "../middleware/ingest/mod.ts";
-import { createGuardSession } from "../middleware/session/mod.ts";
+import {
+  createGuardSession,
+  createPageTokens,
+} from "../middleware/session/mod.ts";
 
 /** A running guard. */
 export interface TestGuard {
@@ -74,10 +77,16 @@ export async function startTestGuard(options: {
     reload: false,
     now: options.now,
   });
+  const pageTokens = createPageTokens(SECRET, {
+    ttlMs: config.PAGE_TOKEN_TTL_MS,
+  });
   const ingest = createIngestRoute({
     store,
     buffer,
     secret: SECRET,
+    pageTokens,
+    windowMs: config.WINDOW_MS,
+    now: options.now,
     maxBytes: config.INGEST_MAX_BYTES,
     ratePerMin: config.INGEST_RATE_PER_MIN,
     onWindow: detection.onWindow,
@@ -85,6 +94,7 @@ export async function startTestGuard(options: {
   });
   const app = createGuardApp({
     config,
+    pageToken: (session) => pageTokens.issue(session),
     store,
     collector: options.collector,
     mountGuardRoutes(guard) {

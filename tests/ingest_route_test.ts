@@ -4,6 +4,7 @@ import { createIngestRoute } from "../middleware/ingest/mod.ts";
 import { openTestStore } from "./db_helpers.ts";
 import {
   cookieFor,
+  PAGE_TOKENS,
   post,
   SECRET,
   startIngest,
@@ -77,26 +78,54 @@ Deno.test("createIngestRoute() rejection paths: exact status and JSON, nothing s
         { error: "invalid", field: "body" },
       ],
       [
-        "bad feature",
+        "a feature vector instead of events (format v1)",
+        () =>
+          post(rig.url, "sess-feat-0000000000", {
+            v: 1,
+            seq: 1,
+            t0: 0,
+            t1: 4990,
+            n: 12,
+            features: { speed_mean: 7.5 },
+          }),
+        400,
+        { error: "invalid", field: "v", reason: "Invalid input: expected 2" },
+      ],
+      [
+        "a string among the event codes",
         () => {
           const p = validPost(1);
-          (p.features as Record<string, unknown>).speed_mean = "<script>";
-          return post(rig.url, "sess-feat-0000000000", p);
+          p.e[5] = "<script>" as unknown as number;
+          return post(rig.url, "sess-code-0000000000", p);
         },
         400,
-        { error: "invalid", field: "features.speed_mean" },
+        {
+          error: "invalid",
+          field: "e.5",
+          reason: "must be an integer within ±1e8",
+        },
       ],
       [
         "unknown key",
         () => post(rig.url, "sess-key-00000000000", validPost(1, { evil: 1 })),
         400,
-        { error: "invalid", field: "(root)" },
+        { error: "invalid", field: "(root)", reason: "unknown key" },
       ],
       [
         "t1 before t0",
         () => post(rig.url, "sess-time-0000000000", validPost(1, { t1: 1 })),
         400,
-        { error: "invalid", field: "t1" },
+        { error: "invalid", field: "t1", reason: "must be >= t0" },
+      ],
+      [
+        "no page token",
+        () => post(rig.url, "sess-nopage-00000000", validPost(1, { page: "" })),
+        400,
+        {
+          error: "invalid",
+          field: "page",
+          reason: "Too small: expected string to have >=1 characters",
+        },
       ],
     ];
     for (const [name, send, status, body] of cases) {
@@ -146,8 +175,10 @@ Deno.test("createIngestRoute() accepts in order (JSON or a text/plain beacon), r
       9990,
       12,
     ], [5, 25000, 29990, 12]]);
-    assert.ok(Number.isNaN(stored[0].features.typing_speed));
-    assert.equal(stored[0].features.speed_mean, 7.5);
+    // Computed by the server from the events: 10 px per 10 ms, no keys.
+    assert.equal(stored[0].features.typing_speed, 0);
+    assert.equal(stored[0].features.speed_mean, 1000);
+    assert.equal(stored[0].features.speed_std, 0);
 
     // A restarted instance (empty memory) falls back to the stored max(seq).
     const buffer = createWindowBuffer(rig.store, { max: 100, flushMs: 20 });
@@ -155,9 +186,12 @@ Deno.test("createIngestRoute() accepts in order (JSON or a text/plain beacon), r
       store: rig.store,
       buffer,
       secret: SECRET,
+      pageTokens: PAGE_TOKENS,
+      windowMs: 5000,
       maxBytes: 16384,
       ratePerMin: 60,
     });
+    const page = await PAGE_TOKENS.issue(s, Date.now() - 3_600_000);
     const req = async (seq: number) =>
       (await fresh.request("/ingest", {
         method: "POST",
@@ -165,7 +199,7 @@ Deno.test("createIngestRoute() accepts in order (JSON or a text/plain beacon), r
           "content-type": "application/json",
           cookie: await cookieFor(s),
         },
-        body: JSON.stringify(validPost(seq)),
+        body: JSON.stringify(validPost(seq, { page })),
       })).status;
     assert.equal(await req(5), 409);
     assert.equal(await req(6), 200);
@@ -176,7 +210,7 @@ Deno.test("createIngestRoute() accepts in order (JSON or a text/plain beacon), r
 });
 
 Deno.test("createIngestRoute() rate-limits each session with a token bucket", async () => {
-  let now = 1_000_000;
+  let now = Date.now();
   const rig = await startIngest("pglite", { ratePerMin: 3, now: () => now });
   try {
     const a = "sess-rate-a-0000000000";
@@ -263,17 +297,11 @@ Deno.test("createIngestRoute() onWindow hook: logout action, then 403; hook fail
 });
 
 Deno.test("createIngestRoute() stores raw events only when RETAIN_RAW", async () => {
-  const raw = [{ t: 1, kind: "move", x: 3, y: 4 }, {
-    t: 2,
-    kind: "keydown",
-    key: "char",
-    id: 1,
-  }];
   const store = await openTestStore("pglite");
   try {
     const off = await startIngest("pglite", {}, store);
     assert.equal(
-      (await post(off.url, "sess-raw-off-000000000", validPost(1, { raw })))
+      (await post(off.url, "sess-raw-off-000000000", validPost(1)))
         .status,
       200,
     );
@@ -281,12 +309,12 @@ Deno.test("createIngestRoute() stores raw events only when RETAIN_RAW", async ()
     assert.equal(await off.count("raw_events"), 0);
     const on = await startIngest("pglite", { retainRaw: true }, store);
     assert.equal(
-      (await post(on.url, "sess-raw-on-0000000000", validPost(1, { raw })))
+      (await post(on.url, "sess-raw-on-0000000000", validPost(1)))
         .status,
       200,
     );
     await on.close();
-    assert.equal(await on.count("raw_events"), 2);
+    assert.equal(await on.count("raw_events"), 12);
     assert.equal(await on.count("feature_windows"), 2);
   } finally {
     await store.cleanup();

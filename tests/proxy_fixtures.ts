@@ -12,7 +12,7 @@ export const COLLECTOR = { code: "/*c*/", hash: "test" };
 
 /** The exact tag injected with the default test config. */
 export const TAG =
-  '<script src="/__guard/c.test.js" data-ingest="/__guard/ingest" data-window="5000" data-raw="0" async></script>';
+  '<script src="/__guard/c.test.js" data-ingest="/__guard/ingest" data-window="5000" async></script>';
 
 /** What the upstream saw of one request. */
 export type SeenRequest = { method: string; url: string; headers: Headers };

@@ -132,7 +132,7 @@ async function demoFlow(guard: Guard): Promise<void> {
   const html = await home.text();
   assert.match(
     html,
-    /<script src="\/__guard\/c\.[0-9a-f]+\.js" data-ingest="\/__guard\/ingest" data-window="5000" data-raw="0" async><\/script><\/head>/,
+    /<script src="\/__guard\/c\.[0-9a-f]+\.js" data-ingest="\/__guard\/ingest" data-window="5000" data-page="[0-9a-z]+\.[\w-]{12}\.[\w-]{22}" async><\/script><\/head>/,
   );
   const gated = await fetch(`${guard.url}/article`, { redirect: "manual" });
   await gated.body?.cancel();

@@ -1,17 +1,25 @@
 /**
- * POST `/ingest`: one feature window per post, from the injected collector.
+ * POST `/ingest`: one window of raw events per post, from the injected collector. The server
+ * decodes the events and computes the features (collector/post.ts): the client's word is taken
+ * for nothing it could not have produced by really running the page.
  *
  * Checks, in order: guard session cookie (401), per-session token bucket (429 + Retry-After),
  * revoked session (403), `Content-Type` JSON or text/plain (else 415), body size by
- * Content-Length and by counted bytes (413), JSON and the strict post schema (400 naming the
- * field), seq strictly above the last accepted one of the session (409; gaps allowed). Accepted
- * windows go to the write buffer; the reply is `{"ok":true,"action":"none"}` or, when the
+ * Content-Length and by counted bytes (413), JSON, the strict post schema and the decoded events
+ * (400 naming the field: bad codes, time going backwards, events outside the window, a free
+ * pointer outside the viewport), the page token (403 `page_token` when it was not issued to this
+ * session, 403 `page_expired` past PAGE_TOKEN_TTL_MS), seq strictly above the last accepted one
+ * of the session (409; gaps allowed), and the page's clock (400 `implausible`: a window that
+ * outruns the time since the page was served, overlaps an earlier window, or one window too many
+ * for the page's age; see _pages.ts). Accepted windows go to the write buffer, with their raw
+ * events when RETAIN_RAW is set; the reply is `{"ok":true,"action":"none"}` or, when the
  * `onWindow` hook says so, `{"ok":true,"action":"logout","redirect":"/login"}`. Error bodies
  * never echo the input.
  *
  * @example
  * ```ts
- * const ingest = createIngestRoute({ store, buffer, secret, maxBytes: 16384, ratePerMin: 60 });
+ * const pageTokens = createPageTokens(secret, { ttlMs: 43_200_000 });
+ * const ingest = createIngestRoute({ store, buffer, secret, pageTokens, windowMs: 5000, maxBytes: 32768, ratePerMin: 60 });
  * app.route("/__guard", ingest); // POST /__guard/ingest
  * ```
  *
@@ -21,11 +29,16 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { parsePost } from "../../collector/mod.ts";
-import type { ParsePostResult } from "../../collector/mod.ts";
+import type { ParsePostResult, WindowEvent } from "../../collector/mod.ts";
 import type { Store, WindowBuffer, WindowRow } from "../../db/mod.ts";
 import { log } from "../../log.ts";
-import { createGuardSigner, GUARD_COOKIE } from "../session/mod.ts";
+import {
+  createGuardSigner,
+  GUARD_COOKIE,
+  type PageTokens,
+} from "../session/mod.ts";
 import { readCapped } from "./_body.ts";
+import { createPageTable } from "./_pages.ts";
 import { createSessionTable } from "./_state.ts";
 
 /** What the detection hook asks the route to tell the collector. */
@@ -34,12 +47,26 @@ export type IngestAction = { action: "none" } | {
   redirect: string;
 };
 
+/** An accepted window as the detection hook gets it: the stored row plus its decoded events. */
+export type AcceptedWindow = WindowRow & {
+  /** The server-decoded events, time-ordered, epoch ms (the first is the `meta` event). */
+  events: readonly WindowEvent[];
+  /** The page the window came from (the page token's id). */
+  page: string;
+};
+
 /** Options of {@link createIngestRoute}. */
 export interface IngestOptions {
   store: Store;
   buffer: WindowBuffer;
   /** The guard session HMAC secret (the same as the session middleware's). */
   secret: string;
+  /** Verifies the page token of each post (the injector's issuer, same secret). */
+  pageTokens: PageTokens;
+  /** WINDOW_MS: rates are computed over it; bounds the windows a page can have posted. */
+  windowMs: number;
+  /** Pages whose clock state is remembered (default 100 000). */
+  maxPages?: number;
   cookieName?: string;
   /** INGEST_MAX_BYTES. */
   maxBytes: number;
@@ -50,7 +77,7 @@ export interface IngestOptions {
   /** LOGIN_URL: when set, a revoked session's 403 says `{"action":"logout","redirect":…}`. */
   loginUrl?: string;
   /** Scores each accepted window; a rejection or throw is logged and answered with "none". */
-  onWindow?: (window: WindowRow) => Promise<IngestAction>;
+  onWindow?: (window: AcceptedWindow) => Promise<IngestAction>;
   /** Sessions remembered in memory (default 100 000). */
   maxSessions?: number;
   /**
@@ -75,9 +102,16 @@ function reject(
   status: 400 | 401 | 403 | 409 | 413 | 415 | 429,
   error: string,
   field?: string,
+  reason?: string,
 ) {
-  return c.json(field === undefined ? { error } : { error, field }, status);
+  return c.json(
+    field === undefined ? { error } : { error, field, reason },
+    status,
+  );
 }
+
+/** Slack of the page clock check (see _pages.ts): rounding and a page served before its script ran. */
+const CLOCK_SLACK_MS = 2000;
 
 export { exposeBufferMetrics } from "./metrics.ts";
 
@@ -85,11 +119,17 @@ export { exposeBufferMetrics } from "./metrics.ts";
 export function createIngestRoute(options: IngestOptions): Hono {
   const signer = createGuardSigner(options.secret);
   const cookieName = options.cookieName ?? GUARD_COOKIE;
+  const now = options.now ?? Date.now;
   const table = createSessionTable(options.store, {
     ratePerMin: options.ratePerMin,
     maxSessions: options.maxSessions ?? 100_000,
-    now: options.now ?? Date.now,
+    now,
     timeoutMs: options.stateTimeoutMs ?? 1000,
+  });
+  const pages = createPageTable({
+    maxPages: options.maxPages ?? 100_000,
+    slackMs: CLOCK_SLACK_MS,
+    windowMs: options.windowMs,
   });
   options.store.onRevocation((id) => table.markRevoked(id)).catch((error) =>
     log("warn", "Ingest cannot listen for revocations", { error })
@@ -106,9 +146,17 @@ export function createIngestRoute(options: IngestOptions): Hono {
     }
     await table.load(id, state);
     if (state.revoked) return revoked(c, options.loginUrl);
-    const parsed = await readPost(c, options.maxBytes);
+    const parsed = await readPost(c, options);
     if (parsed instanceof Response) return parsed;
     const post = parsed.value;
+    const token = await options.pageTokens.verify(post.page, id, now());
+    if (!token.ok) {
+      return reject(
+        c,
+        403,
+        token.reason === "expired" ? "page_expired" : "page_token",
+      );
+    }
     if (state.lastSeq !== null && post.seq <= state.lastSeq) {
       // `next` lets a collector whose counter was reset (storage cleared, cookie kept) resync;
       // the replayed post itself is still refused.
@@ -117,17 +165,25 @@ export function createIngestRoute(options: IngestOptions): Hono {
         409,
       );
     }
+    const problem = pages.accept(token.page, token.issuedAt, post, now());
+    if (problem !== null) {
+      return reject(c, 400, "implausible", problem.field, problem.reason);
+    }
     state.lastSeq = post.seq;
     const row: WindowRow = {
       session: id,
       seq: post.seq,
       t0: post.t0,
       t1: post.t1,
-      nEvents: post.n,
+      nEvents: parsed.events.length,
       features: parsed.features,
     };
-    options.buffer.push(row, options.retainRaw ? post.raw : undefined);
-    const action = await decide(options, row);
+    options.buffer.push(row, options.retainRaw ? parsed.events : undefined);
+    const action = await decide(options, {
+      ...row,
+      events: parsed.events,
+      page: token.page,
+    });
     if (action.action === "logout") table.markRevoked(id);
     return c.json({ ok: true, ...action }, 200);
   });
@@ -147,12 +203,12 @@ function revoked(c: Context, loginUrl: string | undefined): Response {
 /** Content type, size cap, JSON, strict schema: the parsed post, or the rejection to send. */
 async function readPost(
   c: Context,
-  maxBytes: number,
+  options: Pick<IngestOptions, "maxBytes" | "windowMs">,
 ): Promise<Extract<ParsePostResult, { ok: true }> | Response> {
   if (!BODY_TYPE.test(c.req.header("content-type") ?? "")) {
     return reject(c, 415, "unsupported_media_type");
   }
-  const bytes = await readCapped(c.req.raw, maxBytes);
+  const bytes = await readCapped(c.req.raw, options.maxBytes);
   if (bytes === null) return reject(c, 413, "too_large");
   let json: unknown;
   try {
@@ -160,13 +216,15 @@ async function readPost(
   } catch {
     return reject(c, 400, "invalid", "body");
   }
-  const parsed = parsePost(json);
-  return parsed.ok ? parsed : reject(c, 400, "invalid", parsed.field);
+  const parsed = parsePost(json, { windowMs: options.windowMs });
+  return parsed.ok
+    ? parsed
+    : reject(c, 400, "invalid", parsed.field, parsed.reason);
 }
 
 async function decide(
   options: IngestOptions,
-  row: WindowRow,
+  row: AcceptedWindow,
 ): Promise<IngestAction> {
   if (!options.onWindow) return { action: "none" };
   try {

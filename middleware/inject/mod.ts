@@ -3,7 +3,7 @@
  *
  * ```ts
  * import { createResponseInjector } from "./middleware/inject/mod.ts";
- * const inject = createResponseInjector({ prefix: "/__guard", hash: "abc", windowMs: 5000, retainRaw: false, excludePaths: [] });
+ * const inject = createResponseInjector({ prefix: "/__guard", hash: "abc", windowMs: 5000, excludePaths: [] });
  * const res = inject(request, upstreamResponse) ?? upstreamResponse;
  * ```
  *
@@ -57,37 +57,45 @@ export type CollectorTagOptions = {
   hash: string;
   /** `WINDOW_MS`: how often the collector posts a window. */
   windowMs: number;
-  /** `RETAIN_RAW`: whether the collector also sends raw events. */
-  retainRaw: boolean;
 };
 
 /** Options of {@link createResponseInjector}. */
 export type InjectOptions = CollectorTagOptions & {
   /** Paths proxied but never injected; each matches itself and everything below it. */
   excludePaths: string[];
+  /**
+   * Issues the page token of a page served to a guard session (session/page_token.ts). Without
+   * it, or without a session, the tag carries none (and the collector's posts are refused).
+   */
+  pageToken?: (session: string) => Promise<string>;
 };
 
-/** Decides on and performs injection; resolves to null when the response is not to be touched. */
+/**
+ * Decides on and performs injection; resolves to null when the response is not to be touched.
+ * `session` is the guard session the page is served to.
+ */
 export type ResponseInjector = (
   req: Request,
   res: Response,
   headers?: Headers,
+  session?: string,
 ) => Promise<Response | null>;
 
 /**
  * Builds the one injected tag. With a nonce (a `'strict-dynamic'` CSP) it also carries `nonce`.
  *
- * @returns e.g. `<script src="/__guard/c.abc.js" data-ingest="/__guard/ingest" data-window="5000" data-raw="0" async></script>`
+ * @param page the page token (base64url and dots only, so it needs no escaping)
+ * @returns e.g. `<script src="/__guard/c.abc.js" data-ingest="/__guard/ingest" data-window="5000" data-page="…" async></script>`
  */
 export function buildCollectorTag(
   options: CollectorTagOptions,
   nonce: string | null = null,
+  page: string | null = null,
 ): string {
-  const { prefix, hash, windowMs, retainRaw } = options;
+  const { prefix, hash, windowMs } = options;
   const nonceAttr = nonce === null ? "" : ` nonce="${nonce}"`;
-  return `<script src="${prefix}/c.${hash}.js" data-ingest="${prefix}/ingest" data-window="${windowMs}" data-raw="${
-    retainRaw ? 1 : 0
-  }"${nonceAttr} async></script>`;
+  const pageAttr = page === null ? "" : ` data-page="${page}"`;
+  return `<script src="${prefix}/c.${hash}.js" data-ingest="${prefix}/ingest" data-window="${windowMs}"${pageAttr}${nonceAttr} async></script>`;
 }
 
 /** Headers that no longer describe the body once the tag is in it. */
@@ -132,10 +140,11 @@ export function createResponseInjector(
   options: InjectOptions,
 ): ResponseInjector {
   const tagBytes = new TextEncoder().encode(buildCollectorTag(options));
+  const { pageToken } = options;
   const excluded = options.excludePaths.map((p) => p.replace(/\/+$/, ""));
   const isExcluded = (path: string) =>
     excluded.some((p) => p === "" || path === p || path.startsWith(p + "/"));
-  return async function injectResponse(req, res, sent) {
+  return async function injectResponse(req, res, sent, session) {
     // `sent`: the headers to send instead of res.headers, mutable and ours to change.
     const source = sent ?? res.headers;
     if (!wantsInjection(req, res.status, source)) return null;
@@ -152,9 +161,13 @@ export function createResponseInjector(
       for (const name of STALE_HEADERS) sent.delete(name);
     }
     const nonce = widenCspHeaders(headers);
-    const tag = nonce === null
+    const page = pageToken && session !== undefined
+      ? await pageToken(session)
+      : null;
+    if (page !== null) keepPrivate(headers);
+    const tag = nonce === null && page === null
       ? tagBytes
-      : new TextEncoder().encode(buildCollectorTag(options, nonce));
+      : new TextEncoder().encode(buildCollectorTag(options, nonce, page));
     const etag = headers.get("etag");
     if (etag !== null && etag.startsWith('"')) headers.set("etag", "W/" + etag);
     let body: ReadableStream<Uint8Array> | Uint8Array | null = res.body;
@@ -189,6 +202,21 @@ export function createResponseInjector(
       headers,
     });
   };
+}
+
+/**
+ * A page carrying a page token belongs to one guard session: a shared cache (CDN, corporate
+ * proxy) must not hand it to anyone else, whose posts its token would then fail. `public`,
+ * `s-maxage` and `proxy-revalidate` are dropped and `private` added; the browser's own cache and
+ * max-age are kept (a page restored from it posts under the same session).
+ */
+function keepPrivate(headers: Headers): void {
+  const value = headers.get("cache-control") ?? "";
+  if (/\b(private|no-store)\b/i.test(value)) return;
+  const kept = value.split(",").map((d) => d.trim()).filter((d) =>
+    d !== "" && !/^(public|s-maxage\s*=.*|proxy-revalidate)$/i.test(d)
+  );
+  headers.set("cache-control", ["private", ...kept].join(", "));
 }
 
 /** Bodies up to this size may be gathered when they arrive back to back. */

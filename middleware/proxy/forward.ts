@@ -40,6 +40,7 @@ export type ProxyOptions = {
     req: Request,
     res: Response,
     headers: Headers,
+    session?: string,
   ) => Promise<Response | null>;
   /** Called once per upstream failure. */
   onError?: (kind: UpstreamErrorKind) => void;
@@ -48,8 +49,15 @@ export type ProxyOptions = {
 /** Connection facts the server knows about a request. */
 export type ClientInfo = { remoteAddr?: { hostname: string } };
 
-/** Forwards one request to the upstream and returns the response to send back. */
-export type Proxy = (req: Request, info?: ClientInfo) => Promise<Response>;
+/**
+ * Forwards one request to the upstream and returns the response to send back. `session` (the
+ * guard session id, when known) is handed to the transform, which binds injected pages to it.
+ */
+export type Proxy = (
+  req: Request,
+  info?: ClientInfo,
+  session?: string,
+) => Promise<Response>;
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
@@ -65,7 +73,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   const publicOrigin = options.publicOrigin?.replace(/\/+$/, "");
   const onError = options.onError ?? (() => {});
   const deadlines = createDeadlines(options.timeoutMs);
-  return async function proxy(req, info) {
+  return async function proxy(req, info, session) {
     const pathAndQuery = req.url.slice(req.url.indexOf("/", 8));
     const origin = publicOrigin ?? req.url.slice(0, req.url.indexOf("/", 8));
     const headers = forwardHeaders(req, info, origin);
@@ -120,7 +128,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     } finally {
       clearDeadline();
     }
-    return respond(req, res, upstreamBase, origin, options.transform);
+    return respond(req, res, upstreamBase, origin, options.transform, session);
   };
 }
 
@@ -195,6 +203,7 @@ async function respond(
   upstreamBase: string,
   origin: string,
   transform: ProxyOptions["transform"],
+  session: string | undefined,
 ): Promise<Response> {
   const headers = copyEndToEnd(res.headers);
   for (const name of ["location", "content-location"]) {
@@ -210,7 +219,7 @@ async function respond(
   if (noBody && res.body !== null) res.body.cancel().catch(() => {});
   if (transform !== undefined) {
     // One Response per request, not two: the transform builds its own or returns null.
-    const replaced = await transform(req, res, headers);
+    const replaced = await transform(req, res, headers, session);
     if (replaced !== null) return replaced;
   }
   return new Response(noBody ? null : res.body, {

@@ -89,3 +89,11 @@ export function createGuardSession(
     }
   };
 }
+
+export {
+  createPageTokens,
+  type PageToken,
+  type PageTokenCheck,
+  type PageTokenOptions,
+  type PageTokens,
+} from "./page_token.ts";
