@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type FeatureVector, hasPointerEvidence } from "../../collector/mod.ts";
+import type { FeatureVector } from "../../collector/mod.ts";
 import { type GuardEvent, hasTouchOrPen } from "./events.ts";
 import { assessWindow } from "./integrity.ts";
 import { type ReplayIndex, windowFingerprints } from "./replay_index.ts";
@@ -38,11 +38,11 @@ export interface RouteOptions {
  * Routes one window by its server-decoded events.
  *
  * @param events the window's events in time order
- * @param features the features the server computed from them
+ * @param _features the features the server computed from them (the rules here read the events)
  */
 export function routeWindow(
   events: readonly GuardEvent[],
-  features: FeatureVector,
+  _features: FeatureVector,
   options: RouteOptions,
 ): WindowRoute {
   const signals: WindowSignals = { ...assessWindow(events) };
@@ -61,10 +61,29 @@ export function routeWindow(
   if (machine) signals[typing.reason] = 1;
   // Touch and pen windows are behaviour evidence but not the mouse model's to judge: it has
   // seen no human touch or pen recording.
-  if (hasPointerEvidence(features) && !hasTouchOrPen(events)) {
+  if (hasPointerInput(events) && !hasTouchOrPen(events)) {
     return { route: "model", floor: machine ? typing.score : 0, signals };
   }
   return typing === null
     ? { route: "skip", signals }
     : { route: "fixed", score: typing.score, signals };
+}
+
+/**
+ * Whether the window holds input the mouse model can judge: two moves (an interval), a press or a
+ * wheel turn, or page scrolling with no keyboard in the window. Scrolling in a window that also
+ * has keys or focus moves is the keyboard's (Tab brings the focused field into view, Space and
+ * PageDown scroll): such a window goes to the typing rule, not to a mouse model that has never
+ * seen a keyboard-only person (regression: a keyboard-only human was logged out on scores of
+ * 0.79–0.89 for Tab-and-type windows with focus scrolls).
+ */
+export function hasPointerInput(events: readonly GuardEvent[]): boolean {
+  let moves = 0, scrolls = false, keys = false;
+  for (const e of events) {
+    if (e.kind === "down" || e.kind === "wheel") return true;
+    if (e.kind === "move" && ++moves >= 2) return true;
+    if (e.kind === "scroll") scrolls = true;
+    else if (e.kind === "keydown" || e.kind === "focus") keys = true;
+  }
+  return scrolls && !keys;
 }
