@@ -6,8 +6,9 @@
  * (realistic), or 2000 synthetic moves per second, past the collector's per-window cap of 1000
  * (saturated).
  *   baseline   — the page without the collector, posting 1.5 KB itself every second;
- *   collector  — with the collector (data-window=`--window`, 5000 like the guard's default;
- *                data-raw=0, the default, and 1), up to and including its pagehide flush.
+ *   collector  — with the collector (data-window=`--window`, 5000 like the guard's default), which
+ *                posts every window's raw events delta-coded (format v2, collector/codec.ts), up
+ *                to and including its pagehide flush.
  * For every phase it prints all tasks of the page, the tasks that ran collector code (whole task),
  * and the collector's own time in them, each as max, p99 and how many exceed the 5 ms budget, in
  * wall time and in the thread's CPU time (on a busy box, preemption inflates wall time), and the
@@ -57,11 +58,9 @@ setInterval(() => fetch("/ingest?baseline", { method: "POST", keepalive: true,
   credentials: "same-origin", headers: { "content-type": "application/json" }, body }), 1000);
 </script>`;
 
-function html(collector: boolean, raw: boolean): string {
+function html(collector: boolean): string {
   const tag = collector
-    ? `<script src="/c.js" data-ingest="/ingest" data-window="${WINDOW_MS}" data-raw="${
-      raw ? 1 : 0
-    }" async></script>`
+    ? `<script src="/c.js" data-ingest="/ingest" data-window="${WINDOW_MS}" data-page="bench" async></script>`
     : PAGE_FETCH;
   return `<!doctype html><html><head>${tag}</head><body style="height:3000px">` +
     `<p>bench</p><input id="f" style="position:absolute;left:300px;top:300px"></body></html>`;
@@ -75,17 +74,11 @@ interface Phase {
 
 const PHASES: readonly Phase[] = [
   { name: "baseline (no collector)", path: "/plain", saturate: false },
-  { name: "collector data-raw=0", path: "/features", saturate: false },
-  { name: "collector data-raw=1", path: "/raw", saturate: false },
+  { name: "collector (raw events, v2)", path: "/collector", saturate: false },
   { name: "baseline, synthetic 2000/s", path: "/plain", saturate: true },
   {
-    name: "collector data-raw=0, synthetic 2000/s",
-    path: "/features",
-    saturate: true,
-  },
-  {
-    name: "collector data-raw=1, synthetic 2000/s",
-    path: "/raw",
+    name: "collector (raw events, v2), synthetic 2000/s",
+    path: "/collector",
     saturate: true,
   },
 ];
@@ -174,7 +167,7 @@ const server = await serveBenchSite(async (req, url) => {
     return Response.json({});
   }
   return new Response(
-    html(url.pathname !== "/plain", url.pathname === "/raw"),
+    html(url.pathname !== "/plain"),
     { headers: { "content-type": "text/html" } },
   );
 });

@@ -11,7 +11,7 @@
  *
  * Each page feeds the collector untrusted mousemoves for `--seconds` (60/s, a pointer's rate, or
  * 2000/s, past the 1000-event cap), then navigates to the next page, `--pages` times per mode,
- * data-raw 0 and 1. The reference is the same page with the page's own pagehide handler sending
+ * with the collector (raw events, format v2). The reference is the same page with the page's own pagehide handler sending
  * a 1.5 KB analytics beacon instead of the collector: the common unload pattern.
  *
  * Usage: deno run -A bench/collector_unload.ts [--pages 20] [--seconds 2.5] [--pin]
@@ -37,16 +37,18 @@ const SECONDS = Number(values.seconds);
 
 interface Mode {
   name: string;
-  /** "0"/"1": the collector with that data-raw; "ref": the page's own 1.5 KB beacon. */
-  raw: "0" | "1" | "ref";
+  /** The collector (raw events, v2) or "ref": the page's own 1.5 KB beacon. */
+  subject: "collector" | "ref";
   perSecond: number;
 }
 const MODES: readonly Mode[] = [
-  { name: "reference: page's own 1.5 KB beacon", raw: "ref", perSecond: 60 },
-  { name: "collector data-raw=0, 60 moves/s", raw: "0", perSecond: 60 },
-  { name: "collector data-raw=1, 60 moves/s", raw: "1", perSecond: 60 },
-  { name: "collector data-raw=0, 2000 moves/s", raw: "0", perSecond: 2000 },
-  { name: "collector data-raw=1, 2000 moves/s", raw: "1", perSecond: 2000 },
+  {
+    name: "reference: page's own 1.5 KB beacon",
+    subject: "ref",
+    perSecond: 60,
+  },
+  { name: "collector, 60 moves/s", subject: "collector", perSecond: 60 },
+  { name: "collector, 2000 moves/s", subject: "collector", perSecond: 2000 },
 ];
 
 /** Page `i` of mode `m`: the timing listeners around the collector (or the reference handler). */
@@ -58,10 +60,10 @@ function page(m: number, i: number): string {
     ? `/p/${m + 1}/0`
     : "/done";
   const unit = `{ capture: true }`;
-  const subject = mode.raw === "ref"
+  const subject = mode.subject === "ref"
     ? `<script>const body = JSON.stringify({ a: "x".repeat(1500) });
 addEventListener("pagehide", () => navigator.sendBeacon("/ingest", body), ${unit});</script>`
-    : `<script src="/c.js" data-ingest="/ingest" data-raw="${mode.raw}" async></script>`;
+    : `<script src="/c.js" data-ingest="/ingest" data-page="bench" async></script>`;
   return `<!doctype html><html><head><script>
 let hide0 = 0, vis0 = 0;
 addEventListener("pagehide", () => { hide0 = performance.now(); }, ${unit});
