@@ -78,5 +78,10 @@ export {
 } from "./metrics.ts";
 export { collapseAlphas, pruneTree, pruningPath } from "./prune.ts";
 export { impurity } from "./_split.ts";
+export {
+  type BackgroundOptions,
+  backgroundRows,
+  contrastDataset,
+} from "./background.ts";
 export { type CliIo, runTrain } from "./train_cli.ts";
 export { runEvaluate } from "./evaluate_cli.ts";

@@ -7,10 +7,15 @@
  * session, window, group, source, kind, those present); every other column must be numeric
  * (empty or NaN = missing).
  *
+ * `--contrast CLASS` trains a one-class model instead: the rows of CLASS against as many rows of
+ * a reference background (tree/background.ts), so the model scores how unlike CLASS a row is
+ * (the guard's humanness model: `--contrast human`).
+ *
  * @module
  */
 import { parseArgs } from "node:util";
 import { readCsvDataset } from "./csv.ts";
+import { contrastDataset } from "./background.ts";
 import { chooseCcpAlpha, crossValidate } from "./cv.ts";
 import { serializeModel } from "./model_json.ts";
 import { formatImportances, formatMetrics } from "./report.ts";
@@ -104,6 +109,7 @@ const OPTIONS = {
   trees: { type: "string" },
   "max-features": { type: "string" },
   seed: { type: "string" },
+  contrast: { type: "string" },
 } as const;
 
 /** Runs the train command; returns the exit code. */
@@ -121,13 +127,20 @@ export async function runTrain(
     const options = treeOptionsOf(v);
     const folds = numberArg("folds", v.folds, true)!;
     const targetFpr = numberArg("target-fpr", v["target-fpr"], false)!;
-    const { dataset, groups, sha256 } = await readCsvDataset(v.data, {
+    const read = await readCsvDataset(v.data, {
       label: v.label,
       drop: v.drop?.split(",").map((x) => x.trim()).filter((x) => x !== ""),
       group: v.group,
       onProgress: (rows, bytes, total) =>
         io.err(`read ${rows} rows (${Math.round(100 * bytes / total)}%)`),
     });
+    const { sha256 } = read;
+    const { dataset, groups } = v.contrast === undefined
+      ? read
+      : contrastDataset(read.dataset, v.contrast, {
+        seed: options.seed ?? 0,
+        groups: read.groups,
+      });
     io.out(
       `data ${v.data}: ${dataset.nRows} rows, ${dataset.features.length} features, classes ${
         dataset.classes.join(", ")
@@ -138,7 +151,7 @@ export async function runTrain(
       seed: options.seed,
       groups,
       targetFpr,
-      negative: v.negative,
+      negative: v.negative ?? v.contrast,
     };
     if (v["ccp-alpha"] === "cv") {
       options.ccpAlpha = chooseCcpAlpha(dataset, options, cvOptions).alpha;

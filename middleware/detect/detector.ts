@@ -81,6 +81,11 @@ export interface DetectorOptions {
   store: DetectStore;
   /** The model serving now (a {@link ModelSource}'s `current`). */
   model: () => LoadedModel;
+  /**
+   * The humanness model serving now (humans against a reference background; `deno task train
+   * --contrast human`), for the session rule's positive evidence (verdict.ts `ambiguity`).
+   */
+  humanness?: () => LoadedModel;
   /** `monitor` records verdicts only; `enforce` logs intruders out. */
   mode: "monitor" | "enforce";
   verdict: VerdictOptions;
@@ -104,6 +109,17 @@ export interface DetectorOptions {
   replay?: ReplayIndex;
   /** Clock in ms, for the replay index (default `Date.now`). */
   now?: () => number;
+  /** Told of every scored window with the session's evidence after it (`deno task replay`). */
+  onScored?: (scored: ScoredStep) => void;
+}
+
+/** One scored window and the session's evidence after it. */
+export interface ScoredStep {
+  session: string;
+  score: number;
+  /** P(human) of the humanness model, for windows the mouse model judged. */
+  humanness?: number;
+  state: EvidenceState;
 }
 
 interface SessionEvidence extends EvidenceState {
@@ -178,10 +194,14 @@ export function createDetector(
     const score = route.route === "fixed"
       ? route.score
       : Math.max(route.floor, scoreWindow(loaded.model, window.features));
+    // P(human) of the humanness model, for windows the mouse model judged.
+    const human = route.route === "model" && options.humanness !== undefined
+      ? 1 - scoreWindow(options.humanness().model, window.features)
+      : undefined;
     const prev = sessions.get(window.session) ??
       await restore(window.session);
     const next: SessionEvidence = {
-      ...stepEvidence(prev, score, options.verdict),
+      ...stepEvidence(prev, score, options.verdict, human),
       scores: [...prev.scores, score].slice(-keep),
       signals: addSignals(prev.signals, route.signals),
     };
@@ -192,6 +212,12 @@ export function createDetector(
         signals: route.signals,
       });
     }
+    options.onScored?.({
+      session: window.session,
+      score,
+      ...(human === undefined ? {} : { humanness: human }),
+      state: next,
+    });
     sessions.delete(window.session);
     sessions.set(window.session, next);
     if (sessions.size > max) sessions.delete(sessions.keys().next().value!);

@@ -11,7 +11,7 @@
  *   store,
  *   model: models.current,
  *   mode: config.mode,
- *   verdict: { threshold: config.VERDICT_THRESHOLD, minWindows: config.VERDICT_MIN_WINDOWS, decay: config.VERDICT_DECAY },
+ *   verdict: verdictOptionsOf(config),
  *   loginUrl: config.LOGIN_URL,
  *   revoke: gate.revoke,
  * });
@@ -21,6 +21,7 @@
  * @module
  */
 export {
+  type AmbiguityOptions,
   DEFAULT_CLIP,
   type EvidenceState,
   initialEvidence,
@@ -28,8 +29,24 @@ export {
   sessionVerdict,
   stepEvidence,
   type VerdictOptions,
+  verdictOptionsOf,
+  type VerdictSettings,
   windowLogOdds,
 } from "./verdict.ts";
+export {
+  type AdaptSession,
+  adaptSession,
+  compare,
+  type Comparison,
+  featureRow,
+  flags,
+  inHoldout,
+  isTrusted,
+  type ModelPair,
+  trainCandidate,
+  type TrainingRows,
+  type TrustOptions,
+} from "./adapt.ts";
 export {
   createDetector,
   type DetectAction,

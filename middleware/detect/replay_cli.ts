@@ -27,8 +27,13 @@ import {
 } from "../../collector/mod.ts";
 import { loadConfig } from "../../config.ts";
 import { FEATURE_NAMES } from "../../collector/mod.ts";
-import { createDetector, type DetectStore } from "./detector.ts";
-import { initialEvidence, stepEvidence } from "./verdict.ts";
+import {
+  createDetector,
+  type DetectStore,
+  type ScoredStep,
+} from "./detector.ts";
+import { verdictOptionsOf } from "./verdict.ts";
+import { openHumanness } from "./setup.ts";
 import { openModelSource } from "./model_source.ts";
 import {
   hasBehaviour,
@@ -42,8 +47,12 @@ export interface ReplayStep {
   window: number;
   /** The window's score, or null when it carried no weight (or was refused). */
   score: number | null;
+  /** P(human) of the humanness model, when it judged the window. */
+  humanness?: number;
   /** Evidence after the window (decayed log-odds), as the session rule holds it. */
   evidence: number;
+  /** Model-scored windows since the last positively human one (the ambiguity run). */
+  sinceHuman?: number;
   action: string;
   /** Set when the ingest would have refused the window: `field: reason`. */
   refused?: string;
@@ -87,15 +96,12 @@ export async function replaySessions(
     watch: false,
     sighup: false,
   });
-  const rule = {
-    threshold: config.VERDICT_THRESHOLD,
-    minWindows: config.VERDICT_MIN_WINDOWS,
-    decay: config.VERDICT_DECAY,
-  };
+  const humanness = await openHumanness(config, false);
+  const rule = verdictOptionsOf(config);
   const detected = new Set<string>();
-  let recorded: number | null = null;
+  let scored: ScoredStep | null = null;
   const store: DetectStore = {
-    recordScore: (row) => (recorded = row.score, Promise.resolve()),
+    recordScore: () => Promise.resolve(),
     recordDetection: (d) => (detected.add(d.session), Promise.resolve()),
     enqueueAlert: () => Promise.resolve(true),
     getSession: () => Promise.resolve(null),
@@ -104,12 +110,14 @@ export async function replaySessions(
   const detect = createDetector({
     store,
     model: models.current,
+    humanness: humanness?.current,
     mode: "enforce",
     verdict: rule,
     loginUrl: config.LOGIN_URL,
     minEvents: config.MIN_EVENTS,
     revoke: () => Promise.resolve(),
     now: () => clock,
+    onScored: (step) => (scored = step),
   });
   const silence = {
     requests: config.NO_BEHAVIOUR_REQUESTS,
@@ -119,7 +127,7 @@ export async function replaySessions(
   const results: ReplayResult[] = [];
   for (const [session, list] of bySession) {
     const trail: ReplayStep[] = [];
-    let quiet = initialSilence(), evidence = initialEvidence();
+    let quiet = initialSilence(), evidence = 0;
     let verdict: ReplayResult["verdict"] = "none", at: number | null = null;
     const windows = allWindows(list, config.WINDOW_MS);
     for (const [i, w] of windows.entries()) {
@@ -142,7 +150,7 @@ export async function replaySessions(
         trail.push({
           window: i + 1,
           score: null,
-          evidence: evidence.evidence,
+          evidence,
           action: "refused",
           refused: `${post.field}: ${post.reason}`,
         });
@@ -156,10 +164,10 @@ export async function replaySessions(
         events: post.events,
       };
       const before = detected.has(session);
-      recorded = null;
+      scored = null;
       const action = await detect(window);
-      const score: number | null = recorded;
-      if (score !== null) evidence = stepEvidence(evidence, score, rule);
+      const step = scored as ScoredStep | null;
+      if (step !== null) evidence = step.state.evidence;
       const behaviour = hasBehaviour(window);
       const next = behaviour
         ? noteEvidence(quiet, t0)
@@ -167,8 +175,12 @@ export async function replaySessions(
       quiet = next.state;
       trail.push({
         window: i + 1,
-        score,
-        evidence: evidence.evidence,
+        score: step?.score ?? null,
+        ...(step?.humanness === undefined ? {} : { humanness: step.humanness }),
+        evidence,
+        ...(step?.state.sinceHuman === undefined
+          ? {}
+          : { sinceHuman: step.state.sinceHuman }),
         action: action.action,
       });
       if (!before && detected.has(session) && verdict === "none") {
@@ -182,6 +194,7 @@ export async function replaySessions(
     results.push({ session, verdict, at, windows: windows.length, trail });
   }
   models.close();
+  humanness?.close();
   return results;
 }
 
@@ -215,10 +228,13 @@ export function formatResults(results: ReplayResult[]): string {
     for (const s of r.trail) {
       const score = s.score === null ? "-" : s.score.toFixed(3);
       const why = s.refused === undefined ? "" : ` ${s.refused}`;
+      const human = s.humanness === undefined
+        ? ""
+        : `\thuman ${s.humanness.toFixed(3)} (run ${s.sinceHuman})`;
       lines.push(
         `  ${s.window}\tscore ${score}\tevidence ${
           s.evidence.toFixed(2)
-        }\t${s.action}${why}`,
+        }${human}\t${s.action}${why}`,
       );
     }
   }

@@ -16,6 +16,7 @@ import {
   type ScoredWindow,
 } from "./detector.ts";
 import { type ModelSource, openModelSource } from "./model_source.ts";
+import { verdictOptionsOf } from "./verdict.ts";
 import { createIdentify } from "./identify.ts";
 import { createOwnerCheck } from "./owner.ts";
 import { createSilenceWatch } from "./silence_watch.ts";
@@ -29,6 +30,9 @@ export type DetectionConfig = Pick<
   | "VERDICT_THRESHOLD"
   | "VERDICT_MIN_WINDOWS"
   | "VERDICT_DECAY"
+  | "VERDICT_AMBIGUOUS_WINDOWS"
+  | "VERDICT_AMBIGUOUS_HUMANNESS"
+  | "HUMANNESS_MODEL_PATH"
   | "AUTH_COOKIES"
   | "LOGIN_URL"
   | "ADMIN_TOKEN"
@@ -101,6 +105,10 @@ export async function createDetection(
     watch: reload,
     sighup: reload,
   });
+  const humanness = await openHumanness(config, reload).catch((error) => {
+    models.close();
+    throw error;
+  });
   const gate = createRevocationGate({
     store,
     authCookies,
@@ -111,17 +119,15 @@ export async function createDetection(
     await gate.start();
   } catch (error) {
     models.close();
+    humanness?.close();
     throw error;
   }
   const detectBot = createDetector({
     store,
     model: models.current,
+    humanness: humanness?.current,
     mode: config.mode,
-    verdict: {
-      threshold: config.VERDICT_THRESHOLD,
-      minWindows: config.VERDICT_MIN_WINDOWS,
-      decay: config.VERDICT_DECAY,
-    },
+    verdict: verdictOptionsOf(config),
     loginUrl: config.LOGIN_URL,
     minEvents: config.MIN_EVENTS,
     revoke: gate.revoke,
@@ -160,9 +166,31 @@ export async function createDetection(
     models,
     async close() {
       models.close();
+      humanness?.close();
       await gate.stop();
     },
   };
+}
+
+/**
+ * The humanness model, when the positive-evidence rule is on (VERDICT_AMBIGUOUS_WINDOWS > 0) and
+ * HUMANNESS_MODEL_PATH is not empty; reloaded like the bot model.
+ */
+export function openHumanness(
+  config: Pick<
+    DetectionConfig,
+    "HUMANNESS_MODEL_PATH" | "VERDICT_AMBIGUOUS_WINDOWS"
+  >,
+  reload: boolean,
+): Promise<ModelSource | null> {
+  if (
+    config.VERDICT_AMBIGUOUS_WINDOWS === 0 || config.HUMANNESS_MODEL_PATH === ""
+  ) return Promise.resolve(null);
+  return openModelSource(config.HUMANNESS_MODEL_PATH, {
+    expectedFeatures: FEATURE_NAMES,
+    watch: reload,
+    sighup: reload,
+  });
 }
 
 /** The owner check and its identity middleware, when USER_HEADER names the user (owner.ts). */

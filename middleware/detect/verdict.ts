@@ -16,6 +16,14 @@
  *   taken over by a bot after a long human stretch is still caught, and a long human session cannot
  *   slowly accumulate rare false positives; the steady state for a constant ℓ is ℓ/(1 − decay).
  *
+ * Humans are the stable class, bots an open set: a bot unlike every bot the model was trained on
+ * scores as neither, window after window. So the rule also asks for positive evidence of a human
+ * (`ambiguity`): a window is positively human when the bot model scores it below `botBelow` and
+ * the humanness model (human windows against a reference background, tree/background.ts) gives
+ * P(human) ≥ `humanness`. A session with `windows` model-scored windows in a row and none of them
+ * positively human is judged a bot. Windows the model does not score (keyboard-only, touch) neither
+ * count nor reset. Chosen on leave-one-family-out (docs/evaluation.md).
+ *
  * @module
  */
 
@@ -29,6 +37,18 @@ export interface VerdictOptions {
   decay: number;
   /** Bound on one window's log-odds. Default {@link DEFAULT_CLIP}. */
   clip?: number;
+  /** The positive-evidence rule (VERDICT_AMBIGUOUS_*); absent: off. */
+  ambiguity?: AmbiguityOptions;
+}
+
+/** When a run of windows with no positively human one is a verdict. */
+export interface AmbiguityOptions {
+  /** Model-scored windows in a row with none positively human (VERDICT_AMBIGUOUS_WINDOWS). */
+  windows: number;
+  /** P(human) of the humanness model a human window reaches (VERDICT_AMBIGUOUS_HUMANNESS). */
+  humanness: number;
+  /** Bot score a human window stays under (default 0.5). */
+  botBelow?: number;
 }
 
 /** Default bound on one window's log-odds: a window with P(bot) ≥ 0.993 counts as 0.993. */
@@ -42,6 +62,8 @@ export interface EvidenceState {
   windows: number;
   /** 1-based index of the window at which the session was first judged a bot, or null. */
   detectedAt: number | null;
+  /** Model-scored windows since the last positively human one (absent: none scored yet). */
+  sinceHuman?: number;
 }
 
 /** The verdict on a whole score sequence. */
@@ -69,19 +91,31 @@ export function windowLogOdds(score: number, clip = DEFAULT_CLIP): number {
  *
  * @param state the session's state before this window
  * @param score the window's score, 1 − P("human"), in [0, 1]
+ * @param humanness P(human) of the humanness model for a model-scored window; undefined for a
+ *   window the model did not score (it leaves the ambiguity run as it is)
  */
 export function stepEvidence(
   state: EvidenceState,
   score: number,
   options: VerdictOptions,
+  humanness?: number,
 ): EvidenceState {
   const evidence = options.decay * state.evidence +
     windowLogOdds(score, options.clip ?? DEFAULT_CLIP);
   const windows = state.windows + 1;
+  const a = options.ambiguity;
+  let sinceHuman = state.sinceHuman;
+  if (a !== undefined && humanness !== undefined) {
+    const human = score < (a.botBelow ?? 0.5) && humanness >= a.humanness;
+    sinceHuman = human ? 0 : (sinceHuman ?? 0) + 1;
+  }
   const crossed = windows >= options.minWindows &&
-    evidence >= options.threshold;
+    (evidence >= options.threshold ||
+      (a !== undefined && (sinceHuman ?? 0) >= a.windows));
   const detectedAt = state.detectedAt ?? (crossed ? windows : null);
-  return { evidence, windows, detectedAt };
+  return sinceHuman === undefined
+    ? { evidence, windows, detectedAt }
+    : { evidence, windows, detectedAt, sinceHuman };
 }
 
 /**
@@ -97,8 +131,40 @@ export function stepEvidence(
 export function sessionVerdict(
   scores: readonly number[],
   options: VerdictOptions,
+  humanness?: readonly number[],
 ): SessionVerdict {
   let state = initialEvidence();
-  for (const score of scores) state = stepEvidence(state, score, options);
+  scores.forEach((score, i) =>
+    state = stepEvidence(state, score, options, humanness?.[i])
+  );
   return { ...state, verdict: state.detectedAt === null ? "human" : "bot" };
+}
+
+/** The VERDICT_* settings of config.ts (structurally, so this file stays pure). */
+export interface VerdictSettings {
+  VERDICT_THRESHOLD: number;
+  VERDICT_MIN_WINDOWS: number;
+  VERDICT_DECAY: number;
+  VERDICT_AMBIGUOUS_WINDOWS: number;
+  VERDICT_AMBIGUOUS_HUMANNESS: number;
+}
+
+/**
+ * The session rule of a configuration: the one place that maps VERDICT_* to options, for the
+ * detector, `deno task replay` and the evaluation. VERDICT_AMBIGUOUS_WINDOWS 0 turns the
+ * positive-evidence rule off.
+ */
+export function verdictOptionsOf(c: VerdictSettings): VerdictOptions {
+  const base = {
+    threshold: c.VERDICT_THRESHOLD,
+    minWindows: c.VERDICT_MIN_WINDOWS,
+    decay: c.VERDICT_DECAY,
+  };
+  return c.VERDICT_AMBIGUOUS_WINDOWS === 0 ? base : {
+    ...base,
+    ambiguity: {
+      windows: c.VERDICT_AMBIGUOUS_WINDOWS,
+      humanness: c.VERDICT_AMBIGUOUS_HUMANNESS,
+    },
+  };
 }

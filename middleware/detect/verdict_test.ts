@@ -4,6 +4,7 @@ import {
   initialEvidence,
   sessionVerdict,
   stepEvidence,
+  verdictOptionsOf,
   windowLogOdds,
 } from "./verdict.ts";
 
@@ -77,5 +78,72 @@ Deno.test("sessionVerdict() of no scores is human with no evidence", () => {
     windows: 0,
     detectedAt: null,
     verdict: "human",
+  });
+});
+
+const AMBIGUOUS = {
+  ...OPTIONS,
+  ambiguity: { windows: 4, humanness: 0.7 },
+};
+
+Deno.test("stepEvidence() flags an unknown bot that is never positively human (open-set rule)", () => {
+  // Bot score 0.3 (the bot model does not know this kind) and humanness 0.2: nothing like a
+  // person, window after window. Log-odds alone would never get there (they are negative).
+  const scores = [0.3, 0.3, 0.3, 0.3, 0.3];
+  const human = [0.2, 0.2, 0.2, 0.2, 0.2];
+  assert.equal(sessionVerdict(scores, OPTIONS, human).detectedAt, null);
+  const v = sessionVerdict(scores, AMBIGUOUS, human);
+  assert.equal(v.detectedAt, 4);
+  assert.equal(v.sinceHuman, 5);
+});
+
+Deno.test("stepEvidence() resets the ambiguity run on a positively human window", () => {
+  const scores = [0.3, 0.3, 0.3, 0.1, 0.3, 0.3, 0.3];
+  // Window 4 is positively human (bot 0.1 < 0.5, humanness 0.9 ≥ 0.7).
+  const human = [0.2, 0.2, 0.2, 0.9, 0.2, 0.2, 0.2];
+  const v = sessionVerdict(scores, AMBIGUOUS, human);
+  assert.equal(v.detectedAt, null);
+  assert.equal(v.sinceHuman, 3);
+  // Humanness high but the bot model's score 0.6 ≥ 0.5: not positively human.
+  assert.equal(
+    sessionVerdict([0.6, 0.6, 0.6, 0.6], AMBIGUOUS, [0.9, 0.9, 0.9, 0.9])
+      .detectedAt,
+    4,
+  );
+});
+
+Deno.test("stepEvidence() leaves the ambiguity run alone for windows the model did not score", () => {
+  // Keyboard-only or touch windows carry no humanness: they neither count nor reset.
+  let state = initialEvidence();
+  for (let i = 0; i < 10; i++) state = stepEvidence(state, 0.2, AMBIGUOUS);
+  assert.equal(state.detectedAt, null);
+  assert.equal(state.sinceHuman, undefined);
+  for (let i = 0; i < 3; i++) state = stepEvidence(state, 0.2, AMBIGUOUS, 0.1);
+  assert.equal(state.sinceHuman, 3);
+  assert.equal(state.detectedAt, null);
+  state = stepEvidence(state, 0.2, AMBIGUOUS);
+  assert.equal(state.sinceHuman, 3);
+  state = stepEvidence(state, 0.2, AMBIGUOUS, 0.1);
+  assert.equal(state.detectedAt, 15);
+});
+
+Deno.test("verdictOptionsOf() maps VERDICT_* and turns the ambiguity rule off at 0 windows", () => {
+  const c = {
+    VERDICT_THRESHOLD: 2,
+    VERDICT_MIN_WINDOWS: 3,
+    VERDICT_DECAY: 0.8,
+    VERDICT_AMBIGUOUS_WINDOWS: 5,
+    VERDICT_AMBIGUOUS_HUMANNESS: 0.6,
+  };
+  assert.deepEqual(verdictOptionsOf(c), {
+    threshold: 2,
+    minWindows: 3,
+    decay: 0.8,
+    ambiguity: { windows: 5, humanness: 0.6 },
+  });
+  assert.deepEqual(verdictOptionsOf({ ...c, VERDICT_AMBIGUOUS_WINDOWS: 0 }), {
+    threshold: 2,
+    minWindows: 3,
+    decay: 0.8,
   });
 });
