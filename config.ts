@@ -73,6 +73,8 @@ export const ENV_SCHEMA = z.object({
   ALERT_TO: list.default([]),
   ALERT_MAX_PER_HOUR: int(1, 100_000).default(20),
   ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters")
+    .optional(),
   RETAIN_RAW: bool.default(false),
   RAW_RETENTION_HOURS: int(1, 24 * 365).default(24),
   WINDOW_RETENTION_DAYS: int(1, 3650).default(90),
