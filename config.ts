@@ -44,6 +44,7 @@ export const ENV_SCHEMA = z.object({
   INGEST_RATE_PER_MIN: int(1, 10_000).default(60),
   INGEST_BUFFER_MAX: int(10, 10_000_000).default(50_000),
   INGEST_FLUSH_MS: int(10, 60_000).default(250),
+  INGEST_ACK: z.enum(["buffered", "durable"]).default("buffered"),
   WINDOW_MS: int(1000, 60_000).default(5000),
   PAGE_TOKEN_TTL_MS: int(60_000, 30 * 86_400_000).default(43_200_000),
   MIN_EVENTS: int(1, 10_000).default(8),

@@ -66,6 +66,7 @@ async function main(): Promise<void> {
     maxBytes: config.INGEST_MAX_BYTES,
     ratePerMin: config.INGEST_RATE_PER_MIN,
     retainRaw: config.RETAIN_RAW,
+    ack: config.INGEST_ACK,
     onWindow: detection.onWindow,
     loginUrl: config.LOGIN_URL,
   });
