@@ -44,6 +44,7 @@ export const ENV_SCHEMA = z.object({
   INGEST_RATE_PER_MIN: int(1, 10_000).default(60),
   INGEST_BUFFER_MAX: int(10, 10_000_000).default(50_000),
   INGEST_FLUSH_MS: int(10, 60_000).default(250),
+  INGEST_ACK: z.enum(["buffered", "durable"]).default("buffered"),
   WINDOW_MS: int(1000, 60_000).default(5000),
   PAGE_TOKEN_TTL_MS: int(60_000, 30 * 86_400_000).default(43_200_000),
   MIN_EVENTS: int(1, 10_000).default(8),
@@ -76,6 +77,8 @@ export const ENV_SCHEMA = z.object({
   ALERT_TO: list.default([]),
   ALERT_MAX_PER_HOUR: int(1, 100_000).default(20),
   ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters")
+    .optional(),
   RETAIN_RAW: bool.default(false),
   RAW_RETENTION_HOURS: int(1, 24 * 365).default(24),
   WINDOW_RETENTION_DAYS: int(1, 3650).default(90),

@@ -8,6 +8,15 @@
  */
 import { buildCollectorBundle } from "./collector/mod.ts";
 import { loadConfig } from "./config.ts";
+import {
+  configFailure,
+  exitStartup,
+  isModelFailure,
+  listenFailure,
+  modelFailure,
+  otherFailure,
+  storeFailure,
+} from "./startup.ts";
 import { createWindowBuffer, openStore, startRetention } from "./db/mod.ts";
 import { startDemo } from "./demo/mod.ts";
 import { log, setLogLevel } from "./log.ts";
@@ -30,18 +39,14 @@ import {
 
 async function main(): Promise<void> {
   const result = loadConfig(Deno.env.toObject());
-  if (!result.ok) {
-    console.error("Invalid configuration:");
-    for (const error of result.errors) console.error(`  ${error}`);
-    Deno.exit(1);
-  }
+  if (!result.ok) exitStartup(configFailure(result.errors));
   const config = result.config;
   setLogLevel(config.LOG_LEVEL);
 
   const store = await openStore({
     databaseUrl: config.DATABASE_URL,
     pgliteDir: config.PGLITE_DIR,
-  });
+  }).catch((error) => exitStartup(storeFailure(error, config)));
   const collector = await buildCollectorBundle();
   const demo = config.demo ? startDemo() : null;
   const upstream = demo?.url ?? config.UPSTREAM_URL!;
@@ -53,7 +58,13 @@ async function main(): Promise<void> {
     flushMs: config.INGEST_FLUSH_MS,
   });
   exposeBufferMetrics(() => buffer.stats());
-  const detection = await createDetection({ config, store });
+  const detection = await createDetection({ config, store }).catch((error) =>
+    exitStartup(
+      isModelFailure(error, config.MODEL_PATH)
+        ? modelFailure(error, config.MODEL_PATH)
+        : otherFailure(error),
+    )
+  );
   const pageTokens = createPageTokens(secret, {
     ttlMs: config.PAGE_TOKEN_TTL_MS,
   });
@@ -66,6 +77,7 @@ async function main(): Promise<void> {
     maxBytes: config.INGEST_MAX_BYTES,
     ratePerMin: config.INGEST_RATE_PER_MIN,
     retainRaw: config.RETAIN_RAW,
+    ack: config.INGEST_ACK,
     onWindow: detection.onWindow,
     loginUrl: config.LOGIN_URL,
   });
@@ -91,10 +103,12 @@ async function main(): Promise<void> {
   };
   const app = createGuardApp(options);
 
-  const server = serveGuard(app, {
-    hostname: config.HOSTNAME,
-    port: config.PORT,
-  });
+  let server: ReturnType<typeof serveGuard>;
+  try {
+    server = serveGuard(app, { hostname: config.HOSTNAME, port: config.PORT });
+  } catch (error) {
+    exitStartup(listenFailure(error, config));
+  }
   // Hooks run in reverse order: register what must close last first.
   server.onShutdown(() => store.close());
   server.onShutdown(() => buffer.close());
@@ -124,4 +138,6 @@ async function main(): Promise<void> {
   }
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) {
+  await main().catch((error) => exitStartup(otherFailure(error)));
+}

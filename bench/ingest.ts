@@ -4,6 +4,8 @@
  * PostgreSQL (DATABASE_URL) and on PGlite (in memory). Prints windows/s end to end (first post to
  * last row stored) and request p50/p99, against a baseline measured in the same run: the raw
  * multi-row insert rate of the same database (store.insertWindows, 1,000 rows per statement).
+ * Each store is measured with the buffered acknowledgement (the default) and with
+ * INGEST_ACK=durable (the 200 waits for the commit), and the ratio of the two is printed.
  *
  * The posted windows are real: the human mouse windows of tests/fixtures (SapiMouse user 100),
  * encoded as the collector encodes them. The bench also prints their post sizes (median, p99) and
@@ -22,6 +24,7 @@ import { Hono } from "hono";
 import { FEATURE_NAMES } from "../collector/mod.ts";
 import { bodies, fixtureWindows, sizesAndCpu } from "./_ingest_posts.ts";
 import type { FeatureVector } from "../collector/mod.ts";
+import { PAGE_AGE_MS, wrkLoad } from "./_ingest_wrk.ts";
 import { createWindowBuffer, openStore } from "../db/mod.ts";
 import type { Store, WindowBuffer, WindowRow } from "../db/mod.ts";
 import { createIngestRoute } from "../middleware/ingest/mod.ts";
@@ -52,8 +55,8 @@ function features(i: number): FeatureVector {
 }
 
 const PAGE_TOKENS = createPageTokens(SECRET, { ttlMs: 43_200_000 });
-/** Page tokens are issued this long before the run, so a session's windows fit its page's age. */
-const PAGE_AGE_MS = 11 * 3_600_000;
+const WRK = { concurrency: C, secret: SECRET, pageTokens: PAGE_TOKENS };
+type Ack = "buffered" | "durable";
 async function baseline(store: Store, n: number): Promise<number> {
   const rows: WindowRow[] = Array.from({ length: n }, (_, i) => ({
     session: `base-${i % 500}`,
@@ -116,77 +119,42 @@ async function noop(n: number): Promise<number> {
   return rate;
 }
 
-/** With `--wrk SECONDS`: wrk drives the load (2 threads, C connections); parses its summary. */
-async function wrkLoad(url: string, seconds: number) {
-  const dir = await Deno.makeTempDir();
-  const signer = createGuardSigner(SECRET);
-  const lines: string[] = [];
-  for (const tid of [1, 2]) {
-    for (let k = 0; k < 500; k++) {
-      const id = crypto.randomUUID().replaceAll("-", "").slice(0, 22);
-      const page = await PAGE_TOKENS.issue(id, Date.now() - PAGE_AGE_MS);
-      lines.push(`${tid} ${GUARD_COOKIE}=${await signer.sign(id)} ${page}`);
-    }
-  }
-  await Deno.writeTextFile(`${dir}/cookies`, lines.join("\n") + "\n");
-  await Deno.writeTextFile(`${dir}/body`, POSTS[1]);
-  const script = new URL("./ingest_wrk.lua", import.meta.url).pathname;
-  const out = await new Deno.Command("wrk", {
-    args: ["-t2", `-c${C}`, `-d${seconds}s`, "--latency", "-s", script, url],
-    env: {
-      GUARD_BENCH_COOKIES: `${dir}/cookies`,
-      GUARD_BENCH_BODY: `${dir}/body`,
-    },
-  }).output();
-  await Deno.remove(dir, { recursive: true });
-  const text = new TextDecoder().decode(out.stdout);
-  const num = (re: RegExp) => Number(text.match(re)?.[1] ?? NaN);
-  const ms = (re: RegExp) => {
-    const m = text.match(re);
-    if (!m) return NaN;
-    return Number(m[1]) * (m[2] === "s" ? 1000 : m[2] === "us" ? 0.001 : 1);
-  };
-  return {
-    requests: num(/(\d+) requests in/),
-    non2xx: num(/Non-2xx or 3xx responses: (\d+)/) || 0,
-    p50: ms(/50%\s+([\d.]+)(us|ms|s)/),
-    p99: ms(/99%\s+([\d.]+)(us|ms|s)/),
-  };
-}
+/** One measured ingest run: windows/s stored end to end and request latency. */
+type Measured = {
+  rate: number;
+  p50: number;
+  p99: number;
+  failed: number;
+  written: number;
+};
 
-async function wrkRun(
-  name: string,
-  store: Store,
-  seconds: number,
-  noopRate: number,
-) {
-  const base = await baseline(store, 20_000);
+async function wrkRun(store: Store, seconds: number, ack: Ack) {
   const buffer = createWindowBuffer(store, { max: 10_000_000, flushMs: 50 });
-  const server = serveIngest(store, buffer);
+  const server = serveIngest(store, buffer, ack);
   const t0 = performance.now();
   const w = await wrkLoad(
     `http://127.0.0.1:${server.addr.port}/__guard/ingest`,
     seconds,
+    { ...WRK, body: POSTS[1] },
   );
   await buffer.flush();
-  const rate = buffer.stats().written / ((performance.now() - t0) / 1000);
+  const written = buffer.stats().written;
   await server.shutdown();
   await buffer.close();
-  console.log(
-    `${name} (wrk): raw multi-row insert ${
-      base.toFixed(0)
-    } windows/s; HTTP ingest ${rate.toFixed(0)} windows/s stored = ${
-      (rate / base).toFixed(3)
-    }x raw insert, ${
-      (rate / noopRate).toFixed(3)
-    }x no-op HTTP; p50 ${w.p50} ms, p99 ${w.p99} ms; requests ${w.requests}, non-2xx ${w.non2xx}, written ${buffer.stats().written}`,
-  );
+  return {
+    rate: written / ((performance.now() - t0) / 1000),
+    p50: w.p50,
+    p99: w.p99,
+    failed: w.non2xx,
+    written,
+  };
 }
 
 /** The ingest route as the guard mounts it, on a free port, with a rate limit the load never hits. */
 function serveIngest(
   store: Store,
   buffer: WindowBuffer,
+  ack: Ack,
 ): Deno.HttpServer<Deno.NetAddr> {
   const app = new Hono().route(
     "/__guard",
@@ -198,6 +166,7 @@ function serveIngest(
       windowMs: 5000,
       maxBytes: 32768,
       ratePerMin: 10_000,
+      ack,
     }),
   );
   return Deno.serve({ port: 0, onListen: () => {} }, app.fetch);
@@ -209,20 +178,20 @@ async function wrkNoop(seconds: number): Promise<number> {
   const w = await wrkLoad(
     `http://127.0.0.1:${server.addr.port}/__guard/ingest`,
     seconds,
+    { ...WRK, body: POSTS[1] },
   );
   await server.shutdown();
   return w.requests / seconds;
 }
 
-async function http(store: Store, n: number) {
+async function http(store: Store, n: number, ack: Ack): Promise<Measured> {
   const buffer = createWindowBuffer(store, { max: 1_000_000, flushMs: 50 });
-  const server = serveIngest(store, buffer);
+  const server = serveIngest(store, buffer, ack);
   const t0 = performance.now();
   const { latencies, failed } = await load(
     `http://127.0.0.1:${server.addr.port}/__guard/ingest`,
     n,
   );
-  const posted = performance.now();
   await buffer.flush();
   const stored = performance.now();
   await server.shutdown();
@@ -232,7 +201,6 @@ async function http(store: Store, n: number) {
     latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
   return {
     rate: n / ((stored - t0) / 1000),
-    postRate: n / ((posted - t0) / 1000),
     p50: pct(0.5),
     p99: pct(0.99),
     failed,
@@ -240,24 +208,38 @@ async function http(store: Store, n: number) {
   };
 }
 
+/**
+ * The raw insert baseline, then the HTTP ingest with the buffered default and with
+ * INGEST_ACK=durable, in the same run on the same store; prints both and their ratio.
+ */
 async function run(
   name: string,
   store: Store,
   n: number,
   http0: number,
+  measure: (ack: Ack) => Promise<Measured>,
 ): Promise<void> {
-  const base = await baseline(store, n);
-  const h = await http(store, n);
+  const base = await baseline(store, wrkSeconds > 0 ? 20_000 : n);
   const r = (x: number) => x.toFixed(0);
-  console.log(
-    `${name}: raw multi-row insert ${r(base)} windows/s; HTTP ingest ${
-      r(h.rate)
-    } windows/s ` +
-      `stored = ${(h.rate / base).toFixed(3)}x raw insert, ${
+  const ms = (x: number) => x.toFixed(2);
+  console.log(`${name}: raw multi-row insert ${r(base)} windows/s`);
+  const rates: Record<string, number> = {};
+  for (const ack of ["buffered", "durable"] as const) {
+    const h = await measure(ack);
+    rates[ack] = h.rate;
+    console.log(
+      `${name} ${ack} ack${wrkSeconds > 0 ? " (wrk)" : ""}: HTTP ingest ${
+        r(h.rate)
+      } windows/s stored = ${(h.rate / base).toFixed(3)}x raw insert, ${
         (h.rate / http0).toFixed(3)
-      }x no-op HTTP; ` +
-      `p50 ${h.p50.toFixed(2)} ms, p99 ${h.p99.toFixed(2)} ms; ` +
-      `non-200 ${h.failed}, written ${h.written}/${n}`,
+      }x no-op HTTP; p50 ${ms(h.p50)} ms, p99 ${ms(h.p99)} ms; ` +
+        `non-200 ${h.failed}, written ${h.written}`,
+    );
+  }
+  console.log(
+    `${name}: durable / buffered = ${
+      (rates.durable / rates.buffered).toFixed(3)
+    }`,
   );
 }
 
@@ -270,9 +252,14 @@ const wrkSeconds = values.wrk === undefined ? 0 : Number(values.wrk);
 const http0 = wrkSeconds > 0 ? await wrkNoop(wrkSeconds) : await noop(N);
 console.log(`no-op HTTP route (same client): ${http0.toFixed(0)} posts/s`);
 const runOne = (name: string, store: Store, n: number) =>
-  wrkSeconds > 0
-    ? wrkRun(name, store, wrkSeconds, http0)
-    : run(name, store, n, http0);
+  run(
+    name,
+    store,
+    n,
+    http0,
+    (ack) =>
+      wrkSeconds > 0 ? wrkRun(store, wrkSeconds, ack) : http(store, n, ack),
+  );
 const url = Deno.env.get("DATABASE_URL");
 if (url) {
   const schema = `bench_${

@@ -7,6 +7,12 @@
  * database is down, proxying continues; the failed batch stays at the head of the queue and is
  * retried with exponential backoff (flushMs × 2^failures, at most 30 s). `flush()` drains
  * everything once (for SIGTERM) and rejects if the database refuses.
+ *
+ * `pushDurable` is the same queue with a receipt (INGEST_ACK=durable): its promise resolves once
+ * the batch holding the window is committed, and rejects only when the window is dropped. It
+ * starts a write at once when none is running (and no failure backoff is pending), so the windows
+ * that arrive during a write go together in the next one: a group commit, whose batches grow with
+ * the load.
  */
 import { log } from "../log.ts";
 import type { Store, StoredRawEvent, WindowRow } from "./store.ts";
@@ -43,6 +49,11 @@ export interface WindowBufferStats {
 export interface WindowBuffer {
   /** Queues a window (and its raw events, when retained). Never blocks, never throws. */
   push(row: WindowRow, raw?: readonly StoredRawEvent[]): void;
+  /**
+   * Queues a window and resolves once it is committed (raw events included); rejects with a
+   * RangeError when the full buffer drops it first. A failed write keeps it queued and waiting.
+   */
+  pushDurable(row: WindowRow, raw?: readonly StoredRawEvent[]): Promise<void>;
   /** Writes everything queued now; rejects if the database fails (the windows stay queued). */
   flush(): Promise<void>;
   stats(): WindowBufferStats;
@@ -53,6 +64,8 @@ export interface WindowBuffer {
 interface Item {
   row: WindowRow;
   raw?: readonly StoredRawEvent[];
+  /** The receipt of a durable push. */
+  done?: PromiseWithResolvers<void>;
 }
 
 /** Creates the buffer; its timer runs only while windows wait. */
@@ -74,11 +87,21 @@ export function createWindowBuffer(
   let timer: ReturnType<typeof setTimeout> | undefined;
   let writing: Promise<void> | undefined;
   let closed = false;
+  /** Durable pushes still queued: while any waits, the next write starts at once. */
+  let waiting = 0;
 
   const pending = () => queue.length - head;
 
   function schedule(): void {
-    if (timer !== undefined || closed || pending() === 0) return;
+    if (closed || pending() === 0) return;
+    if (waiting > 0 && streak === 0) {
+      if (writing) return; // the running drain loop takes them, or its end reschedules
+      clearTimeout(timer);
+      timer = undefined;
+      writeAll().catch(() => {}).finally(schedule);
+      return;
+    }
+    if (timer !== undefined) return;
     const delay = streak === 0
       ? options.flushMs
       : Math.min(maxBackoff, options.flushMs * 2 ** streak);
@@ -134,6 +157,7 @@ export function createWindowBuffer(
     }
     written += batch.length;
     streak = 0;
+    settle(batch);
     if (head > 4096 && head * 2 > queue.length) {
       queue = queue.slice(head);
       head = 0;
@@ -150,6 +174,7 @@ export function createWindowBuffer(
     writing ??= drain().finally(() => {
       writing = undefined;
       logDrops();
+      if (waiting > 0) queueMicrotask(schedule);
     });
     return writing;
   }
@@ -158,9 +183,23 @@ export function createWindowBuffer(
     const excess = pending() + inFlight - options.max;
     if (excess <= 0) return;
     const n = Math.min(excess, pending());
+    settle(
+      queue.slice(head, head + n),
+      new RangeError("Ingest buffer full: the window was dropped unwritten"),
+    );
     head += n;
     dropped += n;
     droppedUnlogged += n;
+  }
+
+  /** Resolves (or, with an error, rejects) the receipts of durable items. */
+  function settle(items: Item[], error?: Error): void {
+    for (const item of items) {
+      if (item.done === undefined) continue;
+      waiting--;
+      if (error === undefined) item.done.resolve();
+      else item.done.reject(error);
+    }
   }
 
   async function flush(): Promise<void> {
@@ -173,6 +212,14 @@ export function createWindowBuffer(
       queue.push({ row, raw });
       trim();
       schedule();
+    },
+    pushDurable(row, raw) {
+      const done = Promise.withResolvers<void>();
+      waiting++;
+      queue.push({ row, raw, done });
+      trim();
+      schedule();
+      return done.promise;
     },
     flush,
     stats: () => ({

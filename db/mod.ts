@@ -17,7 +17,7 @@
  */
 export { openStore } from "./open.ts";
 export type { OpenStoreOptions } from "./open.ts";
-export { createWindowBuffer } from "./buffer.ts";
+export { createWindowBuffer, withTimeout } from "./buffer.ts";
 export type {
   WindowBuffer,
   WindowBufferOptions,

@@ -7,6 +7,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Config } from "../config.ts";
 import { log, logs } from "../log.ts";
+import { createMetricsAuth } from "./admin/mod.ts";
 import { createResponseInjector } from "./inject/mod.ts";
 import { guardMetrics, recordRequest, renderMetrics } from "./metrics.ts";
 import { type ClientInfo, createProxy } from "./proxy/mod.ts";
@@ -123,7 +124,10 @@ function guardRoutes(options: GuardAppOptions): Hono {
       return c.json({ ok: false, reason: "store" }, 503);
     }
   });
-  guard.get("/metrics", async () => {
+  const metricsAuth = createMetricsAuth({
+    token: options.config.METRICS_TOKEN,
+  });
+  guard.get("/metrics", metricsAuth, async () => {
     const { body, contentType } = await renderMetrics();
     return new Response(body, { headers: { "content-type": contentType } });
   });

@@ -25,7 +25,9 @@ Deno.test("createAdminRoutes() serves sessions to the token holder only", async 
 
     await t.step("no token configured: 404", async () => {
       const off = createAdminRoutes({ store });
-      const res = await off.request(`/sessions/sess_0001?token=${TOKEN}`);
+      const res = await off.request("/sessions/sess_0001", {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
       assert.equal(res.status, 404);
       assert.deepEqual(await res.json(), { error: "not found" });
     });
@@ -52,9 +54,10 @@ Deno.test("createAdminRoutes() serves sessions to the token holder only", async 
         topFeatures: [{ feature: "<script>", importance: 1 }],
       });
     });
-    await t.step("?token= and a browser: escaped HTML", async () => {
-      const res = await app.request(`/sessions/sess_0001?token=${TOKEN}`, {
-        headers: { accept: "text/html" },
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    await t.step("a browser: escaped HTML", async () => {
+      const res = await app.request("/sessions/sess_0001", {
+        headers: { accept: "text/html", ...auth },
       });
       assert.equal(res.status, 200);
       assert.match(res.headers.get("content-type") ?? "", /^text\/html/);
@@ -65,23 +68,23 @@ Deno.test("createAdminRoutes() serves sessions to the token holder only", async 
       assert.ok(!html.includes('"<script>"'));
     });
     await t.step("unknown and malformed ids", async () => {
-      const q = `?token=${TOKEN}`;
-      assert.equal((await app.request(`/sessions/nobody${q}`)).status, 404);
-      const bad = await app.request(`/sessions/a.b${q}`);
+      const init = { headers: auth };
+      assert.equal((await app.request("/sessions/nobody", init)).status, 404);
+      const bad = await app.request("/sessions/a.b", init);
       assert.equal(bad.status, 400);
       assert.deepEqual(await bad.json(), { error: "invalid", field: "id" });
     });
     await t.step("list and label", async () => {
-      const q = `?token=${TOKEN}`;
-      const label = await app.request(`/sessions/sess_0001/label${q}`, {
+      const headers = { "content-type": "application/json", ...auth };
+      const label = await app.request("/sessions/sess_0001/label", {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers,
         body: JSON.stringify({ label: "bot" }),
       });
       assert.equal(label.status, 200);
-      const badLabel = await app.request(`/sessions/sess_0001/label${q}`, {
+      const badLabel = await app.request("/sessions/sess_0001/label", {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers,
         body: JSON.stringify({ label: "robot" }),
       });
       assert.equal(badLabel.status, 400);
@@ -89,11 +92,15 @@ Deno.test("createAdminRoutes() serves sessions to the token holder only", async 
         error: "invalid",
         field: "label",
       });
-      const list = await app.request(`/sessions${q}&state=revoked`);
+      const list = await app.request("/sessions?state=revoked", {
+        headers: auth,
+      });
       const { sessions } = await list.json();
       assert.equal(sessions.length, 1);
       assert.equal(sessions[0].label, "bot");
-      const badList = await app.request(`/sessions${q}&limit=0`);
+      const badList = await app.request("/sessions?limit=0", {
+        headers: auth,
+      });
       assert.equal(badList.status, 400);
       assert.deepEqual(await badList.json(), {
         error: "invalid",

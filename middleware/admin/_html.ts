@@ -1,4 +1,9 @@
-/** Plain HTML views of sessions, every value escaped. */
+/**
+ * Plain HTML views of the admin area, every value escaped. No page carries ADMIN_TOKEN, and no
+ * link a credential: pages authenticate by the admin session cookie. Pages of a logged-in admin
+ * carry the session's CSRF token in `<meta name="guard-csrf">` (for scripts' `X-CSRF-Token`) and
+ * in the logout form.
+ */
 import type { SessionDetail, SessionRow } from "../../db/mod.ts";
 
 const ESCAPES: Record<string, string> = {
@@ -14,19 +19,52 @@ export function escapeHtml(value: unknown): string {
   return String(value).replace(/[&<>"']/g, (ch) => ESCAPES[ch]);
 }
 
-const page = (title: string, body: string) =>
-  `<!doctype html><html><head><meta charset="utf-8"><title>${
+/** What a logged-in admin's page carries: the CSRF token and the admin base path. */
+export type AdminPageContext = { csrf: string; base: string };
+
+const page = (title: string, body: string, ctx?: AdminPageContext) =>
+  `<!doctype html><html><head><meta charset="utf-8">${
+    ctx === undefined
+      ? ""
+      : `<meta name="guard-csrf" content="${escapeHtml(ctx.csrf)}">`
+  }<title>${
     escapeHtml(title)
-  }</title><style>body{font:14px system-ui;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}pre{background:#f6f6f6;padding:1em;overflow:auto}</style></head><body>${body}</body></html>`;
+  }</title><style>body{font:14px system-ui;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}pre{background:#f6f6f6;padding:1em;overflow:auto}</style></head><body>${
+    ctx === undefined ? "" : logoutForm(ctx)
+  }${body}</body></html>`;
+
+/** The logout button: a form post carrying the CSRF token. */
+function logoutForm(ctx: AdminPageContext): string {
+  return `<form method="post" action="${
+    escapeHtml(ctx.base)
+  }/logout" style="float:right"><input type="hidden" name="csrf" value="${
+    escapeHtml(ctx.csrf)
+  }"><button>Log out</button></form>`;
+}
+
+/** The login form; it posts the token in the body, never in the URL. */
+export function renderLoginHtml(
+  options: { next: string; error?: string },
+): string {
+  return page(
+    "Guard admin login",
+    `<h1>Guard admin</h1>${
+      options.error
+        ? `<p role="alert"><b>${escapeHtml(options.error)}</b></p>`
+        : ""
+    }<form method="post" action="login"><label>Admin token <input type="password" name="token" autocomplete="current-password" required autofocus></label><input type="hidden" name="next" value="${
+      escapeHtml(options.next)
+    }"> <button>Log in</button></form>`,
+  );
+}
 
 /** The session list. */
 export function renderSessionsHtml(
   sessions: readonly SessionRow[],
-  token: string | undefined,
+  ctx?: AdminPageContext,
 ): string {
-  const q = token === undefined ? "" : `?token=${encodeURIComponent(token)}`;
   const rows = sessions.map((s) =>
-    `<tr><td><a href="sessions/${encodeURIComponent(s.id)}${q}">${
+    `<tr><td><a href="sessions/${encodeURIComponent(s.id)}">${
       escapeHtml(s.id)
     }</a></td><td>${escapeHtml(s.state)}</td><td>${
       escapeHtml(s.lastSeen.toISOString())
@@ -35,11 +73,15 @@ export function renderSessionsHtml(
   return page(
     "Guard sessions",
     `<h1>Sessions</h1><table><tr><th>id</th><th>state</th><th>last seen</th><th>label</th></tr>${rows}</table>`,
+    ctx,
   );
 }
 
 /** One session: state, scores, detections with their explanations. */
-export function renderSessionHtml(s: SessionDetail): string {
+export function renderSessionHtml(
+  s: SessionDetail,
+  ctx?: AdminPageContext,
+): string {
   const scores = s.scores.map((r) =>
     `<tr><td>${r.seq}</td><td>${r.score.toFixed(3)}</td><td>${
       escapeHtml(r.verdict)
@@ -62,5 +104,6 @@ export function renderSessionHtml(s: SessionDetail): string {
     }. Windows: ${s.windowCount}. Label: ${escapeHtml(s.label ?? "none")}.</p>
 <h2>Detections</h2>${detections || "<p>None.</p>"}
 <h2>Window scores</h2><table><tr><th>seq</th><th>score</th><th>verdict</th><th>model</th><th>at</th></tr>${scores}</table>`,
+    ctx,
   );
 }

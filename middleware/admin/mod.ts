@@ -1,25 +1,58 @@
 /**
- * Admin routes under the guard prefix: sessions, their scores and detections, and labels.
+ * Admin routes under the guard prefix: sessions, their scores and detections, and labels, behind
+ * the admin authentication layer (auth.ts), which any other admin page reuses.
  *
+ * - `GET <prefix>/admin/login`, `POST <prefix>/admin/login` (form field `token`),
+ *   `POST <prefix>/admin/logout`: the admin session cookie (auth.ts)
  * - `GET <prefix>/admin/sessions[?state=revoked&limit=50]`
  * - `GET <prefix>/admin/sessions/<id>`: JSON, or a simple HTML page for a browser
  *   (`Accept: text/html` or `?format=html`), the page the alert email links to
- * - `POST <prefix>/admin/sessions/<id>/label` `{"label":"human"|"bot"|"unauthorized"}`
+ * - `POST <prefix>/admin/sessions/<id>/label` `{"label":"human"|"bot"|"unauthorized"}`:
+ *   `application/json` only (415 otherwise); with the cookie also `X-CSRF-Token`
  *
- * Protected by ADMIN_TOKEN as `Authorization: Bearer <token>` or `?token=<token>` (compared in
- * constant time). Without ADMIN_TOKEN the routes answer 404: no admin surface by default.
+ * A browser logs in once with ADMIN_TOKEN; scripts send `Authorization: Bearer <ADMIN_TOKEN>`.
+ * The token is never read from a URL. Without ADMIN_TOKEN the routes answer 404: no admin
+ * surface by default.
  *
  * @example
  * ```ts
- * createGuardApp({ ..., mountGuardRoutes: (g) => g.route("/admin", createAdminRoutes({ store, token })) });
+ * createGuardApp({ ..., mountGuardRoutes: (g) => g.route("/admin", createAdminRoutes({ store, token, prefix: "/__guard" })) });
  * ```
  *
  * @module
  */
-import { type Context, Hono, type MiddlewareHandler } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { LABELS, type Store } from "../../db/mod.ts";
 import { renderSessionHtml, renderSessionsHtml } from "./_html.ts";
+import {
+  type AdminAuthOptions,
+  adminCsrf,
+  createAdminAuth,
+  jsonOnly,
+} from "./auth.ts";
+
+export {
+  ADMIN_COOKIE,
+  type AdminAuth,
+  type AdminAuthOptions,
+  adminCsrf,
+  bearerToken,
+  createAdminAuth,
+  jsonOnly,
+  peerAddress,
+} from "./auth.ts";
+export {
+  createFailureLimiter,
+  type FailureLimiter,
+  type FailureLimiterOptions,
+} from "./_limiter.ts";
+export {
+  createMetricsAuth,
+  isLoopback,
+  type MetricsAuthOptions,
+} from "./metrics_auth.ts";
+export { type AdminPageContext, escapeHtml, renderLoginHtml } from "./_html.ts";
 
 /** The store methods the admin routes use. */
 export type AdminStore = Pick<
@@ -27,37 +60,14 @@ export type AdminStore = Pick<
   "listSessions" | "getSession" | "setLabel"
 >;
 
-/** Options of {@link createAdminRoutes}. */
-export interface AdminOptions {
+/** Options of {@link createAdminRoutes}: the store, and the auth layer's options. */
+export interface AdminOptions
+  extends Omit<AdminAuthOptions, "token" | "prefix"> {
   store: AdminStore;
   /** ADMIN_TOKEN; undefined disables the routes. */
   token?: string;
-}
-
-function sameBytes(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  }
-  return diff === 0;
-}
-
-function requireToken(token: string | undefined): MiddlewareHandler {
-  return async function adminAuth(c, next) {
-    if (token === undefined) return c.json({ error: "not found" }, 404);
-    const header = c.req.header("authorization") ?? "";
-    const given = header.startsWith("Bearer ")
-      ? header.slice(7)
-      : c.req.query("token") ?? "";
-    if (!sameBytes(given, token)) {
-      c.header("WWW-Authenticate", 'Bearer realm="guard admin"');
-      return c.json({ error: "unauthorized" }, 401);
-    }
-    c.header("Cache-Control", "no-store");
-    await next();
-  };
+  /** GUARD_PREFIX (default `/__guard`). */
+  prefix?: string;
 }
 
 const wantsHtml = (c: Context) =>
@@ -77,7 +87,20 @@ const ID = /^[A-Za-z0-9_-]{1,128}$/;
 /** Builds the admin sub-app; mount it at `/admin` under the guard prefix. */
 export function createAdminRoutes(options: AdminOptions): Hono {
   const app = new Hono();
-  app.use("*", requireToken(options.token));
+  const { token } = options;
+  if (token === undefined) {
+    app.all("*", (c) => c.json({ error: "not found" }, 404));
+    return app;
+  }
+  const prefix = options.prefix ?? "/__guard";
+  const base = `${prefix}/admin`;
+  const auth = createAdminAuth({ ...options, token, prefix });
+  const ctx = (c: Context) => {
+    const csrf = adminCsrf(c);
+    return csrf === undefined ? undefined : { csrf, base };
+  };
+  auth.mount(app);
+  app.use("*", auth.require);
   app.get("/sessions", async (c) => {
     const q = LIST_QUERY.safeParse({
       state: c.req.query("state"),
@@ -91,7 +114,7 @@ export function createAdminRoutes(options: AdminOptions): Hono {
     }
     const sessions = await options.store.listSessions(q.data);
     return wantsHtml(c)
-      ? c.html(renderSessionsHtml(sessions, c.req.query("token")))
+      ? c.html(renderSessionsHtml(sessions, ctx(c)))
       : c.json({ sessions });
   });
   app.get("/sessions/:id", async (c) => {
@@ -100,10 +123,10 @@ export function createAdminRoutes(options: AdminOptions): Hono {
     const session = await options.store.getSession(id);
     if (session === null) return c.json({ error: "not found" }, 404);
     return wantsHtml(c)
-      ? c.html(renderSessionHtml(session))
+      ? c.html(renderSessionHtml(session, ctx(c)))
       : c.json({ session });
   });
-  app.post("/sessions/:id/label", async (c) => {
+  app.post("/sessions/:id/label", jsonOnly, async (c) => {
     const id = c.req.param("id");
     if (!ID.test(id)) return c.json({ error: "invalid", field: "id" }, 400);
     let json: unknown;

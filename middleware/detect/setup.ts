@@ -36,6 +36,8 @@ export type DetectionConfig = Pick<
   | "AUTH_COOKIES"
   | "LOGIN_URL"
   | "ADMIN_TOKEN"
+  | "GUARD_PREFIX"
+  | "PUBLIC_ORIGIN"
   | "MIN_EVENTS"
   | "USER_HEADER"
   | "OWNER_ACTION"
@@ -152,7 +154,13 @@ export async function createDetection(
       const action = await detectBot(window);
       return action.action === "none" ? await owner.check(window) : action;
     };
-  const admin = createAdminRoutes({ store, token: config.ADMIN_TOKEN });
+  const admin = createAdminRoutes({
+    store,
+    token: config.ADMIN_TOKEN,
+    prefix: config.GUARD_PREFIX,
+    secure: config.PUBLIC_ORIGIN?.startsWith("https:"),
+    publicOrigin: config.PUBLIC_ORIGIN,
+  });
   return {
     onWindow(window) {
       silence.noteWindow(window);

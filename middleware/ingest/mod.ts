@@ -16,6 +16,11 @@
  * `onWindow` hook says so, `{"ok":true,"action":"logout","redirect":"/login"}`. Error bodies
  * never echo the input.
  *
+ * With `ack: "durable"` (INGEST_ACK) the 200 waits until the window's batch is committed, so a
+ * crash never loses an acknowledged window. A window not committed within `durableTimeoutMs`
+ * (the database is down or slow) is answered 503 `not_stored` with `Retry-After`: not
+ * acknowledged, though it stays queued and may still be written; it is judged all the same.
+ *
  * @example
  * ```ts
  * const pageTokens = createPageTokens(secret, { ttlMs: 43_200_000 });
@@ -30,6 +35,7 @@ import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { parsePost } from "../../collector/mod.ts";
 import type { ParsePostResult, WindowEvent } from "../../collector/mod.ts";
+import { withTimeout } from "../../db/mod.ts";
 import type { Store, WindowBuffer, WindowRow } from "../../db/mod.ts";
 import { log } from "../../log.ts";
 import {
@@ -74,6 +80,13 @@ export interface IngestOptions {
   ratePerMin: number;
   /** RETAIN_RAW: store a post's raw events. */
   retainRaw?: boolean;
+  /**
+   * INGEST_ACK: `buffered` (default) answers once the window is queued; `durable` once its batch
+   * is committed to the store.
+   */
+  ack?: "buffered" | "durable";
+  /** With `durable`: how long a post waits for its commit before 503 (default 10 000 ms). */
+  durableTimeoutMs?: number;
   /** LOGIN_URL: when set, a revoked session's 403 says `{"action":"logout","redirect":…}`. */
   loginUrl?: string;
   /** Scores each accepted window; a rejection or throw is logged and answered with "none". */
@@ -99,7 +112,7 @@ const BODY_TYPE = /^(application\/json|text\/plain)\s*(;|$)/i;
 
 function reject(
   c: Context,
-  status: 400 | 401 | 403 | 409 | 413 | 415 | 429,
+  status: 400 | 401 | 403 | 409 | 413 | 415 | 429 | 503,
   error: string,
   field?: string,
   reason?: string,
@@ -178,13 +191,17 @@ export function createIngestRoute(options: IngestOptions): Hono {
       nEvents: parsed.events.length,
       features: parsed.features,
     };
-    options.buffer.push(row, options.retainRaw ? parsed.events : undefined);
+    const stored = await queueWindow(options, row, parsed.events);
     const action = await decide(options, {
       ...row,
       events: parsed.events,
       page: token.page,
     });
     if (action.action === "logout") table.markRevoked(id);
+    if (!stored) {
+      c.header("Retry-After", "5");
+      return reject(c, 503, "not_stored");
+    }
     return c.json({ ok: true, ...action }, 200);
   });
   return app;
@@ -220,6 +237,35 @@ async function readPost(
   return parsed.ok
     ? parsed
     : reject(c, 400, "invalid", parsed.field, parsed.reason);
+}
+
+/**
+ * Queues the window; with durable acks also waits for its commit. False when it was not
+ * committed in time (or was dropped): the reply must not acknowledge it.
+ */
+async function queueWindow(
+  options: IngestOptions,
+  row: WindowRow,
+  events: readonly WindowEvent[],
+): Promise<boolean> {
+  const raw = options.retainRaw ? events : undefined;
+  if (options.ack !== "durable") {
+    options.buffer.push(row, raw);
+    return true;
+  }
+  try {
+    await withTimeout(
+      options.buffer.pushDurable(row, raw),
+      options.durableTimeoutMs ?? 10_000,
+    );
+    return true;
+  } catch (error) {
+    log("warn", "Ingest window not committed in time; answered 503", {
+      error,
+      session: row.session,
+    });
+    return false;
+  }
 }
 
 async function decide(
