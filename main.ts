@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     flushMs: config.INGEST_FLUSH_MS,
   });
   exposeBufferMetrics(() => buffer.stats());
-  const detection = await createDetection({ config, store });
+  const detection = await createDetection({ config, store, secret, upstream });
   const pageTokens = createPageTokens(secret, {
     ttlMs: config.PAGE_TOKEN_TTL_MS,
   });
@@ -85,6 +85,7 @@ async function main(): Promise<void> {
       createGuardSession({
         secret,
         secure: config.PUBLIC_ORIGIN?.startsWith("https:"),
+        newSessionsPerMin: config.NEW_SESSIONS_PER_MIN,
       }),
       ...detection.beforeProxy,
     ],
