@@ -51,8 +51,10 @@ export async function bindCredentials(
       select ${session}::text, u.digest, u.cookie_name from (${
         credentialArrays(credentials)
       }) u
-      where (select count(*) from session_credentials s where s.session = ${session}::text)
-        < ${options.maxPerSession}::int
+      where not exists (select 1 from session_credentials s
+        where s.session = ${session}::text and s.digest = u.digest)
+      limit greatest(0, ${options.maxPerSession}::int -
+        (select count(*) from session_credentials s where s.session = ${session}::text))
       on conflict (session, digest) do nothing`,
     );
     if (row.state !== "revoked") return { revoked: false };
