@@ -33,6 +33,10 @@ export async function enqueueAlert(
     return await insertAlert(db, alert, channel, source);
   }
   return await db.begin(async (tx) => {
+    // One source's alerts serialise here, so concurrent first alerts open one incident, not many.
+    await tx.run(
+      sql`select pg_advisory_xact_lock(hashtext(${`alert:${source}`}::text))`,
+    );
     const [recent] = await tx.run(sql`select exists (select 1 from alert_outbox
       where source = ${source}::text and channel = ${channel}::text
         and created_at > now() - make_interval(secs => ${
