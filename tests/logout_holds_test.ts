@@ -181,8 +181,10 @@ for (const backend of backends()) {
           pglite: backend.name === "pglite" ? await sharedPglite() : undefined,
           schema,
         });
+        const second = instance(again);
+        await second.gate.start();
         try {
-          const { app } = await start(again);
+          const { app } = second;
           const fresh = (await get(app)).headers.getSetCookie()[0].split(
             ";",
           )[0];
@@ -191,6 +193,8 @@ for (const backend of backends()) {
           }
           assert.equal((await get(app, "session=never-revoked")).status, 200);
         } finally {
+          // Stopped before its store closes: its listener and bindings in flight use it.
+          await second.gate.stop();
           await again.close();
         }
       }),
