@@ -69,6 +69,20 @@ export const ENV_SCHEMA = z.object({
   NO_BEHAVIOUR_MS: int(1000, 86_400_000).default(15_000),
   AUTH_COOKIES: list.default(["session"]),
   LOGIN_URL: z.string().min(1).default("/login"),
+  // Issue 14, a logout that holds (README "Logout").
+  REVOCATION_TTL_MS: int(60_000, 3650 * 86_400_000).default(30 * 86_400_000),
+  UPSTREAM_LOGOUT: z.string().regex(
+    /^(GET|POST|PUT|PATCH|DELETE) \/\S*$/,
+    'must be a method and a path, like "POST /logout"',
+  ).optional(),
+  REVOKE_WEBHOOK_URL: url.optional(),
+  REVOKE_WEBHOOK_SECRET: z.string().min(32, "must be at least 32 characters")
+    .optional(),
+  RELOGIN_RISK_TTL_MS: int(0, 30 * 86_400_000).default(86_400_000),
+  RELOGIN_MIN_WINDOWS: int(1, 1000).default(1),
+  NEW_SESSIONS_PER_MIN: int(1, 1_000_000).default(120),
+  ALERT_INCIDENT_MS: int(0, 86_400_000).default(600_000),
+  ALERT_OUTBOX_MAX: int(100, 10_000_000).default(10_000),
   SMTP_URL: z.string().regex(
     /^smtps?:\/\//,
     "must start with smtp:// or smtps://",
@@ -120,11 +134,15 @@ export function loadConfig(
     if (value !== undefined && value !== "") input[key] = value;
   }
   const parsed = ENV_SCHEMA.safeParse(input);
-  if (!parsed.success) {
-    const errors = parsed.error.issues.map((issue) =>
+  const together = input.REVOKE_WEBHOOK_URL !== undefined &&
+      input.REVOKE_WEBHOOK_SECRET === undefined
+    ? ["REVOKE_WEBHOOK_SECRET: is required when REVOKE_WEBHOOK_URL is set"]
+    : [];
+  if (!parsed.success || together.length > 0) {
+    const errors = (parsed.error?.issues ?? []).map((issue) =>
       `${issue.path.join(".")}: ${issue.message}`
     );
-    return { ok: false, errors };
+    return { ok: false, errors: [...errors, ...together] };
   }
   const demo = parsed.data.UPSTREAM_URL === undefined;
   const mode = parsed.data.MODE ?? (demo ? "enforce" : "monitor");

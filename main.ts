@@ -58,13 +58,14 @@ async function main(): Promise<void> {
     flushMs: config.INGEST_FLUSH_MS,
   });
   exposeBufferMetrics(() => buffer.stats());
-  const detection = await createDetection({ config, store }).catch((error) =>
-    exitStartup(
-      isModelFailure(error, config.MODEL_PATH)
-        ? modelFailure(error, config.MODEL_PATH)
-        : otherFailure(error),
-    )
-  );
+  const detection = await createDetection({ config, store, secret, upstream })
+    .catch((error) =>
+      exitStartup(
+        isModelFailure(error, config.MODEL_PATH)
+          ? modelFailure(error, config.MODEL_PATH)
+          : otherFailure(error),
+      )
+    );
   const pageTokens = createPageTokens(secret, {
     ttlMs: config.PAGE_TOKEN_TTL_MS,
   });
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
       createGuardSession({
         secret,
         secure: config.PUBLIC_ORIGIN?.startsWith("https:"),
+        newSessionsPerMin: config.NEW_SESSIONS_PER_MIN,
       }),
       ...detection.beforeProxy,
     ],

@@ -100,12 +100,48 @@ function unverifiedMail(alert: AlertLike, link: string): Mail | null {
   };
 }
 
+/** What db/_alerts.ts merges a source's later alerts into (an incident). */
+const INCIDENT_PAYLOAD = z.object({
+  incident: z.literal(true),
+  source: z.string(),
+  count: z.number().int(),
+  sessions: z.array(z.string()),
+  kinds: z.record(z.string(), z.number().int()),
+}).loose();
+
+/** One email for many detections from one source (client key). */
+function incidentMail(
+  alert: AlertLike,
+  linkFor: (session: string) => string,
+): Mail | null {
+  const p = INCIDENT_PAYLOAD.safeParse(alert.payload);
+  if (!p.success) return null;
+  const { source, count, sessions, kinds } = p.data;
+  const what = Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(", ");
+  const text = [
+    `The guard judged ${count} more sessions from one source (${source}) since ${alert.createdAt.toISOString()}: ${what}.`,
+    "Each was handled like the first (see that alert); they are summarised here so a flood is one email.",
+    "",
+    `Sessions (first ${sessions.length}):`,
+    ...sessions.map((s) => `- ${s} ${linkFor(s)}`),
+  ].join("\n");
+  return {
+    subject: `[guard] Incident: ${count} sessions from ${source}`,
+    text,
+  };
+}
+
 /**
  * The email for one detected session: what was seen, why, and a link to the admin page.
  *
  * @param link absolute URL of `<prefix>/admin/sessions/<id>`
  */
 export function composeAlertMail(alert: AlertLike, link: string): Mail {
+  const incident = incidentMail(
+    alert,
+    (s) => link.replace(/[^/]*$/, encodeURIComponent(s)),
+  );
+  if (incident !== null) return incident;
   const silent = unverifiedMail(alert, link);
   if (silent !== null) return silent;
   const parsed = DETECTION_PAYLOAD.safeParse(alert.payload);
@@ -139,6 +175,10 @@ export function composeDigestMail(
   linkFor: (session: string) => string,
 ): Mail {
   const lines = alerts.map((a) => {
+    const incident = INCIDENT_PAYLOAD.safeParse(a.payload);
+    if (incident.success) {
+      return `- incident from ${incident.data.source}: ${incident.data.count} sessions since ${a.createdAt.toISOString()}.`;
+    }
     const p = DETECTION_PAYLOAD.safeParse(a.payload);
     const what = p.success
       ? `evidence ${

@@ -1,6 +1,7 @@
 /**
- * Admin alerts: detections become emails through a durable outbox, with retry, dedupe and a
- * rate limit that turns a swarm into a digest.
+ * Admin alerts: detections become emails through a durable outbox, with retry, dedupe, incidents
+ * (one email per flooding source) and a rate limit that turns a swarm into a digest; and the
+ * signed revocation webhook through the same outbox (channel `webhook`).
  *
  * @example
  * ```ts
@@ -37,3 +38,11 @@ export {
   type DetectionPayload,
 } from "./compose.ts";
 export { type AlertConfig, startAlerts } from "./start.ts";
+export {
+  SIGNATURE_HEADER,
+  signWebhook,
+  startWebhookWorker,
+  verifyWebhookSignature,
+  type WebhookWorker,
+  type WebhookWorkerOptions,
+} from "./webhook.ts";

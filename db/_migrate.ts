@@ -1,6 +1,7 @@
 import { FEATURE_NAMES } from "../collector/mod.ts";
 import { migration001 } from "./migrations/001_init.ts";
 import { migration002 } from "./migrations/002_profiles.ts";
+import { migration003 } from "./migrations/003_logout.ts";
 import { ident, sql } from "./_sql.ts";
 import type { Driver } from "./_sql.ts";
 
@@ -12,7 +13,11 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append; never edit one that has shipped. */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002];
+export const MIGRATIONS: readonly Migration[] = [
+  migration001,
+  migration002,
+  migration003,
+];
 
 /**
  * Creates `schema` if needed and applies the missing migrations in one transaction, holding a

@@ -6,8 +6,16 @@
  *   them: scores, detections, alerts already sent, sessions neither revoked nor seen since and
  *   left without a window, and user profiles trained before it whose user has not been seen since.
  *
- * Kept: revoked sessions and the revocation log (the security record, no behaviour in it), unsent
- * alerts (accepted work is never dropped), and labels (an admin's judgement, no behaviour).
+ * - at `revocationsExpiredAt` (now; each revocation expires REVOCATION_TTL_MS after it was made):
+ *   expired revoked credential digests and revocation log rows, and revoked sessions idle since
+ *   the window cut-off with no window left; credential bindings first seen before
+ *   `bindingsOlderThan` (a binding older than the revocation TTL could only revoke values the
+ *   site has long expired);
+ * - unsent alerts older than the window cut-off (the detection they describe is gone), and the
+ *   oldest unsent alerts beyond `maxUnsentAlerts` (a flood from many sources cannot grow the
+ *   outbox without bound; one source's flood is one incident row already).
+ *
+ * Kept: labels (an admin's judgement, no behaviour).
  */
 import { sql } from "./_sql.ts";
 import type { Driver, Query } from "./_sql.ts";
@@ -25,6 +33,45 @@ export async function purge(
   db: Driver,
   options: PurgeOptions,
 ): Promise<PurgeResult> {
+  const cut = options.windowsOlderThan.toISOString();
+  const behaviour = await purgeBehaviour(db, options);
+  const expired = (options.revocationsExpiredAt ?? new Date()).toISOString();
+  const bindCut = options.bindingsOlderThan?.toISOString() ?? null;
+  return {
+    ...behaviour,
+    revocations: await count(
+      db,
+      sql`delete from revocations where expires_at < ${expired}::timestamptz`,
+    ) + await count(
+      db,
+      sql`delete from guard_sessions s where s.state = 'revoked'
+        and s.last_seen < ${cut}::timestamptz
+        and not exists (select 1 from feature_windows w where w.session = s.id)
+        and not exists (select 1 from revocations r where r.session = s.id)`,
+    ),
+    credentials: await count(
+      db,
+      sql`delete from revoked_credentials where expires_at < ${expired}::timestamptz`,
+    ),
+    bindings: await count(
+      db,
+      sql`delete from session_credentials
+        where ${bindCut}::timestamptz is not null and first_seen < ${bindCut}::timestamptz`,
+    ),
+    unsentAlerts: await count(
+      db,
+      sql`delete from alert_outbox where sent_at is null and created_at < ${cut}::timestamptz`,
+    ) + await count(
+      db,
+      sql`delete from alert_outbox where id in (select id from alert_outbox
+        where sent_at is null order by created_at desc, id desc
+        offset ${options.maxUnsentAlerts ?? null}::int)
+        and ${options.maxUnsentAlerts ?? null}::int is not null`,
+    ),
+  };
+}
+
+async function purgeBehaviour(db: Driver, options: PurgeOptions) {
   const rawCut = options.rawOlderThan.toISOString();
   const cut = options.windowsOlderThan.toISOString();
   return {

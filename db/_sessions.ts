@@ -49,23 +49,6 @@ export async function setUserIdentity(
     on conflict (id) do update set user_identity = excluded.user_identity`);
 }
 
-/** Revokes a session, logs the revocation and notifies listeners, in one transaction. */
-export async function revokeSession(
-  db: Driver,
-  id: string,
-  reason: string,
-  instance: string,
-): Promise<void> {
-  await db.begin(async (tx) => {
-    await tx.run(sql`insert into guard_sessions (id, state, revoked_reason)
-      values (${id}, 'revoked', ${reason})
-      on conflict (id) do update set state = 'revoked', revoked_reason = excluded.revoked_reason`);
-    await tx.run(sql`insert into revocations (session, reason, instance)
-      values (${id}, ${reason}, ${instance})`);
-    await tx.run(sql`select pg_notify(${REVOCATION_CHANNEL}, ${id}::text)`);
-  });
-}
-
 /** True when the session exists and is revoked. */
 export async function isRevoked(db: Driver, id: string): Promise<boolean> {
   const rows = await db.run(

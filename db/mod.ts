@@ -27,11 +27,13 @@ export { purgeExpired, startRetention } from "./retention.ts";
 export type { RetentionOptions } from "./retention.ts";
 export { EXPORT_HEADER, exportCsv } from "./export.ts";
 export { REVOCATION_CHANNEL } from "./_sessions.ts";
-export { ALERT_LEASE_SECONDS } from "./_alerts.ts";
+export { ALERT_LEASE_SECONDS, INCIDENT_SESSIONS } from "./_alerts.ts";
 export { LABELS } from "./store.ts";
 export type {
   AlertInput,
   AlertRow,
+  BindResult,
+  Credential,
   DetectionRow,
   ExportOptions,
   ExportRow,
@@ -40,7 +42,10 @@ export type {
   ProfileRow,
   PurgeOptions,
   PurgeResult,
+  ReloginRisk,
   RevocationRow,
+  RevokeOptions,
+  RevokeResult,
   ScoreRow,
   SessionDetail,
   SessionIngestState,

@@ -5,6 +5,7 @@ import { purge } from "./_purge.ts";
 import type { PGlite } from "@electric-sql/pglite";
 import { openPgliteDriver, sharedPgliteDriver } from "./_pglite.ts";
 import { openPostgresDriver } from "./_postgres.ts";
+import * as revocations from "./_revocations.ts";
 import * as sessions from "./_sessions.ts";
 import { sql } from "./_sql.ts";
 import type { Driver } from "./_sql.ts";
@@ -81,13 +82,22 @@ export function createStore(db: Driver): Store {
     sessionIngestState: (id) => sessions.sessionIngestState(db, id),
     recordScore: (row) => alerts.recordScore(db, row),
     recordDetection: (row) => alerts.recordDetection(db, row),
-    revokeSession: (id, reason, instance) =>
-      sessions.revokeSession(db, id, reason, instance),
+    revokeSession: (id, reason, instance, options = {}) =>
+      revocations.revokeSession(db, id, reason, instance, {
+        ...options,
+        expiresAt: options.expiresAt ?? new Date(Date.now() + 30 * 86_400_000),
+      }),
+    bindCredentials: (session, credentials, options) =>
+      revocations.bindCredentials(db, session, credentials, options),
+    revokedAmong: (digests, now) => revocations.revokedAmong(db, digests, now),
+    revokedKeysPage: (options) => revocations.revokedKeysPage(db, options),
+    reloginRisk: (options) => revocations.reloginRisk(db, options),
     isRevoked: (id) => sessions.isRevoked(db, id),
     listRevokedSince: (since) => sessions.listRevokedSince(db, since),
     onRevocation: (cb) => db.listen(sessions.REVOCATION_CHANNEL, cb),
     enqueueAlert: (alert) => alerts.enqueueAlert(db, alert),
-    claimDueAlerts: (limit, now) => alerts.claimDueAlerts(db, limit, now),
+    claimDueAlerts: (limit, now, channel) =>
+      alerts.claimDueAlerts(db, limit, now, channel),
     markAlertSent: (id, now) => alerts.markAlertSent(db, id, now),
     markAlertFailed: (id, error, next) =>
       alerts.markAlertFailed(db, id, error, next),

@@ -5,11 +5,18 @@ import type { PurgeResult, Store } from "./store.ts";
 export interface RetentionOptions {
   RAW_RETENTION_HOURS: number;
   WINDOW_RETENTION_DAYS: number;
+  /** How long a revocation binds its credentials; bindings older than this are dropped. */
+  REVOCATION_TTL_MS?: number;
+  /** Unsent alerts kept at most (the oldest beyond are dropped). */
+  ALERT_OUTBOX_MAX?: number;
   /** How often to purge (default one hour). The first purge runs at once. */
   intervalMs?: number;
 }
 
-/** Purges once: raw events older than the raw retention, windows older than the window retention. */
+/**
+ * Purges once: raw events older than the raw retention, windows older than the window retention,
+ * expired revocations, old credential bindings, and unsent alerts beyond the bound (db/_purge.ts).
+ */
 export function purgeExpired(
   store: Store,
   options: RetentionOptions,
@@ -22,6 +29,11 @@ export function purgeExpired(
     windowsOlderThan: new Date(
       now.getTime() - options.WINDOW_RETENTION_DAYS * 86_400_000,
     ),
+    revocationsExpiredAt: now,
+    bindingsOlderThan: options.REVOCATION_TTL_MS === undefined
+      ? undefined
+      : new Date(now.getTime() - options.REVOCATION_TTL_MS),
+    maxUnsentAlerts: options.ALERT_OUTBOX_MAX,
   });
 }
 

@@ -93,6 +93,16 @@ export interface AlertInput {
   payload: unknown;
   /** One alert per key, ever: a second enqueue with the same key is ignored. */
   dedupeKey: string;
+  /** Where it goes: `mail` (the admin, default) or `webhook` (REVOKE_WEBHOOK_URL). */
+  channel?: "mail" | "webhook";
+  /** The client key the alert is about (middleware/session/client_key.ts). */
+  source?: string;
+  /**
+   * With `source`: an alert of a source that already had one in the last `incidentMs` joins the
+   * source's open incident (one row: a count, the first 20 sessions, counts per kind), which is
+   * due `incidentMs` after it opened. So a flood from one source is one email, not thousands.
+   */
+  incidentMs?: number;
 }
 
 /** One outbox entry. */
@@ -130,6 +140,12 @@ export interface ExportOptions {
 export interface PurgeOptions {
   rawOlderThan: Date;
   windowsOlderThan: Date;
+  /** Revocations, revoked credentials and credential bindings that expired by then (default now). */
+  revocationsExpiredAt?: Date;
+  /** Credential bindings first seen before this are dropped (default: never). */
+  bindingsOlderThan?: Date;
+  /** Unsent alerts kept at most; the oldest beyond it are dropped (default: no bound). */
+  maxUnsentAlerts?: number;
 }
 
 /** Rows deleted by {@link Store.purge}, per table (db/_purge.ts says what expires when). */
@@ -144,6 +160,53 @@ export interface PurgeResult {
   sessions: number;
   /** Profiles trained before the cut-off of users not seen since. */
   profiles: number;
+  /** Expired revocation log rows, and revoked sessions idle since the cut-off. */
+  revocations: number;
+  /** Expired revoked credential digests. */
+  credentials: number;
+  /** Credential bindings older than `bindingsOlderThan`. */
+  bindings: number;
+  /** Unsent alerts older than the window cut-off or beyond `maxUnsentAlerts`. */
+  unsentAlerts: number;
+}
+
+/** One auth cookie value as the store knows it: its keyed digest, never the value. */
+export interface Credential {
+  /** base64url HMAC-SHA256(GUARD_SECRET, "auth|" + name + "=" + value). */
+  digest: string;
+  /** The cookie's name. */
+  name: string;
+}
+
+/** Options of {@link Store.revokeSession}. */
+export interface RevokeOptions {
+  /** Credentials seen on the session by this instance (bound first, then revoked). */
+  credentials?: readonly Credential[];
+  /** The session's client key, when known here. */
+  clientKey?: string | null;
+  /** When the revocation and its credentials expire (default 30 days from now). */
+  expiresAt?: Date;
+}
+
+/** What {@link Store.revokeSession} found. */
+export interface RevokeResult {
+  clientKey: string | null;
+  /** The user USER_HEADER named for the session, if any. */
+  user: string | null;
+  /** Credential digests revoked with it. */
+  credentials: number;
+}
+
+/** What {@link Store.bindCredentials} found. */
+export interface BindResult {
+  /** True when the session was already revoked (the credentials were then revoked too). */
+  revoked: boolean;
+}
+
+/** Recent revocations sharing a new session's client key or user. */
+export interface ReloginRisk {
+  revocations: number;
+  lastAt: Date | null;
 }
 
 /** A user's behaviour profile: a serialized verifier model (middleware/detect/verifier.ts). */
@@ -189,8 +252,43 @@ export interface Store {
   sessionIngestState(id: string): Promise<SessionIngestState>;
   recordScore(row: ScoreRow): Promise<void>;
   recordDetection(row: DetectionRow): Promise<void>;
-  /** Marks the session revoked, records who did it, and NOTIFYs `guard_revocations` with the id. */
-  revokeSession(id: string, reason: string, instance: string): Promise<void>;
+  /**
+   * Marks the session revoked with every credential bound to it, records who did it, and
+   * NOTIFYs `guard_revocations` with the id (db/_revocations.ts).
+   */
+  revokeSession(
+    id: string,
+    reason: string,
+    instance: string,
+    options?: RevokeOptions,
+  ): Promise<RevokeResult>;
+  /** Binds credentials (and the client key) to a session; revokes them if it is revoked. */
+  bindCredentials(
+    session: string,
+    credentials: readonly Credential[],
+    options: {
+      clientKey: string | null;
+      maxPerSession: number;
+      expiresAt: Date;
+    },
+  ): Promise<BindResult>;
+  /** The digests among these that are revoked and unexpired. */
+  revokedAmong(digests: readonly string[], now?: Date): Promise<string[]>;
+  /** A page of revoked keys (credential digests or session ids) for a bounded filter. */
+  revokedKeysPage(options: {
+    kind: "credential" | "session";
+    since: Date;
+    after: string;
+    limit: number;
+    now?: Date;
+  }): Promise<string[]>;
+  /** Revocations of other sessions since `since` with the same client key or user. */
+  reloginRisk(options: {
+    session: string;
+    clientKey: string | null;
+    user: string | null;
+    since: Date;
+  }): Promise<ReloginRisk>;
   isRevoked(id: string): Promise<boolean>;
   listRevokedSince(since: Date): Promise<RevocationRow[]>;
   /** LISTENs on `guard_revocations`; resolves to the unsubscribe function. */
@@ -201,7 +299,11 @@ export interface Store {
    * Claims up to `limit` unsent alerts due at `now`, leasing them for a minute (their
    * next_attempt_at moves forward) so that other instances skip them.
    */
-  claimDueAlerts(limit: number, now?: Date): Promise<AlertRow[]>;
+  claimDueAlerts(
+    limit: number,
+    now?: Date,
+    channel?: "mail" | "webhook",
+  ): Promise<AlertRow[]>;
   markAlertSent(id: number, now?: Date): Promise<void>;
   /** Records a failed attempt: attempts + 1, the error, and when to retry. */
   markAlertFailed(

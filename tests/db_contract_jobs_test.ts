@@ -137,6 +137,10 @@ for (const backend of backends()) {
           alerts: 0,
           sessions: 0,
           profiles: 0,
+          revocations: 0,
+          credentials: 0,
+          bindings: 0,
+          unsentAlerts: 0,
         };
         assert.deepEqual(await purgeExpired(store, config), {
           raw: 0,
@@ -209,6 +213,10 @@ for (const backend of backends()) {
           alerts: 1,
           sessions: 1,
           profiles: 1,
+          revocations: 0,
+          credentials: 0,
+          bindings: 0,
+          unsentAlerts: 0,
         });
         assert.equal(await store.getSession("idle"), null);
         assert.equal(await store.getProfile("gone"), null);

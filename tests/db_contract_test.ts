@@ -222,6 +222,7 @@ Deno.test({
       assert.deepEqual(rows.map((r) => [r.version, r.name]), [
         [1, "init"],
         [2, "user profiles"],
+        [3, "logout that holds"],
       ]);
       assert.equal(await stores[0].insertWindows([windowRow("m", 1)]), 1);
       assert.equal((await stores[2].listWindows("m")).length, 1);

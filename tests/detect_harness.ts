@@ -76,6 +76,8 @@ export async function startTestGuard(options: {
     store,
     reload: false,
     now: options.now,
+    secret: SECRET,
+    upstream: options.upstream,
   });
   const pageTokens = createPageTokens(SECRET, {
     ttlMs: config.PAGE_TOKEN_TTL_MS,
@@ -102,7 +104,10 @@ export async function startTestGuard(options: {
       detection.mount(guard);
     },
     beforeProxy: [
-      createGuardSession({ secret: SECRET }),
+      createGuardSession({
+        secret: SECRET,
+        newSessionsPerMin: config.NEW_SESSIONS_PER_MIN,
+      }),
       ...detection.beforeProxy,
     ],
   });

@@ -26,6 +26,7 @@ const CLEARS = [
 function instance(store: Store, name: string) {
   const gate = createRevocationGate({
     store,
+    secret: SECRET,
     authCookies: AUTH,
     loginUrl: "/login",
     instance: name,

@@ -41,6 +41,7 @@ import {
   type VerdictOptions,
 } from "./verdict.ts";
 import type { LoadedModel } from "./model_source.ts";
+import type { ReloginPrior } from "./relogin.ts";
 import {
   routeWindow,
   type WindowRoute,
@@ -92,7 +93,7 @@ export interface DetectorOptions {
   /** LOGIN_URL: where the collector sends a logged-out visitor. */
   loginUrl: string;
   /** Revokes a session (the gate's `revoke`: local at once, then the store + NOTIFY). */
-  revoke: (session: string, reason: string) => Promise<void>;
+  revoke: (session: string, reason: string) => Promise<unknown>;
   /**
    * MIN_EVENTS: a window with fewer events is not scored. The model was trained without such
    * windows (the dataset builder drops them), so their score would be noise, not evidence.
@@ -109,6 +110,14 @@ export interface DetectorOptions {
   replay?: ReplayIndex;
   /** Clock in ms, for the replay index (default `Date.now`). */
   now?: () => number;
+  /**
+   * Re-login risk (relogin.ts): the prior of a session first seen with no stored score, given
+   * its stored user; null for none. Failures count as none.
+   */
+  prior?: (
+    session: string,
+    user: string | null,
+  ) => Promise<ReloginPrior | null>;
   /** Told of every scored window with the session's evidence after it (`deno task replay`). */
   onScored?: (scored: ScoredStep) => void;
 }
@@ -126,6 +135,8 @@ interface SessionEvidence extends EvidenceState {
   scores: number[];
   /** Signal counts summed over the session's windows since this process first saw it. */
   signals: WindowSignals;
+  /** The re-login prior it started with, if any. */
+  prior?: ReloginPrior;
 }
 
 /** The detection explanation, stored with the detection and sent in the alert. */
@@ -139,6 +150,8 @@ export interface DetectionExplanation {
   modelVersion: string;
   /** Integrity, replay and typing signals seen in the session (absent when none). */
   signals?: WindowSignals;
+  /** The re-login prior the session started with (relogin.ts), when it had one. */
+  prior?: ReloginPrior;
   topFeatures: WindowExplanation["topFeatures"];
   path: WindowExplanation["path"];
   paths: WindowExplanation["paths"];
@@ -161,6 +174,7 @@ function explainDetection(
     ...(Object.keys(state.signals).length > 0
       ? { signals: state.signals }
       : {}),
+    ...(state.prior ? { prior: state.prior } : {}),
     ...explainWindow(loaded.model, features),
   };
 }
@@ -200,10 +214,14 @@ export function createDetector(
       : undefined;
     const prev = sessions.get(window.session) ??
       await restore(window.session);
+    const rule = prev.prior
+      ? { ...options.verdict, minWindows: prev.prior.minWindows }
+      : options.verdict;
     const next: SessionEvidence = {
-      ...stepEvidence(prev, score, options.verdict, human),
+      ...stepEvidence(prev, score, rule, human),
       scores: [...prev.scores, score].slice(-keep),
       signals: addSignals(prev.signals, route.signals),
+      ...(prev.prior ? { prior: prev.prior } : {}),
     };
     if (Object.keys(route.signals).length > 0) {
       log("info", "window signals", {
@@ -279,6 +297,15 @@ export function createDetector(
       const bot = stored?.detections.some((d) => d.verdict === "bot");
       if (bot && state.detectedAt === null) {
         state.detectedAt = state.windows;
+      }
+      if (state.windows === 0 && options.prior) {
+        const prior = await options.prior(
+          session,
+          stored?.userIdentity ?? null,
+        );
+        if (prior !== null) {
+          state = { ...state, evidence: prior.evidence, prior };
+        }
       }
     } catch (error) {
       log("warn", "Cannot restore session evidence", { session, error });

@@ -58,7 +58,7 @@ export interface OwnerCheckOptions {
   /** OWNER_THRESHOLD, OWNER_MIN_WINDOWS, VERDICT_DECAY. */
   verdict: VerdictOptions;
   loginUrl: string;
-  revoke: (session: string, reason: string) => Promise<void>;
+  revoke: (session: string, reason: string) => Promise<unknown>;
   /** The identity the proxy saw for a session (identify.ts): null logged out, undefined unseen. */
   identityOf: (session: string) => string | null | undefined;
   /** MIN_EVENTS, as for the bot model. */

@@ -9,7 +9,14 @@ import type { Config } from "../../config.ts";
 import { FEATURE_NAMES } from "../../collector/mod.ts";
 import type { Store } from "../../db/mod.ts";
 import { createAdminRoutes } from "../admin/mod.ts";
-import { createRevocationGate, parseAuthCookies } from "../response/mod.ts";
+import {
+  createRevocationGate,
+  createSessionEnder,
+  parseAuthCookies,
+  parseUpstreamLogout,
+  type RevocationGate,
+} from "../response/mod.ts";
+import { reloginPrior } from "./relogin.ts";
 import {
   createDetector,
   type DetectAction,
@@ -48,6 +55,13 @@ export type DetectionConfig = Pick<
   | "NO_BEHAVIOUR_REQUESTS"
   | "NO_BEHAVIOUR_MS"
   | "EXCLUDE_PATHS"
+  | "GUARD_SECRET"
+  | "REVOCATION_TTL_MS"
+  | "UPSTREAM_LOGOUT"
+  | "REVOKE_WEBHOOK_URL"
+  | "RELOGIN_RISK_TTL_MS"
+  | "RELOGIN_MIN_WINDOWS"
+  | "ALERT_INCIDENT_MS"
 >;
 
 /**
@@ -68,6 +82,10 @@ export interface DetectionOptions {
   reload?: boolean;
   /** Clock in ms for the silence rule (default `Date.now`); tests inject one. */
   now?: () => number;
+  /** The resolved GUARD_SECRET (the key of credential digests; default config.GUARD_SECRET). */
+  secret?: string;
+  /** The upstream base URL, for UPSTREAM_LOGOUT (default config.UPSTREAM_URL). */
+  upstream?: string;
 }
 
 /** Detection, ready to mount. */
@@ -84,6 +102,8 @@ export interface Detection {
    * bound the request's auth cookies, which the watch reads).
    */
   beforeProxy: MiddlewareHandler[];
+  /** The revocation gate (revoke, stats). */
+  revocation: RevocationGate;
   /** Mounts `/admin/…` on the guard's prefix app. */
   mount: (guard: Hono) => void;
   models: ModelSource;
@@ -113,10 +133,34 @@ export async function createDetection(
   });
   const gate = createRevocationGate({
     store,
+    secret: options.secret ?? config.GUARD_SECRET ??
+      crypto.randomUUID() + crypto.randomUUID(),
     authCookies,
     loginUrl: config.LOGIN_URL,
     instance: options.instance ?? `guard-${Deno.pid}`,
+    ttlMs: config.REVOCATION_TTL_MS,
+    ender: createSessionEnder({
+      store,
+      upstream: options.upstream ?? (config as { UPSTREAM_URL?: string })
+        .UPSTREAM_URL,
+      logout: config.UPSTREAM_LOGOUT === undefined
+        ? undefined
+        : parseUpstreamLogout(config.UPSTREAM_LOGOUT),
+      webhook: config.REVOKE_WEBHOOK_URL !== undefined,
+    }),
   });
+  // Mail alerts carry their session's client key: a flood from one source becomes one incident.
+  const alertStore: Store = {
+    ...store,
+    enqueueAlert: (alert) =>
+      store.enqueueAlert(
+        alert.channel === "webhook" ? alert : {
+          source: gate.clientKeyOf(alert.session),
+          incidentMs: config.ALERT_INCIDENT_MS,
+          ...alert,
+        },
+      ),
+  };
   try {
     await gate.start();
   } catch (error) {
@@ -125,7 +169,7 @@ export async function createDetection(
     throw error;
   }
   const detectBot = createDetector({
-    store,
+    store: alertStore,
     model: models.current,
     humanness: humanness?.current,
     mode: config.mode,
@@ -133,10 +177,25 @@ export async function createDetection(
     loginUrl: config.LOGIN_URL,
     minEvents: config.MIN_EVENTS,
     revoke: gate.revoke,
+    prior: config.RELOGIN_RISK_TTL_MS === 0
+      ? undefined
+      : (session, user) =>
+        store.reloginRisk({
+          session,
+          clientKey: gate.clientKeyOf(session) ?? null,
+          user,
+          since: new Date(Date.now() - config.RELOGIN_RISK_TTL_MS),
+        }).then((risk) =>
+          reloginPrior(risk, {
+            threshold: config.VERDICT_THRESHOLD,
+            minWindows: config.VERDICT_MIN_WINDOWS,
+            decay: config.VERDICT_DECAY,
+          }, config.RELOGIN_MIN_WINDOWS)
+        ),
   });
-  const owner = ownerCheck(options, gate.revoke);
+  const owner = ownerCheck({ ...options, store: alertStore }, gate.revoke);
   const silence = createSilenceWatch({
-    store,
+    store: alertStore,
     gate,
     mode: config.mode,
     action: config.NO_BEHAVIOUR_ACTION,
@@ -167,6 +226,7 @@ export async function createDetection(
       return score(window);
     },
     gate: gate.middleware,
+    revocation: gate,
     beforeProxy: owner === null
       ? [gate.middleware, silence.middleware]
       : [owner.identify, gate.middleware, silence.middleware],

@@ -121,3 +121,25 @@ export function stripCookies(
     ? null
     : kept.map(([n, v]) => `${n}=${v}`).join("; ");
 }
+
+/**
+ * A copy of `res` whose Set-Cookie lines for the `drop` names are removed and `append` lines
+ * added after the rest, so a clear always reaches the browser and wins over an upstream set of
+ * the same cookie (browsers apply Set-Cookie lines in order; here the set is gone besides).
+ */
+export function withCookieClears(
+  res: Response,
+  drop: ReadonlySet<string>,
+  append: readonly string[],
+): Response {
+  const out = new Response(res.body, res);
+  const kept = out.headers.getSetCookie().filter((line) => {
+    const eq = line.indexOf("=");
+    return !drop.has((eq < 0 ? line : line.slice(0, eq)).trim());
+  });
+  out.headers.delete("set-cookie");
+  for (const line of [...kept, ...append]) {
+    out.headers.append("set-cookie", line);
+  }
+  return out;
+}

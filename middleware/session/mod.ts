@@ -16,6 +16,9 @@ import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { log } from "../../log.ts";
 import { base64url, createGuardSigner, newSessionId } from "./_signer.ts";
+import { clientKey } from "./client_key.ts";
+
+export { addressPrefix, clientKey } from "./client_key.ts";
 
 export { createGuardSigner, newSessionId } from "./_signer.ts";
 export type { GuardSigner } from "./_signer.ts";
@@ -24,6 +27,8 @@ declare module "hono" {
   interface ContextVariableMap {
     /** The verified guard session id, set by {@link createGuardSession}. */
     guardSessionId: string;
+    /** The request's client key (client_key.ts), set by {@link createGuardSession}. */
+    guardClientKey: string;
   }
 }
 
@@ -37,6 +42,29 @@ export interface GuardSessionOptions {
   cookieName?: string;
   /** Adds `Secure`; true when PUBLIC_ORIGIN is https. */
   secure?: boolean;
+  /**
+   * NEW_SESSIONS_PER_MIN: new guard sessions one client key may start per minute on this
+   * instance; beyond it, a request that would start one gets 429 (default: no limit).
+   */
+  newSessionsPerMin?: number;
+  /** Client keys whose count is kept (default 100,000; the oldest window dropped). */
+  maxClientKeys?: number;
+}
+
+/** Counts new sessions per client key in fixed one-minute windows; bounded. */
+function createNewSessionLimit(perMin: number, maxKeys: number) {
+  const windows = new Map<string, { start: number; n: number }>();
+  return function allow(key: string, now = Date.now()): boolean {
+    let w = windows.get(key);
+    if (w === undefined || now - w.start >= 60_000) {
+      w = { start: now, n: 0 };
+      windows.delete(key);
+      windows.set(key, w);
+      if (windows.size > maxKeys) windows.delete(windows.keys().next().value!);
+    }
+    w.n++;
+    return w.n <= perMin;
+  };
 }
 
 /**
@@ -66,16 +94,34 @@ export function setGuardCookie(
   });
 }
 
-/** Verifies the guard cookie or issues a new one, then sets `guardSessionId`. */
+/**
+ * Verifies the guard cookie or issues a new one (within the new-session limit), then sets
+ * `guardSessionId` and `guardClientKey`.
+ */
 export function createGuardSession(
   options: GuardSessionOptions,
 ): MiddlewareHandler {
   const signer = createGuardSigner(options.secret);
   const name = options.cookieName ?? GUARD_COOKIE;
+  const allow = options.newSessionsPerMin === undefined
+    ? null
+    : createNewSessionLimit(
+      options.newSessionsPerMin,
+      options.maxClientKeys ?? 100_000,
+    );
   return async function guardSession(c, next) {
     const known = await signer.verify(getCookie(c, name));
+    const env = c.env as { remoteAddr?: { hostname?: string } } | undefined;
+    const key = clientKey(
+      env?.remoteAddr?.hostname,
+      c.req.header("user-agent"),
+    );
+    if (known === null && allow !== null && !allow(key)) {
+      return c.text("Too many new sessions\n", 429, { "retry-after": "60" });
+    }
     const id = known ?? newSessionId();
     c.set("guardSessionId", id);
+    c.set("guardClientKey", key);
     await next();
     if (known !== null) return;
     // Set after the handler so a raw Response (the proxied page) carries it too; a fetched

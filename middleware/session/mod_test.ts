@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import {
+  addressPrefix,
+  clientKey,
   createGuardSession,
   createGuardSigner,
   GUARD_COOKIE,
@@ -106,4 +108,56 @@ Deno.test("createGuardSession() sets the cookie on a fetched (immutable) Respons
   } finally {
     await upstream.shutdown();
   }
+});
+
+Deno.test("createGuardSession() refuses new sessions of one client key beyond NEW_SESSIONS_PER_MIN (flood of fresh guard cookies)", async () => {
+  const a = new Hono();
+  a.use(createGuardSession({ secret: SECRET, newSessionsPerMin: 3 }));
+  a.get("/", (c) => c.text(c.get("guardClientKey")));
+  const ua = (agent: string) => ({ headers: { "user-agent": agent } });
+  const statuses = [];
+  for (let i = 0; i < 5; i++) {
+    const res = await a.request("/", ua("bot/1"));
+    statuses.push(res.status);
+    await res.body?.cancel();
+  }
+  assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
+  // Another key (another User-Agent) has its own count; a verified cookie is never limited.
+  const other = await a.request("/", ua("bot/2"));
+  assert.equal(other.status, 200);
+  assert.equal(await other.text(), clientKey(undefined, "bot/2"));
+  const value = await createGuardSigner(SECRET).sign("abcdefghijklmnopqrstuv");
+  const known = await a.request("/", {
+    headers: { "user-agent": "bot/1", cookie: `${GUARD_COOKIE}=${value}` },
+  });
+  assert.equal(known.status, 200);
+  await known.body?.cancel();
+});
+
+Deno.test("clientKey() groups IPv4 by /24 and IPv6 by /48, plus a User-Agent hash", async (t) => {
+  const cases: [string | undefined, string][] = [
+    ["203.0.113.9", "203.0.113.0/24"],
+    ["::ffff:203.0.113.200", "203.0.113.0/24"],
+    ["2001:db8:abcd:12::1", "2001:db8:abcd::/48"],
+    ["2001:db8::1", "2001:db8:0::/48"],
+    ["::1", "0:0:0::/48"],
+    [undefined, "unknown"],
+  ];
+  for (const [address, prefix] of cases) {
+    await t.step(String(address), () => {
+      assert.equal(addressPrefix(address), prefix);
+    });
+  }
+  assert.equal(
+    clientKey("203.0.113.9", "UA"),
+    clientKey("203.0.113.77", "UA"),
+  );
+  assert.notEqual(
+    clientKey("203.0.113.9", "UA"),
+    clientKey("203.0.113.9", "UB"),
+  );
+  assert.match(
+    clientKey("203.0.113.9", "UA"),
+    /^203\.0\.113\.0\/24\|ua:[0-9a-f]{8}$/,
+  );
 });
