@@ -14,34 +14,15 @@ import {
 import { drawDevice, throughDevice } from "./augment.ts";
 import {
   type DatasetRow,
+  familyRows,
   listFiles,
   readRecording,
   sessionRows,
 } from "./dataset.ts";
-import { BOT_FAMILIES, generateFamilySession } from "./families.ts";
 import { createRng, deriveSeed } from "./prng.ts";
-import { TREE_OPTIONS } from "./_experiments.ts";
 
-/** Rows of `perFamily` sessions of every randomised family (sim/families.ts). */
-export function familyRows(seed: number, perFamily: number): DatasetRow[] {
-  const rows: DatasetRow[] = [];
-  for (const family of BOT_FAMILIES) {
-    for (let i = 0; i < perFamily; i++) {
-      const s = deriveSeed(seed, `${family}/${i}`);
-      const session = `sim/${family}/${i}`;
-      rows.push(
-        ...sessionRows(generateFamilySession(family, s, { session }), {
-          session,
-          label: "bot",
-          kind: family,
-          source: "sim",
-          group: session,
-        }, { maxWindows: 40, minPointerEvents: 1 }),
-      );
-    }
-  }
-  return rows;
-}
+export { familyRows };
+import { TREE_OPTIONS } from "./_experiments.ts";
 
 /** Scores of one window from both models. */
 export interface WindowScores {

@@ -3,7 +3,8 @@
  * place), synthetic bot sessions and the committed Chromium bot rows. Deterministic for a seed.
  *
  * Usage: deno task dataset [--seed 1] [--root ../shared/datasets] [--out data/sessions.csv]
- *        [--bots-per-kind 250] [--max-windows 40] [--chromium data/chromium_rows.csv]
+ *        [--bots-per-kind 250] [--families-per-kind 150] [--max-windows 40]
+ *        [--chromium data/chromium_rows.csv]
  */
 import { parseArgs } from "node:util";
 import { parse } from "csv-parse/sync";
@@ -14,6 +15,7 @@ import {
   CSV_HEADER,
   type DatasetRow,
   evenlySpaced,
+  familyRows,
   humanRows,
   listFiles,
   toCsv,
@@ -25,6 +27,8 @@ export interface BuildOptions {
   root: string;
   out: string;
   botsPerKind: number;
+  /** Sessions per randomised family (sim/families.ts); default 0. */
+  familiesPerKind?: number;
   maxWindows: number;
   chromium: string;
   /** Where to write the small committed sample ("" for none) and rows per kind in it. */
@@ -97,6 +101,7 @@ export async function buildRows(o: BuildOptions): Promise<DatasetRow[]> {
     rows.push(...await humanRows(path, "balabit", opts));
   }
   rows.push(...botRows(o.seed, o.botsPerKind, opts));
+  rows.push(...familyRows(o.seed, o.familiesPerKind ?? 0, opts));
   rows.push(...await readRows(o.chromium));
   return rows;
 }
@@ -109,6 +114,7 @@ function parseCli(args: string[]): BuildOptions {
       root: { type: "string", default: DEFAULT_DATASETS_ROOT },
       out: { type: "string", default: "data/sessions.csv" },
       "bots-per-kind": { type: "string", default: "250" },
+      "families-per-kind": { type: "string", default: "150" },
       "max-windows": { type: "string", default: "40" },
       chromium: { type: "string", default: "data/chromium_rows.csv" },
       sample: { type: "string", default: "data/sample.csv" },
@@ -129,6 +135,7 @@ function parseCli(args: string[]): BuildOptions {
     root: values.root,
     out: values.out,
     botsPerKind: int("bots-per-kind", values["bots-per-kind"]),
+    familiesPerKind: int("families-per-kind", values["families-per-kind"]),
     maxWindows: int("max-windows", values["max-windows"]),
     chromium: values.chromium,
     sample: values.sample,

@@ -11,6 +11,7 @@ import {
 import { importRecording } from "../collector/importers/mod.ts";
 import { stringify } from "csv-stringify/sync";
 import { BOT_KINDS, type BotKind, generateBotSession } from "./bots.ts";
+import { BOT_FAMILIES, generateFamilySession } from "./families.ts";
 import { deriveSeed } from "./prng.ts";
 
 /** Columns after the features. */
@@ -144,6 +145,31 @@ export function botRows(
           session,
           label: "bot",
           kind,
+          source: "sim",
+          group: session,
+        }, options),
+      );
+    }
+  }
+  return rows;
+}
+
+/** Rows of `perFamily` sessions of every randomised family (sim/families.ts). */
+export function familyRows(
+  seed: number,
+  perFamily: number,
+  options: WindowingOptions = { maxWindows: 40, minPointerEvents: 1 },
+): DatasetRow[] {
+  const rows: DatasetRow[] = [];
+  for (const family of BOT_FAMILIES) {
+    for (let i = 0; i < perFamily; i++) {
+      const s = deriveSeed(seed, `${family}/${i}`);
+      const session = `sim/${family}/${i}`;
+      rows.push(
+        ...sessionRows(generateFamilySession(family, s, { session }), {
+          session,
+          label: "bot",
+          kind: family,
           source: "sim",
           group: session,
         }, options),

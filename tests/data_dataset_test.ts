@@ -88,6 +88,22 @@ Deno.test("buildRows() is deterministic for a seed and labels every row", async 
     ]);
     assert.ok(bots.every((r) => r.group === r.session && r.source === "sim"));
     assert.ok(rows.every((r) => r.features.length === FEATURE_NAMES.length));
+    const withFamilies = await buildRows({
+      ...base,
+      seed: 7,
+      familiesPerKind: 1,
+    });
+    const added = withFamilies.filter((r) =>
+      !rows.some((o) => o.session === r.session)
+    );
+    assert.deepEqual([...new Set(added.map((r) => r.kind))], [
+      "straight",
+      "eased",
+      "curved",
+      "piecewise",
+      "slow",
+    ]);
+    assert.ok(added.every((r) => r.label === "bot" && r.source === "sim"));
   } finally {
     await Deno.remove(root, { recursive: true });
   }

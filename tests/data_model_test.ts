@@ -7,12 +7,14 @@ const MODEL = new URL("../data/model.json", import.meta.url);
 const SAMPLE = new URL("../data/sample.csv", import.meta.url);
 
 /**
- * Floors recorded when the model was shipped (measured with the current model: accuracy 0.97,
- * human FPR 0.00, bot recall 0.96; see data/README.md). The sample's rows were part of
- * the training data, so this is a regression guard on the committed artefacts, not a measure of
- * generalisation (that is docs/evaluation.md).
+ * Floors recorded when the model was shipped (measured with the current model at its threshold
+ * 0.791, set for 1 % human-window FPR in grouped CV: accuracy 0.909, human FPR 0.00, bot recall
+ * 0.89 on 650 rows; the randomised families and their harder sessions joined the data, and the
+ * threshold rose from 0.625; see data/README.md). The sample's rows were part of the training
+ * data, so this is a regression guard on the committed artefacts, not a measure of
+ * generalisation (that is docs/evaluation_open.md).
  */
-const FLOOR = { accuracy: 0.93, humanFpr: 0.03, botRecall: 0.93 };
+const FLOOR = { accuracy: 0.88, humanFpr: 0.03, botRecall: 0.86 };
 
 Deno.test("data/model.json loads with the full feature list and beats the floor on data/sample.csv", async () => {
   const model = loadModel(
@@ -58,9 +60,14 @@ Deno.test("data/sample.csv covers every training kind", async () => {
     "bezier",
     "chromium_ghost",
     "chromium_linear",
+    "curved",
+    "eased",
     "ghost",
     "linear",
+    "piecewise",
     "sapimouse",
+    "slow",
+    "straight",
     "teleport",
   ]);
 });
