@@ -19,8 +19,8 @@
 import { parseArgs } from "node:util";
 import type { Browser } from "puppeteer-core";
 import type { RawEvent } from "../collector/mod.ts";
-import { openStore } from "../db/mod.ts";
-import { createGuardSigner, GUARD_COOKIE } from "../middleware/session/mod.ts";
+import { GUARD_COOKIE } from "../middleware/session/mod.ts";
+import { recordThroughGuard } from "./browsers/guard.ts";
 import { launchChromium } from "./chromium.ts";
 import {
   CHROMIUM_KINDS,
@@ -30,7 +30,6 @@ import {
   TARGET_PAGE,
 } from "./chromium_drivers.ts";
 import { type DatasetRow, sessionRows, toCsv } from "./dataset.ts";
-import { startGuardProcess } from "./guard_process.ts";
 import { createRng, deriveSeed } from "./prng.ts";
 
 export { CHROMIUM_KINDS, type ChromiumKind, TARGET_PAGE };
@@ -186,54 +185,16 @@ export async function recordChromiumSessions(
   o: ChromiumOptions,
 ): Promise<RecordedSession[]> {
   const plans = planSessions(o.sessions);
-  const dir = await Deno.makeTempDir({ prefix: "guard_recording_" });
-  const secret = Array.from(
-    crypto.getRandomValues(new Uint8Array(32)),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
-  const signer = createGuardSigner(secret);
-  const upstream = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    (req) =>
-      new URL(req.url).pathname === "/"
-        ? new Response(TARGET_PAGE, {
-          headers: { "content-type": "text/html; charset=utf-8" },
-        })
-        : new Response("not found", { status: 404 }),
-  );
-  try {
-    const guard = await startGuardProcess({
-      UPSTREAM_URL: `http://127.0.0.1:${upstream.addr.port}`,
-      MODE: "monitor",
-      RETAIN_RAW: "true",
-      WINDOW_MS: "1000",
-      PGLITE_DIR: `${dir}/pglite`,
-      GUARD_SECRET: secret,
-      MODEL_PATH: new URL("../data/model.json", import.meta.url).pathname,
-    });
-    const driven = await driveAll(guard.url, plans, o, (v) => signer.verify(v))
-      .finally(() => guard.stop()); // stop: flushes the write buffer, closes the store
-    const store = await openStore({ pgliteDir: `${dir}/pglite` });
-    try {
-      const out: RecordedSession[] = [];
-      for (const plan of [...plans].sort(byName)) {
-        const { guardSession, scripts } = driven.get(plan.name)!;
-        out.push({
-          ...plan,
-          guardSession,
-          scripts,
-          events: await store.listRawEvents(guardSession),
-          windows: (await store.listWindows(guardSession)).length,
-        });
-      }
-      return out;
-    } finally {
-      await store.close();
-    }
-  } finally {
-    await upstream.shutdown();
-    await Deno.remove(dir, { recursive: true });
-  }
+  let driven = new Map<string, { guardSession: string; scripts: string[] }>();
+  const stored = await recordThroughGuard(async (guard) => {
+    driven = await driveAll(guard.url, plans, o, guard.verify);
+    return new Map([...driven].map(([name, d]) => [name, d.guardSession]));
+  });
+  return [...plans].sort(byName).map((plan) => {
+    const { guardSession, scripts } = driven.get(plan.name)!;
+    const { events, windows } = stored.get(plan.name)!;
+    return { ...plan, guardSession, scripts, events, windows };
+  });
 }
 
 /** The dataset rows of recorded sessions: the offline windowing every source goes through. */

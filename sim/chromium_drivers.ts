@@ -18,7 +18,8 @@ export const CHROMIUM_KINDS: readonly ChromiumKind[] = [
   "chromium_ghost",
 ];
 
-const BUTTONS = 12;
+/** Buttons `#b0`…`#b11` on {@link TARGET_PAGE}. */
+export const BUTTONS = 12;
 
 /** The bots' target page: twelve buttons of varied widths and one text field, no script. */
 export const TARGET_PAGE: string = (() => {
@@ -37,7 +38,7 @@ export const TARGET_PAGE: string = (() => {
 })();
 
 /** Viewports the sessions use; every target stays inside the smallest. */
-const VIEWPORTS = [
+export const VIEWPORTS = [
   { width: 1280, height: 800 },
   { width: 1366, height: 768 },
   { width: 1440, height: 900 },
@@ -89,14 +90,19 @@ export function drawParams(rng: Rng): BotParams {
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 
+/** One lower-case word of 2–8 letters. */
+export function randomWord(rng: Rng): string {
+  return Array.from(
+    { length: rng.int(2, 8) },
+    () => String.fromCharCode(97 + rng.int(0, 25)),
+  ).join("");
+}
+
 /** Lower-case words with the odd typo corrected by Backspace; key values never leave the page. */
 async function typeText(page: Page, p: BotParams, rng: Rng): Promise<void> {
   const words = rng.int(1, 4);
   for (let w = 0; w < words; w++) {
-    const word = Array.from(
-      { length: rng.int(2, 8) },
-      () => String.fromCharCode(97 + rng.int(0, 25)),
-    ).join("");
+    const word = randomWord(rng);
     await page.keyboard.type(`${word} `, { delay: p.typeDelay });
     if (rng.next() < 0.2) {
       await page.keyboard.press("Backspace", { delay: p.typeDelay / 2 });
@@ -104,7 +110,8 @@ async function typeText(page: Page, p: BotParams, rng: Rng): Promise<void> {
   }
 }
 
-function buttonCentre(i: number): { x: number; y: number } {
+/** The centre of button `#b<i>` on {@link TARGET_PAGE}, page coordinates (unscrolled). */
+export function buttonCentre(i: number): { x: number; y: number } {
   return {
     x: 60 + (i % 4) * 300 + (80 + (i * 37) % 120) / 2,
     y: 80 + Math.floor(i / 4) * 220 + 18,
