@@ -6,7 +6,7 @@
  * typing rules, the session rule with the humanness model, and the silence rule. What this reports
  * is what the guard would have done, not a re-creation of it.
  */
-import type { RawEvent } from "../collector/mod.ts";
+import { type RawEvent, readJsonl } from "../collector/mod.ts";
 import { replaySessions } from "../middleware/detect/replay_cli.ts";
 import { serializeModel } from "../tree/mod.ts";
 import { BOT_KINDS, type BotKind, generateBotSession } from "./bots.ts";
@@ -130,4 +130,13 @@ export async function humanEvents(
     for (const e of events) if (e.t - t0 < maxMs) out.push(e);
   }
   return out;
+}
+
+/** The recorded real-browser sessions named, from a raw JSON Lines file. */
+export async function browserEvents(
+  path: string,
+  sessions: readonly string[],
+): Promise<RawEvent[]> {
+  const keep = new Set(sessions);
+  return (await readJsonl(path)).filter((e) => keep.has(e.session));
 }

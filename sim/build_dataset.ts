@@ -4,7 +4,7 @@
  *
  * Usage: deno task dataset [--seed 1] [--root ../shared/datasets] [--out data/sessions.csv]
  *        [--bots-per-kind 250] [--families-per-kind 150] [--max-windows 40]
- *        [--chromium data/chromium_rows.csv]
+ *        [--chromium data/chromium_rows.csv] [--browsers data/browser_rows.csv]
  */
 import { parseArgs } from "node:util";
 import { parse } from "csv-parse/sync";
@@ -31,6 +31,8 @@ export interface BuildOptions {
   familiesPerKind?: number;
   maxWindows: number;
   chromium: string;
+  /** Rows of the real-browser families (sim/record_browsers.ts); "" for none. */
+  browsers?: string;
   /** Where to write the small committed sample ("" for none) and rows per kind in it. */
   sample?: string;
   samplePerKind?: number;
@@ -103,6 +105,7 @@ export async function buildRows(o: BuildOptions): Promise<DatasetRow[]> {
   rows.push(...botRows(o.seed, o.botsPerKind, opts));
   rows.push(...familyRows(o.seed, o.familiesPerKind ?? 0, opts));
   rows.push(...await readRows(o.chromium));
+  if (o.browsers) rows.push(...await readRows(o.browsers));
   return rows;
 }
 
@@ -117,6 +120,7 @@ function parseCli(args: string[]): BuildOptions {
       "families-per-kind": { type: "string", default: "150" },
       "max-windows": { type: "string", default: "40" },
       chromium: { type: "string", default: "data/chromium_rows.csv" },
+      browsers: { type: "string", default: "data/browser_rows.csv" },
       sample: { type: "string", default: "data/sample.csv" },
       "sample-per-kind": { type: "string", default: "50" },
     },
@@ -138,6 +142,7 @@ function parseCli(args: string[]): BuildOptions {
     familiesPerKind: int("families-per-kind", values["families-per-kind"]),
     maxWindows: int("max-windows", values["max-windows"]),
     chromium: values.chromium,
+    browsers: values.browsers,
     sample: values.sample,
     samplePerKind: int("sample-per-kind", values["sample-per-kind"]),
   };

@@ -27,6 +27,7 @@ import {
 } from "./_open_set.ts";
 import { readRows } from "./build_dataset.ts";
 import {
+  browserEvents,
   familyEvents,
   humanEvents,
   type ReplayOutcome,
@@ -174,7 +175,14 @@ export function runOpenSet(
  */
 export async function replayOpenSet(
   rows: readonly DatasetRow[],
-  o: { trees: number; seed: number; root: string; perFamily: number },
+  o: {
+    trees: number;
+    seed: number;
+    root: string;
+    perFamily: number;
+    /** Folder of the real-browser families' raw events (data/browser_raw). */
+    browsers: string;
+  },
 ): Promise<ReplayOutcome[]> {
   const folds = groupFolds(rows, 5, o.seed);
   const opts = { drop: DEFAULT_BLANK, trees: o.trees, seed: o.seed };
@@ -185,13 +193,19 @@ export async function replayOpenSet(
   );
   const humans = await humanEvents(o.root, humanSessions, 40 * 5000);
   const env = {};
-  const kindOf = (s: string) =>
-    s.split("/")[0] === "sim" ? s.split("/")[1] : s.split("/")[0];
+  const kindOf = (s: string) => {
+    const [source, kind] = s.split("/");
+    return source === "sim" || source === "browser" ? kind : source;
+  };
   const out: ReplayOutcome[] = [];
-  const generated = [
-    ...new Set(rows.filter((r) => r.source === "sim").map((r) => r.kind)),
+  const replayed = [
+    ...new Set(
+      rows.filter((r) => r.source === "sim" || r.source === "browser").map((
+        r,
+      ) => r.kind),
+    ),
   ];
-  for (const kind of generated) {
+  for (const kind of replayed) {
     log(`replay without ${kind}`);
     const train = rows.filter((r, i) => r.kind !== kind && folds[i] !== 0);
     const models = trainOpenModels(train, opts);
@@ -199,7 +213,10 @@ export async function replayOpenSet(
       0,
       o.perFamily,
     );
-    const events = [...familyEvents(kind, sessions, o.seed), ...humans];
+    const family = sessions[0]?.startsWith("browser/")
+      ? await browserEvents(`${o.browsers}/${kind}.jsonl`, sessions)
+      : familyEvents(kind, sessions, o.seed);
+    const events = [...family, ...humans];
     out.push(
       ...await replayWithModels(events, models, { held: kind, env, kindOf }),
     );
@@ -341,6 +358,7 @@ if (import.meta.main) {
       out: { type: "string", default: "docs/evaluation_open.md" },
       notes: { type: "string", default: "sim/evaluation_open_notes.md" },
       "replay-sessions": { type: "string", default: "60" },
+      browsers: { type: "string", default: "data/browser_raw" },
     },
   });
   const seed = 1, trees = Number(values.trees);
@@ -365,6 +383,7 @@ if (import.meta.main) {
     seed,
     root: values.root,
     perFamily: Number(values["replay-sessions"]),
+    browsers: values.browsers,
   });
   const notes = await Deno.readTextFile(values.notes).catch(() => undefined);
   await Deno.writeTextFile(
