@@ -10,7 +10,7 @@ import {
   trainForest,
   trainTree,
 } from "../tree/mod.ts";
-import { sessionVerdict } from "../middleware/detect/mod.ts";
+import { sessionVerdict } from "../detect/mod.ts";
 import {
   groupFolds,
   kOfN,

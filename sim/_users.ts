@@ -8,11 +8,13 @@ import { FEATURE_NAMES, type FeatureVector } from "../collector/mod.ts";
 import {
   MAX_OTHER_WINDOWS,
   MAX_OWNER_WINDOWS,
-  ownerProbability,
   trainProfile,
+} from "../middleware/detect/mod.ts";
+import {
+  ownerProbability,
   trainVerifier,
   type VerifierOptions,
-} from "../middleware/detect/mod.ts";
+} from "../detect/mod.ts";
 import { seededRandom } from "../tree/mod.ts";
 import {
   evenlySpaced,

@@ -1,8 +1,5 @@
 /** Markdown of docs/user_verification.md, from the scores sim/evaluate_users.ts measured. */
-import {
-  DEFAULT_VERIFIER_OPTIONS,
-  VERIFIER_FEATURES,
-} from "../middleware/detect/mod.ts";
+import { DEFAULT_VERIFIER_OPTIONS, VERIFIER_FEATURES } from "../detect/mod.ts";
 import {
   isDevUser,
   TEST_PER_SESSION,

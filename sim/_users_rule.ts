@@ -9,12 +9,14 @@
  */
 import { ENV_SCHEMA } from "../config.ts";
 import {
-  calibratedScore,
   MAX_OTHER_WINDOWS,
   MAX_OWNER_WINDOWS,
+} from "../middleware/detect/mod.ts";
+import {
+  calibratedScore,
   sessionVerdict,
   type VerdictOptions,
-} from "../middleware/detect/mod.ts";
+} from "../detect/mod.ts";
 import type { UserScores } from "./_users.ts";
 import { pct, table } from "./_users_tables.ts";
 import { summarize, type Summary } from "./verification_metrics.ts";

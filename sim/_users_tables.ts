@@ -2,7 +2,7 @@
 import {
   MIN_OWNER_WINDOWS,
   RECOMMENDED_OWNER_WINDOWS,
-} from "../middleware/detect/verifier.ts";
+} from "../detect/verifier.ts";
 import {
   SESSION_KS,
   TEST_PER_SESSION,

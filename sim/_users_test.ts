@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { FEATURE_NAMES, type FeatureVector } from "../collector/mod.ts";
-import { ownerProbability, trainProfile } from "../middleware/detect/mod.ts";
+import { trainProfile } from "../middleware/detect/mod.ts";
+import { ownerProbability } from "../detect/mod.ts";
 import {
   isDevUser,
   runProtocol,

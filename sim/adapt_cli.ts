@@ -31,7 +31,7 @@ import {
   trainCandidate,
   type TrainingRows,
   verdictOptionsOf,
-} from "../middleware/detect/mod.ts";
+} from "../detect/mod.ts";
 import { loadModel, serializeModel } from "../tree/mod.ts";
 import { readRows } from "./build_dataset.ts";
 import { familyRows } from "./_open_set.ts";

@@ -14,7 +14,7 @@ import {
   sessionVerdict,
   type VerdictOptions,
   verdictOptionsOf,
-} from "../middleware/detect/mod.ts";
+} from "../detect/mod.ts";
 import { loadConfig } from "../config.ts";
 import { groupFolds } from "./_cv.ts";
 import { DEFAULT_DATASETS_ROOT } from "../collector/importers/mod.ts";

@@ -16,7 +16,7 @@ import {
   DEFAULT_VERIFIER_OPTIONS,
   VERIFIER_FEATURES,
   type VerifierOptions,
-} from "../middleware/detect/mod.ts";
+} from "../detect/mod.ts";
 import {
   isDevUser,
   loadBalabit,

@@ -6,8 +6,9 @@
  * @module
  */
 import { rocAuc } from "../tree/mod.ts";
-import { sessionOwnerProbability } from "../middleware/detect/verifier.ts";
-import { equalErrorRate, windowLogOdds } from "../middleware/detect/mod.ts";
+import { sessionOwnerProbability } from "../detect/verifier.ts";
+import { equalErrorRate } from "../middleware/detect/mod.ts";
+import { windowLogOdds } from "../detect/mod.ts";
 import { evenlySpaced } from "./dataset.ts";
 
 /**

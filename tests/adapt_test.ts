@@ -10,7 +10,7 @@ import {
   inHoldout,
   type ModelPair,
   trainCandidate,
-} from "../middleware/detect/mod.ts";
+} from "../detect/mod.ts";
 import { adapt, parseAdaptArgs, storedSessions } from "../sim/adapt_cli.ts";
 import { readRows } from "../sim/build_dataset.ts";
 import { DEFAULT_BLANK } from "../sim/train_model.ts";

@@ -15,10 +15,10 @@ import assert from "node:assert/strict";
 import { parse } from "csv-parse/sync";
 import { FEATURE_NAMES, type FeatureVector } from "../collector/mod.ts";
 import { tinyModelJson } from "../middleware/detect/_testing.ts";
-import { calibratedScore } from "../middleware/detect/owner.ts";
+import { calibratedScore } from "../detect/mod.ts";
 import { trainProfiles } from "../middleware/detect/profiles.ts";
-import { sessionVerdict } from "../middleware/detect/verdict.ts";
-import { ownerProbability } from "../middleware/detect/verifier.ts";
+import { sessionVerdict } from "../detect/verdict.ts";
+import { ownerProbability } from "../detect/verifier.ts";
 import { parseModel } from "../tree/mod.ts";
 import { startTestGuard } from "./detect_harness.ts";
 

@@ -22,33 +22,33 @@
 import { type FeatureVector, hasPointerEvidence } from "../../collector/mod.ts";
 import type { Store } from "../../db/mod.ts";
 import { log } from "../../log.ts";
-import type { GuardEvent } from "./events.ts";
+import type { GuardEvent } from "../../detect/mod.ts";
 import { recordVerdict, settle } from "./record_verdict.ts";
 import {
   explainWindow,
   scoreWindow,
   type WindowExplanation,
-} from "./model_score.ts";
+} from "../../detect/mod.ts";
 import {
   createReplayIndex,
   MIN_EVENTS,
   type ReplayIndex,
-} from "./replay_index.ts";
+} from "../../detect/mod.ts";
 import {
   type EvidenceState,
   initialEvidence,
   stepEvidence,
   type VerdictOptions,
-} from "./verdict.ts";
+} from "../../detect/mod.ts";
 import type { LoadedModel } from "./model_source.ts";
 import type { ReloginPrior } from "./relogin.ts";
 import {
   routeWindow,
   type WindowRoute,
   type WindowSignals,
-} from "./window_judge.ts";
+} from "../../detect/mod.ts";
 
-export { explainWindow, rowFor, scoreWindow } from "./model_score.ts";
+export { explainWindow, rowFor, scoreWindow } from "../../detect/mod.ts";
 export { recordVerdict, settle } from "./record_verdict.ts";
 
 /** Scores the owner check records carry this model-version prefix (see owner.ts). */

@@ -1,7 +1,7 @@
 /**
- * Detection: window scores from the tree model, a session verdict from decayed log-odds, and the
+ * Detection at the HTTP layer: it runs the decisions of detect/ (window scores, the session rule) and the
  * response (revoke, log out, record, alert) when a session turns out to be a bot; and, with
- * USER_HEADER, the owner check (identify.ts, profiles.ts, owner.ts, verifier.ts) for a human who
+ * USER_HEADER, the owner check (identify.ts, profiles.ts, owner.ts; its verifier is detect/) for a human who
  * is not the account's owner.
  *
  * @example
@@ -20,33 +20,6 @@
  *
  * @module
  */
-export {
-  type AmbiguityOptions,
-  DEFAULT_CLIP,
-  type EvidenceState,
-  initialEvidence,
-  type SessionVerdict,
-  sessionVerdict,
-  stepEvidence,
-  type VerdictOptions,
-  verdictOptionsOf,
-  type VerdictSettings,
-  windowLogOdds,
-} from "./verdict.ts";
-export {
-  type AdaptSession,
-  adaptSession,
-  compare,
-  type Comparison,
-  featureRow,
-  flags,
-  inHoldout,
-  isTrusted,
-  type ModelPair,
-  trainCandidate,
-  type TrainingRows,
-  type TrustOptions,
-} from "./adapt.ts";
 export {
   createDetector,
   type DetectAction,
@@ -70,22 +43,6 @@ export {
   type DetectWindow,
 } from "./setup.ts";
 export {
-  type ActivityOptions,
-  type ActivityRequest,
-  ASSET_EXTENSIONS,
-  countsAsActivity,
-  DEFAULT_SILENCE_OPTIONS,
-  type EvidenceWindow,
-  hasBehaviour,
-  initialSilence,
-  isUnverified,
-  noteActivity,
-  noteEvidence,
-  type SilenceOptions,
-  type SilenceState,
-  type SilenceStep,
-} from "./silence.ts";
-export {
   createSilenceWatch,
   recordUnverified,
   type SilenceStore,
@@ -93,20 +50,7 @@ export {
   type SilenceWatchOptions,
   type UnverifiedExplanation,
 } from "./silence_watch.ts";
-export {
-  DEFAULT_VERIFIER_OPTIONS,
-  MIN_OWNER_WINDOWS,
-  ownerProbability,
-  RECOMMENDED_OWNER_WINDOWS,
-  trainVerifier,
-  VERIFIER_FEATURES,
-  type VerifierOptions,
-} from "./verifier.ts";
-export {
-  calibratedScore,
-  createOwnerCheck,
-  type OwnerCheckOptions,
-} from "./owner.ts";
+export { createOwnerCheck, type OwnerCheckOptions } from "./owner.ts";
 export { createIdentify, type Identify } from "./identify.ts";
 export {
   eerThreshold,

@@ -36,8 +36,8 @@ import {
   initialEvidence,
   stepEvidence,
   type VerdictOptions,
-} from "./verdict.ts";
-import { ownerProbability } from "./verifier.ts";
+} from "../../detect/mod.ts";
+import { calibratedScore, ownerProbability } from "../../detect/mod.ts";
 
 /** The store methods the owner check uses. */
 export type OwnerStore = Pick<
@@ -77,14 +77,6 @@ interface OwnerState extends EvidenceState {
 interface CachedProfile {
   at: number;
   profile: { model: Model; version: string; calibration: number } | null;
-}
-
-const logit = (p: number) => Math.log(p / (1 - p));
-
-/** The window score re-centred on the profile's calibration c: sigmoid(logit(s) − logit(c)). */
-export function calibratedScore(score: number, calibration: number): number {
-  const c = Math.min(1 - 1e-6, Math.max(1e-6, calibration));
-  return 1 / (1 + Math.exp(-(logit(score) - logit(c))));
 }
 
 /** Sets `key` as the newest entry of a bounded insertion-ordered map. */

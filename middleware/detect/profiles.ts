@@ -21,7 +21,7 @@ import {
   ownerProbability,
   trainVerifier,
   type VerifierOptions,
-} from "./verifier.ts";
+} from "../../detect/mod.ts";
 
 /** Owner windows a profile is trained from by default, the newest: an hour of 5-s windows. */
 export const MAX_OWNER_WINDOWS = 720;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { calibratedScore } from "./owner.ts";
+import { calibratedScore } from "../../detect/mod.ts";
 import { createIdentify } from "./identify.ts";
 import { eerThreshold, equalErrorRate } from "./profiles.ts";
 

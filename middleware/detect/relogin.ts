@@ -12,7 +12,7 @@
  * @module
  */
 import type { ReloginRisk } from "../../db/mod.ts";
-import type { VerdictOptions } from "./verdict.ts";
+import type { VerdictOptions } from "../../detect/mod.ts";
 
 /** The prior a session starts with, and the windows it needs before a verdict. */
 export interface ReloginPrior {

@@ -32,7 +32,7 @@ import {
   type DetectStore,
   type ScoredStep,
 } from "./detector.ts";
-import { verdictOptionsOf } from "./verdict.ts";
+import { verdictOptionsOf } from "../../detect/mod.ts";
 import { openHumanness } from "./setup.ts";
 import { openModelSource } from "./model_source.ts";
 import {
@@ -40,7 +40,7 @@ import {
   initialSilence,
   noteActivity,
   noteEvidence,
-} from "./silence.ts";
+} from "../../detect/mod.ts";
 
 /** One window of a replayed session. */
 export interface ReplayStep {

@@ -23,7 +23,7 @@ import {
   type ScoredWindow,
 } from "./detector.ts";
 import { type ModelSource, openModelSource } from "./model_source.ts";
-import { verdictOptionsOf } from "./verdict.ts";
+import { verdictOptionsOf } from "../../detect/mod.ts";
 import { createIdentify } from "./identify.ts";
 import { createOwnerCheck } from "./owner.ts";
 import { createSilenceWatch } from "./silence_watch.ts";

@@ -40,7 +40,7 @@ import {
   noteEvidence,
   type SilenceOptions,
   type SilenceState,
-} from "./silence.ts";
+} from "../../detect/mod.ts";
 
 /** The store methods the watch uses. */
 export type SilenceStore = Pick<

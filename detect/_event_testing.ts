@@ -2,11 +2,11 @@
  * Raw-event windows for tests: the committed human fixture split into windows, and keystroke
  * series with given timing (deterministic; jitter from a fixed sequence, not Math.random).
  */
-import { type RawEvent, windowEvents } from "../../collector/mod.ts";
+import { type RawEvent, windowEvents } from "../collector/mod.ts";
 import type { GuardEvent } from "./events.ts";
 
 const FIXTURE = new URL(
-  "../../tests/fixtures/human_sapimouse_user100.jsonl",
+  "../tests/fixtures/human_sapimouse_user100.jsonl",
   import.meta.url,
 );
 

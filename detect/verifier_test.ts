@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { FEATURE_NAMES, type FeatureVector } from "../../collector/mod.ts";
+import { FEATURE_NAMES, type FeatureVector } from "../collector/mod.ts";
 import {
   datasetFromRows,
   parseModel,
   serializeModel,
   trainTree,
-} from "../../tree/mod.ts";
+} from "../tree/mod.ts";
 import {
   MIN_OWNER_WINDOWS,
   OTHER,

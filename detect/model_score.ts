@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { FeatureVector } from "../../collector/mod.ts";
-import { explain, type Model, predictProbaInto } from "../../tree/mod.ts";
+import type { FeatureVector } from "../collector/mod.ts";
+import { explain, type Model, predictProbaInto } from "../tree/mod.ts";
 
 /** One step of a tree's decision path, JSON-ready (NaN values as null). */
 export interface PathStep {

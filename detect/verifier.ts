@@ -33,14 +33,14 @@ import {
   type FeatureName,
   type FeatureVector,
   hasPointerEvidence,
-} from "../../collector/mod.ts";
+} from "../collector/mod.ts";
 import {
   datasetFromRows,
   type Model,
   predictProba,
   seededRandom,
   trainForest,
-} from "../../tree/mod.ts";
+} from "../tree/mod.ts";
 
 /** The owner's class label in a verifier model. */
 export const OWNER = "owner";
@@ -241,3 +241,11 @@ export function sessionOwnerProbability(
   }
   return n > 0 ? sum / n : NaN;
 }
+
+/** The window score re-centred on the profile's calibration c: sigmoid(logit(s) − logit(c)). */
+export function calibratedScore(score: number, calibration: number): number {
+  const c = Math.min(1 - 1e-6, Math.max(1e-6, calibration));
+  return 1 / (1 + Math.exp(-(logOdds(score) - logOdds(c))));
+}
+
+const logOdds = (p: number) => Math.log(p / (1 - p));

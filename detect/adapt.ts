@@ -14,22 +14,24 @@
  *
  * @module
  */
-import { FEATURE_NAMES, type FeatureVector } from "../../collector/mod.ts";
-import type { Label, SessionRow } from "../../db/mod.ts";
+import { FEATURE_NAMES, type FeatureVector } from "../collector/mod.ts";
 import {
   contrastDataset,
   datasetFromRows,
   type Model,
   trainForest,
   type TreeOptions,
-} from "../../tree/mod.ts";
+} from "../tree/mod.ts";
 import { scoreWindow } from "./model_score.ts";
 import { sessionVerdict, type VerdictOptions } from "./verdict.ts";
+
+/** An operator's label of a session (db/ stores them). */
+export type SessionLabel = "human" | "bot" | "unauthorized";
 
 /** A stored session as adaptation sees it. */
 export interface AdaptSession {
   id: string;
-  label: Label | null;
+  label: SessionLabel | null;
   revoked: boolean;
   detected: boolean;
   windows: FeatureVector[];
@@ -153,7 +155,7 @@ export function compare(
 
 /** An {@link AdaptSession} from the store's rows. */
 export function adaptSession(
-  row: SessionRow,
+  row: { id: string; label: SessionLabel | null; state: string },
   detail: { detections: unknown[] } | null,
   windows: FeatureVector[],
 ): AdaptSession {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { FeatureVector } from "../../collector/mod.ts";
+import type { FeatureVector } from "../collector/mod.ts";
 import { type GuardEvent, hasTouchOrPen } from "./events.ts";
 import { assessWindow } from "./integrity.ts";
 import { type ReplayIndex, windowFingerprints } from "./replay_index.ts";

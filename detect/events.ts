@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { WindowEvent } from "../../collector/mod.ts";
+import type { WindowEvent } from "../collector/mod.ts";
 
 /** How a pointer event was made; absent on an event means `"mouse"`. */
 export type PointerKind = "mouse" | "touch" | "pen";
