@@ -3,7 +3,9 @@
  *
  * One row per session, hour, path and client prefix, with a load count: a session that reloads a
  * page all day is 24 rows at most, and no session grows past `maxRows` rows (rows beyond it are
- * dropped; an insert checks the count first, so one batch may pass it by its own size).
+ * dropped; an insert checks the count first, so one batch may pass it by its own size). A page
+ * view creates its session's row, or moves its last_seen forward, as a window does: a session
+ * that only loads pages (curl, a crawler) is listed too.
  */
 import { pgArray, sql } from "./_sql.ts";
 import type { Driver } from "./_sql.ts";
@@ -46,7 +48,12 @@ export async function recordPageViews(
     on conflict (session, hour, path, client) do update
       set hits = page_views.hits + excluded.hits,
         last_at = greatest(page_views.last_at, excluded.last_at)
-    returning 1
+    returning session, last_at
+  ), s as (
+    insert into guard_sessions (id, first_seen, last_seen)
+    select session, min(last_at), max(last_at) from w group by session order by session
+    on conflict (id) do update
+      set last_seen = greatest(guard_sessions.last_seen, excluded.last_seen)
   ) select count(*)::int as n from w`);
   return Number(rows[0].n);
 }

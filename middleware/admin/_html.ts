@@ -21,7 +21,7 @@ export function escapeHtml(value: unknown): string {
 export type AdminPageContext = { csrf: string; base: string };
 
 const page = (title: string, body: string, ctx?: AdminPageContext) =>
-  `<!doctype html><html><head><meta charset="utf-8">${
+  `<!doctype html><html lang="en"><head><meta charset="utf-8">${
     ctx === undefined
       ? ""
       : `<meta name="guard-csrf" content="${escapeHtml(ctx.csrf)}">`

@@ -104,7 +104,7 @@ export function mountConsole(
     if (!(range in RANGES)) {
       return c.json({ error: "invalid", field: "range" }, 400);
     }
-    const data = await overviewData(store, options, range);
+    const data = await overviewData(store, options, range, base);
     const promoted = c.req.query("promoted");
     if (promoted !== undefined && /^[0-9a-f]{12}$/.test(promoted)) {
       data.notice = `Promoted candidate ${promoted}: it is the live model now.`;
@@ -233,6 +233,7 @@ async function overviewData(
   store: ConsoleStoreSlice,
   o: ConsoleOptions,
   range: keyof typeof RANGES,
+  base: string,
 ): Promise<OverviewData> {
   const now = (o.now ?? Date.now)();
   const [span, unit] = RANGES[range];
@@ -271,5 +272,6 @@ async function overviewData(
     candidate,
     candidateError,
     adaptDir: o.adaptDir,
+    base,
   };
 }

@@ -241,6 +241,12 @@ export async function createDetection(
     beforeProxy: owner === null ? proxied : [owner.identify, ...proxied],
     mount(guard) {
       guard.route("/admin", admin);
+      // Hono routes `/admin/` to no sub-app route: hand it to the admin app as its root.
+      guard.get("/admin/", (c) => {
+        const url = new URL(c.req.url);
+        url.pathname = "/";
+        return admin.fetch(new Request(url, c.req.raw), c.env);
+      });
       if (config.ADMIN_TOKEN !== undefined) {
         guard.get("/", (c) => c.redirect(`${config.GUARD_PREFIX}/admin/`, 303));
       }

@@ -142,7 +142,12 @@ export function HBars(
   const h = props.items.length * row + 4;
   const max = Math.max(1e-9, ...props.items.map((i) => i.value));
   return (
-    <svg viewBox={`0 0 ${W} ${h}`} role="img" aria-label={props.title}>
+    <svg
+      width={W}
+      viewBox={`0 0 ${W} ${h}`}
+      role="img"
+      aria-label={props.title}
+    >
       <title>{props.title}</title>
       {props.items.map((item, i) => (
         <g>

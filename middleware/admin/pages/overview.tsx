@@ -47,6 +47,8 @@ export interface OverviewData {
   candidate: CandidateView | null;
   candidateError?: string;
   adaptDir: string;
+  /** The admin base path, for links. */
+  base: string;
   notice?: string;
 }
 
@@ -83,7 +85,9 @@ function ReadinessSection(props: { d: OverviewData }) {
       </p>
       <p class="muted">
         Label a random sample of unflagged sessions too (
-        <a href="sessions?verdict=human&label=none">unlabelled, judged human</a>
+        <a href={`${props.d.base}/sessions?verdict=human&label=none`}>
+          unlabelled, judged human
+        </a>
         ): labelling only flagged sessions makes the rate look worse than it is.
       </p>
     </section>
@@ -147,7 +151,7 @@ function TrafficSection(props: { d: OverviewData }) {
         {CONSOLE_VERDICTS.map((v) => (
           <tr>
             <td>
-              <a href={`sessions?verdict=${v}`}>{v}</a>
+              <a href={`${props.d.base}/sessions?verdict=${v}`}>{v}</a>
             </td>
             <td class="n">{total(v, "pages")}</td>
             <td class="n">{total(v, "windows")}</td>
@@ -224,7 +228,9 @@ function ImpactSection(props: { d: OverviewData }) {
             {impact.map((m) => (
               <tr>
                 <td>
-                  <a href={`sessions?verdict=${m.verdict}`}>{m.verdict}</a>
+                  <a href={`${props.d.base}/sessions?verdict=${m.verdict}`}>
+                    {m.verdict}
+                  </a>
                 </td>
                 <td class="n">{m.sessions}</td>
                 <td>{would(m)}</td>
