@@ -53,6 +53,7 @@ export const ENV_SCHEMA = z.object({
   VERDICT_MIN_WINDOWS: int(1, 1000).default(3),
   VERDICT_DECAY: num(0, 1).default(0.8),
   HUMANNESS_MODEL_PATH: z.string().default("data/humanness.json"),
+  ADAPT_DIR: z.string().min(1).default(".data/adapt"),
   VERDICT_AMBIGUOUS_WINDOWS: int(0, 1000).default(4),
   VERDICT_AMBIGUOUS_HUMANNESS: num(0, 1).default(0.5),
   USER_HEADER: z.string().regex(

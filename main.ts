@@ -10,6 +10,7 @@ import { buildCollectorBundle } from "./collector/mod.ts";
 import { loadConfig } from "./config.ts";
 import {
   configFailure,
+  consoleLine,
   exitStartup,
   isModelFailure,
   listenFailure,
@@ -125,6 +126,7 @@ async function main(): Promise<void> {
       demo ? " (built-in demo site)" : ""
     }  Open ${local}/`,
   );
+  console.log(consoleLine(config, local));
   log("info", "guard started", {
     port: server.addr.port,
     upstream,

@@ -137,3 +137,17 @@ function fsReason(error: unknown): string {
   if (error instanceof Deno.errors.AlreadyExists) return "it exists as a file";
   return firstLine(error).replace(/ \(os error \d+\).*$/, "").toLowerCase();
 }
+
+/**
+ * Where the operator console is, for the startup log: its URL when ADMIN_TOKEN is set, else that
+ * it is off and how to turn it on.
+ */
+export function consoleLine(
+  config: Pick<Config, "ADMIN_TOKEN" | "GUARD_PREFIX" | "PUBLIC_ORIGIN">,
+  local: string,
+): string {
+  const origin = config.PUBLIC_ORIGIN?.replace(/\/$/, "") ?? local;
+  return config.ADMIN_TOKEN === undefined
+    ? "Console: off. Set ADMIN_TOKEN (at least 16 characters, e.g. ADMIN_TOKEN=$(openssl rand -hex 16)) to turn it on."
+    : `Console: ${origin}${config.GUARD_PREFIX}/admin/ (log in with ADMIN_TOKEN)`;
+}

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  consoleLine,
   describeDatabaseUrl,
   listenFailure,
   otherFailure,
@@ -62,4 +63,32 @@ Deno.test("otherFailure() keeps only the first line of a message", () => {
     otherFailure(new TypeError("AUTH_COOKIES: bad entry\n  at x (y.ts:1:1)")),
     "Cannot start the guard: AUTH_COOKIES: bad entry. Check the configuration and start again.",
   );
+});
+
+Deno.test("consoleLine() says where the console is, or how to turn it on", async (t) => {
+  await t.step("ADMIN_TOKEN set: the console's URL", () => {
+    assert.equal(
+      consoleLine(
+        { ADMIN_TOKEN: "x".repeat(16), GUARD_PREFIX: "/__guard" },
+        "http://localhost:8080",
+      ),
+      "Console: http://localhost:8080/__guard/admin/ (log in with ADMIN_TOKEN)",
+    );
+  });
+  await t.step("PUBLIC_ORIGIN wins over the local address", () => {
+    assert.equal(
+      consoleLine({
+        ADMIN_TOKEN: "x".repeat(16),
+        GUARD_PREFIX: "/g",
+        PUBLIC_ORIGIN: "https://app.example.com/",
+      }, "http://localhost:8080"),
+      "Console: https://app.example.com/g/admin/ (log in with ADMIN_TOKEN)",
+    );
+  });
+  await t.step("no ADMIN_TOKEN: off, and how to turn it on", () => {
+    assert.equal(
+      consoleLine({ GUARD_PREFIX: "/__guard" }, "http://localhost:8080"),
+      "Console: off. Set ADMIN_TOKEN (at least 16 characters, e.g. ADMIN_TOKEN=$(openssl rand -hex 16)) to turn it on.",
+    );
+  });
 });

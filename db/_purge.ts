@@ -3,7 +3,7 @@
  *
  * - raw events: received before `rawOlderThan` (RAW_RETENTION_HOURS);
  * - before `windowsOlderThan` (WINDOW_RETENTION_DAYS): feature windows, and what was derived from
- *   them: scores, detections, alerts already sent, sessions neither revoked nor seen since and
+ *   them: scores, detections, page views, alerts already sent, sessions neither revoked nor seen since and
  *   left without a window, and user profiles trained before it whose user has not been seen since.
  *
  * - at `revocationsExpiredAt` (now; each revocation expires REVOCATION_TTL_MS after it was made):
@@ -100,6 +100,10 @@ async function purgeBehaviour(db: Driver, options: PurgeOptions) {
       sql`delete from guard_sessions s where s.state = 'active'
         and s.last_seen < ${cut}::timestamptz
         and not exists (select 1 from feature_windows w where w.session = s.id)`,
+    ),
+    pageViews: await count(
+      db,
+      sql`delete from page_views where hour < date_trunc('hour', ${cut}::timestamptz)`,
     ),
     profiles: await count(
       db,

@@ -29,6 +29,21 @@ export { EXPORT_HEADER, exportCsv } from "./export.ts";
 export { REVOCATION_CHANNEL } from "./_sessions.ts";
 export { ALERT_LEASE_SECONDS, INCIDENT_SESSIONS } from "./_alerts.ts";
 export { LABELS } from "./store.ts";
+export { CONSOLE_VERDICTS } from "./console.ts";
+export type {
+  ConsoleSessionRow,
+  ConsoleStore,
+  ConsoleVerdict,
+  FlaggedTop,
+  LabelOutcome,
+  MonitorImpact,
+  OutboxHealth,
+  PageView,
+  ScoreHistogram,
+  SessionPage,
+  SessionSearch,
+  TrafficBucket,
+} from "./console.ts";
 export type {
   AlertInput,
   AlertRow,

@@ -2,6 +2,7 @@ import * as alerts from "./_alerts.ts";
 import { migrate } from "./_migrate.ts";
 import * as profiles from "./_profiles.ts";
 import { purge } from "./_purge.ts";
+import { createConsoleStore } from "./console.ts";
 import type { PGlite } from "@electric-sql/pglite";
 import { openPgliteDriver, sharedPgliteDriver } from "./_pglite.ts";
 import { openPostgresDriver } from "./_postgres.ts";
@@ -67,6 +68,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
 export function createStore(db: Driver): Store {
   return {
     kind: db.kind,
+    console: createConsoleStore(db),
     ping: async () => {
       await db.run(sql`select 1 as ok`);
     },

@@ -5,6 +5,7 @@
  * @module
  */
 import type { FeatureVector, RawEvent } from "../collector/mod.ts";
+import type { ConsoleStore } from "./console.ts";
 
 /** A guard session's state. */
 export type SessionState = "active" | "revoked";
@@ -168,6 +169,8 @@ export interface PurgeResult {
   bindings: number;
   /** Unsent alerts older than the window cut-off or beyond `maxUnsentAlerts`. */
   unsentAlerts: number;
+  /** Page views of hours before the window cut-off. */
+  pageViews: number;
 }
 
 /** One auth cookie value as the store knows it: its keyed digest, never the value. */
@@ -234,6 +237,8 @@ export interface ProfileCandidate {
 /** The guard's storage. Every method may reject when the database is unreachable. */
 export interface Store {
   readonly kind: "postgres" | "pglite";
+  /** What the operator console reads, and the page views it shows (db/console.ts). */
+  readonly console: ConsoleStore;
   ping(): Promise<void>;
   close(): Promise<void>;
   /** Creates the session if new, else moves its last_seen forward. */

@@ -32,6 +32,7 @@ import {
   type TrainingRows,
   verdictOptionsOf,
 } from "../detect/mod.ts";
+import { promoteCandidate } from "../middleware/detect/mod.ts";
 import { loadModel, serializeModel } from "../tree/mod.ts";
 import { readRows } from "./build_dataset.ts";
 import { familyRows } from "./_open_set.ts";
@@ -225,13 +226,6 @@ async function loadPair(model: string, humanness: string): Promise<ModelPair> {
   };
 }
 
-/** Copies `from` over `to` atomically (write beside, then rename). */
-async function replaceFile(from: string, to: string): Promise<void> {
-  const tmp = `${to}.promote-${Deno.pid}`;
-  await Deno.copyFile(from, tmp);
-  await Deno.rename(tmp, to);
-}
-
 async function main(): Promise<number> {
   let a: AdaptArgs;
   try {
@@ -249,13 +243,11 @@ async function main(): Promise<number> {
   }
   const c = loaded.config;
   if (a.promote) {
-    await replaceFile(`${a.out}/model.json`, c.MODEL_PATH);
-    if (c.HUMANNESS_MODEL_PATH !== "") {
-      await replaceFile(`${a.out}/humanness.json`, c.HUMANNESS_MODEL_PATH);
-    }
-    console.log(
-      `adapt: promoted ${a.out} to ${c.MODEL_PATH} and ${c.HUMANNESS_MODEL_PATH}`,
-    );
+    const live = await promoteCandidate(a.out, {
+      modelPath: c.MODEL_PATH,
+      humannessPath: c.HUMANNESS_MODEL_PATH,
+    });
+    console.log(`adapt: promoted ${a.out} to ${live.join(" and ")}`);
     return 0;
   }
   const store = await openStore({

@@ -4,8 +4,6 @@
  * carry the session's CSRF token in `<meta name="guard-csrf">` (for scripts' `X-CSRF-Token`) and
  * in the logout form.
  */
-import type { SessionDetail, SessionRow } from "../../db/mod.ts";
-
 const ESCAPES: Record<string, string> = {
   "&": "&amp;",
   "<": "&lt;",
@@ -23,7 +21,7 @@ export function escapeHtml(value: unknown): string {
 export type AdminPageContext = { csrf: string; base: string };
 
 const page = (title: string, body: string, ctx?: AdminPageContext) =>
-  `<!doctype html><html><head><meta charset="utf-8">${
+  `<!doctype html><html lang="en"><head><meta charset="utf-8">${
     ctx === undefined
       ? ""
       : `<meta name="guard-csrf" content="${escapeHtml(ctx.csrf)}">`
@@ -55,55 +53,5 @@ export function renderLoginHtml(
     }<form method="post" action="login"><label>Admin token <input type="password" name="token" autocomplete="current-password" required autofocus></label><input type="hidden" name="next" value="${
       escapeHtml(options.next)
     }"> <button>Log in</button></form>`,
-  );
-}
-
-/** The session list. */
-export function renderSessionsHtml(
-  sessions: readonly SessionRow[],
-  ctx?: AdminPageContext,
-): string {
-  const rows = sessions.map((s) =>
-    `<tr><td><a href="sessions/${encodeURIComponent(s.id)}">${
-      escapeHtml(s.id)
-    }</a></td><td>${escapeHtml(s.state)}</td><td>${
-      escapeHtml(s.lastSeen.toISOString())
-    }</td><td>${escapeHtml(s.label ?? "")}</td></tr>`
-  ).join("");
-  return page(
-    "Guard sessions",
-    `<h1>Sessions</h1><table><tr><th>id</th><th>state</th><th>last seen</th><th>label</th></tr>${rows}</table>`,
-    ctx,
-  );
-}
-
-/** One session: state, scores, detections with their explanations. */
-export function renderSessionHtml(
-  s: SessionDetail,
-  ctx?: AdminPageContext,
-): string {
-  const scores = s.scores.map((r) =>
-    `<tr><td>${r.seq}</td><td>${r.score.toFixed(3)}</td><td>${
-      escapeHtml(r.verdict)
-    }</td><td>${escapeHtml(r.modelVersion)}</td><td>${
-      escapeHtml(r.at.toISOString())
-    }</td></tr>`
-  ).join("");
-  const detections = s.detections.map((d) =>
-    `<h3>${escapeHtml(d.verdict)} at ${
-      escapeHtml(d.at.toISOString())
-    }</h3><pre>${escapeHtml(JSON.stringify(d.explanation, null, 2))}</pre>`
-  ).join("");
-  return page(
-    `Session ${s.id}`,
-    `<h1>Session ${escapeHtml(s.id)}</h1>
-<p>State: <b>${escapeHtml(s.state)}</b>${
-      s.revokedReason ? ` (${escapeHtml(s.revokedReason)})` : ""
-    }. First seen ${escapeHtml(s.firstSeen.toISOString())}, last seen ${
-      escapeHtml(s.lastSeen.toISOString())
-    }. Windows: ${s.windowCount}. Label: ${escapeHtml(s.label ?? "none")}.</p>
-<h2>Detections</h2>${detections || "<p>None.</p>"}
-<h2>Window scores</h2><table><tr><th>seq</th><th>score</th><th>verdict</th><th>model</th><th>at</th></tr>${scores}</table>`,
-    ctx,
   );
 }

@@ -140,7 +140,7 @@ export function createAdminAuth(options: AdminAuthOptions): AdminAuth {
   const limiter = options.limiter ?? createFailureLimiter({ now });
   const clientIp = options.clientIp ?? peerAddress;
   const base = `${options.prefix}/admin`;
-  const home = `${base}/sessions`;
+  const home = `${base}/`;
   const key = crypto.subtle.importKey(
     "raw",
     encoder.encode(options.token),

@@ -4,11 +4,16 @@
  *
  * - `GET <prefix>/admin/login`, `POST <prefix>/admin/login` (form field `token`),
  *   `POST <prefix>/admin/logout`: the admin session cookie (auth.ts)
- * - `GET <prefix>/admin/sessions[?state=revoked&limit=50]`
- * - `GET <prefix>/admin/sessions/<id>`: JSON, or a simple HTML page for a browser
- *   (`Accept: text/html` or `?format=html`), the page the alert email links to
+ * - `GET <prefix>/admin/`: the console's overview (console.ts, pages/)
+ * - `GET <prefix>/admin/sessions[?state=revoked&limit=50]`: JSON; for a browser (`Accept:
+ *   text/html` or `?format=html`) the console's list, filtered by `verdict`, `label`, `user`,
+ *   `from`, `to` (dates) and paged by `at`/`after`
+ * - `GET <prefix>/admin/sessions/<id>`: JSON, or the console's session page for a browser, the
+ *   page the alert email links to
  * - `POST <prefix>/admin/sessions/<id>/label` `{"label":"human"|"bot"|"unauthorized"}`:
  *   `application/json` only (415 otherwise); with the cookie also `X-CSRF-Token`
+ * - `POST <prefix>/admin/sessions/<id>/label-form` (form: `label`, `csrf`, `back`): the
+ *   console's one-click labels; `POST <prefix>/admin/model/promote` (form: `csrf`)
  *
  * A browser logs in once with ADMIN_TOKEN; scripts send `Authorization: Bearer <ADMIN_TOKEN>`.
  * The token is never read from a URL. Without ADMIN_TOKEN the routes answer 404: no admin
@@ -24,13 +29,13 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { LABELS, type Store } from "../../db/mod.ts";
-import { renderSessionHtml, renderSessionsHtml } from "./_html.ts";
 import {
-  type AdminAuthOptions,
-  adminCsrf,
-  createAdminAuth,
-  jsonOnly,
-} from "./auth.ts";
+  type ConsoleOptions,
+  mountConsole,
+  sessionHtml,
+  sessionsHtml,
+} from "./console.ts";
+import { type AdminAuthOptions, createAdminAuth, jsonOnly } from "./auth.ts";
 
 export {
   ADMIN_COOKIE,
@@ -53,11 +58,14 @@ export {
   type MetricsAuthOptions,
 } from "./metrics_auth.ts";
 export { type AdminPageContext, escapeHtml, renderLoginHtml } from "./_html.ts";
+export { type ConsoleOptions, verdictOfDetail } from "./console.ts";
+export { type Readiness, readiness, wilson } from "./readiness.ts";
+export type { CandidateView, ModelView } from "./pages/model.tsx";
 
 /** The store methods the admin routes use. */
 export type AdminStore = Pick<
   Store,
-  "listSessions" | "getSession" | "setLabel"
+  "listSessions" | "getSession" | "setLabel" | "listRawEvents" | "console"
 >;
 
 /** Options of {@link createAdminRoutes}: the store, and the auth layer's options. */
@@ -68,6 +76,8 @@ export interface AdminOptions
   token?: string;
   /** GUARD_PREFIX (default `/__guard`). */
   prefix?: string;
+  /** The running detection's settings and models; without them the overview is off. */
+  console?: ConsoleOptions;
 }
 
 const wantsHtml = (c: Context) =>
@@ -95,13 +105,11 @@ export function createAdminRoutes(options: AdminOptions): Hono {
   const prefix = options.prefix ?? "/__guard";
   const base = `${prefix}/admin`;
   const auth = createAdminAuth({ ...options, token, prefix });
-  const ctx = (c: Context) => {
-    const csrf = adminCsrf(c);
-    return csrf === undefined ? undefined : { csrf, base };
-  };
   auth.mount(app);
   app.use("*", auth.require);
+  mountConsole(app, options.store, base, options.console);
   app.get("/sessions", async (c) => {
+    if (wantsHtml(c)) return await sessionsHtml(c, options.store, base);
     const q = LIST_QUERY.safeParse({
       state: c.req.query("state"),
       limit: c.req.query("limit"),
@@ -113,18 +121,24 @@ export function createAdminRoutes(options: AdminOptions): Hono {
       }, 400);
     }
     const sessions = await options.store.listSessions(q.data);
-    return wantsHtml(c)
-      ? c.html(renderSessionsHtml(sessions, ctx(c)))
-      : c.json({ sessions });
+    return c.json({ sessions });
   });
   app.get("/sessions/:id", async (c) => {
     const id = c.req.param("id");
     if (!ID.test(id)) return c.json({ error: "invalid", field: "id" }, 400);
+    if (wantsHtml(c)) {
+      const page = await sessionHtml(
+        c,
+        options.store,
+        base,
+        id,
+        options.console,
+      );
+      return page ?? c.json({ error: "not found" }, 404);
+    }
     const session = await options.store.getSession(id);
     if (session === null) return c.json({ error: "not found" }, 404);
-    return wantsHtml(c)
-      ? c.html(renderSessionHtml(session, ctx(c)))
-      : c.json({ session });
+    return c.json({ session });
   });
   app.post("/sessions/:id/label", jsonOnly, async (c) => {
     const id = c.req.param("id");

@@ -33,8 +33,17 @@ export {
   type LoadedModel,
   type ModelSource,
   type ModelSourceOptions,
+  modelVersion,
   openModelSource,
 } from "./model_source.ts";
+export {
+  type Candidate,
+  type CandidateComparison,
+  type ModelFile,
+  promoteCandidate,
+  type PromoteOptions,
+  readCandidate,
+} from "./promote.ts";
 export {
   createDetection,
   type Detection,

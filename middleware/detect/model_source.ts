@@ -43,15 +43,21 @@ export interface ModelSource {
   close(): void;
 }
 
+/** A model file's version: the first 12 hex digits of the sha256 of its bytes. */
+export async function modelVersion(
+  bytes: Uint8Array<ArrayBuffer>,
+): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return [...digest.slice(0, 6)].map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
+}
+
 async function readModel(
   path: string,
   expected: readonly string[],
 ): Promise<LoadedModel> {
   const bytes = await Deno.readFile(path);
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  const version = [...digest.slice(0, 6)].map((b) =>
-    b.toString(16).padStart(2, "0")
-  ).join("");
+  const version = await modelVersion(bytes);
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder().decode(bytes));

@@ -9,6 +9,7 @@ import type { Config } from "../../config.ts";
 import { FEATURE_NAMES } from "../../collector/mod.ts";
 import type { Store } from "../../db/mod.ts";
 import { createAdminRoutes } from "../admin/mod.ts";
+import { createPageViewRecorder } from "../views/mod.ts";
 import {
   createRevocationGate,
   createSessionEnder,
@@ -24,6 +25,7 @@ import {
 } from "./detector.ts";
 import { type ModelSource, openModelSource } from "./model_source.ts";
 import { verdictOptionsOf } from "../../detect/mod.ts";
+import { consoleOptions } from "./console_options.ts";
 import { createIdentify } from "./identify.ts";
 import { createOwnerCheck } from "./owner.ts";
 import { createSilenceWatch } from "./silence_watch.ts";
@@ -62,6 +64,8 @@ export type DetectionConfig = Pick<
   | "RELOGIN_RISK_TTL_MS"
   | "RELOGIN_MIN_WINDOWS"
   | "ALERT_INCIDENT_MS"
+  | "ADAPT_DIR"
+  | "RETAIN_RAW"
 >;
 
 /**
@@ -219,7 +223,14 @@ export async function createDetection(
     prefix: config.GUARD_PREFIX,
     secure: config.PUBLIC_ORIGIN?.startsWith("https:"),
     publicOrigin: config.PUBLIC_ORIGIN,
+    console: consoleOptions(config, models, humanness),
   });
+  // Page views feed the console; recorded only when it is on.
+  const views = config.ADMIN_TOKEN === undefined
+    ? null
+    : createPageViewRecorder({ store });
+  const proxied = [gate.middleware, silence.middleware];
+  if (views !== null) proxied.push(views.middleware);
   return {
     onWindow(window) {
       silence.noteWindow(window);
@@ -227,14 +238,24 @@ export async function createDetection(
     },
     gate: gate.middleware,
     revocation: gate,
-    beforeProxy: owner === null
-      ? [gate.middleware, silence.middleware]
-      : [owner.identify, gate.middleware, silence.middleware],
-    mount: (guard) => void guard.route("/admin", admin),
+    beforeProxy: owner === null ? proxied : [owner.identify, ...proxied],
+    mount(guard) {
+      guard.route("/admin", admin);
+      // Hono routes `/admin/` to no sub-app route: hand it to the admin app as its root.
+      guard.get("/admin/", (c) => {
+        const url = new URL(c.req.url);
+        url.pathname = "/";
+        return admin.fetch(new Request(url, c.req.raw), c.env);
+      });
+      if (config.ADMIN_TOKEN !== undefined) {
+        guard.get("/", (c) => c.redirect(`${config.GUARD_PREFIX}/admin/`, 303));
+      }
+    },
     models,
     async close() {
       models.close();
       humanness?.close();
+      await views?.close();
       await gate.stop();
     },
   };
