@@ -16,7 +16,7 @@ import {
   verdictOptionsOf,
 } from "../detect/mod.ts";
 import { loadConfig } from "../config.ts";
-import { groupFolds } from "./_cv.ts";
+import { groupFolds, rocAuc } from "./_cv.ts";
 import { DEFAULT_DATASETS_ROOT } from "../collector/importers/mod.ts";
 import { BOT_FAMILIES } from "./families.ts";
 import {
@@ -91,6 +91,8 @@ interface Outcome {
   caught: number[];
   /** Share with a verdict by window 6. */
   within6: number[];
+  /** Window ROC AUC of the bot score: this kind's windows against the other class's in the test. */
+  auc: number;
   median: number[];
 }
 
@@ -109,7 +111,16 @@ function judge(
   const kinds = Map.groupBy([...bySession.values()], (e) => e.row.kind);
   return [...kinds].map(([kind, list]) => {
     const ats = rules.map((rule) => list.map((e) => rule.detect(e.s)));
+    const label = list[0].row.label;
+    const idx = test.map((_, i) => i).filter((i) =>
+      test[i].kind === kind || test[i].label !== label
+    );
+    const auc = rocAuc(
+      idx.map((i) => scores[i].bot),
+      idx.map((i) => test[i].label === "bot"),
+    );
     return {
+      auc,
       held,
       kind,
       label: list[0].row.label,
@@ -255,6 +266,16 @@ export function renderSummary(outcomes: Outcome[], rules: OpenRule[]): string {
     } | ${sources.map((s) => `${s} FPR (withheld)`).join(" | ")} |`,
     `| --- |${" --- |".repeat(families.length + 2 * sources.length)}`,
   ];
+  lines.push(
+    `| window ROC AUC of the bot model (withheld against held-out people) | ${
+      families.map((f) => f.auc.toFixed(3)).join(" | ")
+    } | ${sources.map(() => "").join(" | ")} | ${
+      sources.map((src) =>
+        outcomes.find((o) => o.kind === src && o.held === `source ${src}`)!.auc
+          .toFixed(3)
+      ).join(" | ")
+    } |`,
+  );
   rules.forEach((rule, j) => {
     const inDist = sources.map((src) => {
       const list = outcomes.filter((o) =>
