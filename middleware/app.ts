@@ -87,7 +87,7 @@ export function createGuardApp(options: GuardAppOptions): Hono {
     proxy(
       c.req.raw,
       c.env as ClientInfo | undefined,
-      c.get("guardSessionId") as string | undefined,
+      c.get("guardSessionId" as never) as string | undefined,
     ));
   keepHeadLengthHonest(app);
   return app;
