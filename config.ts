@@ -34,6 +34,11 @@ export const ENV_SCHEMA = z.object({
   GUARD_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   UPSTREAM_TIMEOUT_MS: int(100, 600_000).default(30_000),
   MAX_BODY_BYTES: int(1024, 1 << 30).default(10 * 1024 * 1024),
+  // The edge (middleware/edge): connection cap and deadlines, trusted forwarding peers.
+  MAX_CONNECTIONS: int(16, 1_000_000).optional(),
+  HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  IDLE_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+  BODY_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
   EXCLUDE_PATHS: list.default([]),
   DATABASE_URL: z.string().regex(
     /^postgres(ql)?:\/\//,

@@ -94,6 +94,12 @@ async function main(): Promise<void> {
   const server = serveGuard(app, {
     hostname: config.HOSTNAME,
     port: config.PORT,
+    limits: {
+      maxConnections: config.MAX_CONNECTIONS,
+      headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
+      idleTimeoutMs: config.IDLE_TIMEOUT_MS,
+      bodyTimeoutMs: config.BODY_TIMEOUT_MS,
+    },
   });
   // Hooks run in reverse order: register what must close last first.
   server.onShutdown(() => store.close());

@@ -1,0 +1,19 @@
+/**
+ * The guard's edge against hostile and odd traffic: its own accept loop (connection cap, header,
+ * idle and body deadlines, survival of file-descriptor exhaustion).
+ *
+ * ```ts
+ * import { acceptConnections } from "./middleware/edge/mod.ts";
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 8080 });
+ * const server = acceptConnections(listener, (req) => new Response("ok"), { headersTimeoutMs: 10_000 });
+ * ```
+ *
+ * @module
+ */
+export {
+  acceptConnections,
+  type ConnectionHandler,
+  type ConnectionLimits,
+  type ConnectionServer,
+  DEFAULT_MAX_CONNECTIONS,
+} from "./accept.ts";
