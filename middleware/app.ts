@@ -7,6 +7,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Config } from "../config.ts";
 import { log, logs } from "../log.ts";
+import { isAmbiguousPrefix, requestPath } from "./edge/mod.ts";
 import { createResponseInjector } from "./inject/mod.ts";
 import { guardMetrics, recordRequest, renderMetrics } from "./metrics.ts";
 import { type ClientInfo, createProxy } from "./proxy/mod.ts";
@@ -66,6 +67,7 @@ export function createGuardApp(options: GuardAppOptions): Hono {
   const proxy = createProxy({
     upstream,
     publicOrigin: config.PUBLIC_ORIGIN,
+    trustedProxies: config.TRUSTED_PROXIES,
     timeoutMs: options.upstreamTimeoutMs ?? config.UPSTREAM_TIMEOUT_MS,
     maxBodyBytes: config.MAX_BODY_BYTES,
     async transform(req, res, headers, session) {
@@ -78,6 +80,7 @@ export function createGuardApp(options: GuardAppOptions): Hono {
 
   const app = new Hono();
   app.use("*", accessLog);
+  app.use("*", refuseAmbiguousPrefix(prefix));
   app.route(prefix, guardRoutes(options));
   app.all(prefix, (c) => c.json({ error: "not found" }, 404));
   // Registered after the prefix routes, which answer without calling next(): these run only
@@ -138,6 +141,20 @@ function guardRoutes(options: GuardAppOptions): Hono {
   options.mountGuardRoutes?.(guard);
   guard.all("*", (c) => c.json({ error: "not found" }, 404));
   return guard;
+}
+
+/**
+ * 400 for any spelling of the guard prefix but the exact one (`/./__guard/…`, `//__guard/…`,
+ * `/__GUARD/…`, `/%2F__guard/…`, `/__guard;/…`): the prefix never reaches the upstream under any
+ * reading, and the guard's routes answer only its one spelling (edge/path.ts).
+ */
+function refuseAmbiguousPrefix(prefix: string): MiddlewareHandler {
+  return async function refuseAmbiguousPrefix(c, next) {
+    if (isAmbiguousPrefix(requestPath(c.req.raw), prefix)) {
+      return c.json({ error: "ambiguous path" }, 400);
+    }
+    await next();
+  };
 }
 
 /** Counts every request and logs one line per request at debug level. */

@@ -29,6 +29,7 @@
  *
  * @module
  */
+import { canonicalPath, createExcluded, pathAndQueryOf } from "../edge/mod.ts";
 
 /** Thresholds of the rule (NO_BEHAVIOUR_REQUESTS, NO_BEHAVIOUR_MS). */
 export interface SilenceOptions {
@@ -188,11 +189,10 @@ export const ASSET_EXTENSIONS: ReadonlySet<string> = new Set([
 
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
-function isExcluded(path: string, prefixes: readonly string[]): boolean {
-  return prefixes.some((raw) => {
-    const p = raw.replace(/\/+$/, "");
-    return p === "" || path === p || path.startsWith(p + "/");
-  });
+/** EXCLUDE_PATHS by the one canonical reading of the path the injector uses (edge/path.ts). */
+function isExcluded(url: string, prefixes: readonly string[]): boolean {
+  if (prefixes.length === 0) return false;
+  return createExcluded(prefixes)(canonicalPath(pathAndQueryOf(url)));
 }
 
 function isAsset(path: string): boolean {
@@ -216,7 +216,7 @@ export function countsAsActivity(
   const state = STATE_CHANGING.has(method);
   if (!state && method !== "GET" && method !== "HEAD") return false;
   const path = new URL(request.url).pathname;
-  if (isExcluded(path, options.excludePaths ?? [])) return false;
+  if (isExcluded(request.url, options.excludePaths ?? [])) return false;
   if (state) return true;
   const mode = request.headers.get("sec-fetch-mode");
   if (mode !== null) return mode.toLowerCase() === "navigate";

@@ -1,6 +1,7 @@
 /**
  * The guard's edge against hostile and odd traffic: its own accept loop (connection cap, header,
- * idle and body deadlines, survival of file-descriptor exhaustion).
+ * idle and body deadlines, survival of file-descriptor exhaustion), one canonical reading of
+ * request paths for every decision, and which peers may send forwarding headers.
  *
  * ```ts
  * import { acceptConnections } from "./middleware/edge/mod.ts";
@@ -17,3 +18,18 @@ export {
   type ConnectionServer,
   DEFAULT_MAX_CONNECTIONS,
 } from "./accept.ts";
+export {
+  type CanonicalPath,
+  canonicalPath,
+  createExcluded,
+  isAmbiguousPrefix,
+  keyUnder,
+  pathAndQueryOf,
+  requestPath,
+} from "./path.ts";
+export {
+  createProxyTrust,
+  FORWARDING_HEADERS,
+  parseCidr,
+  type ProxyTrust,
+} from "./trust.ts";

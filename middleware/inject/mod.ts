@@ -12,11 +12,10 @@
  * attachment`; path not in `EXCLUDE_PATHS`) are touched; every other response passes through
  * with its body stream untouched.
  *
- * Compression, decided: the proxy asks the upstream for `Accept-Encoding: identity` on every
- * request, then sends identity HTML to the client. Why: (1) Deno's `fetch` silently decodes gzip
- * and br bodies whenever the request's Accept-Encoding is anything but `identity`, while keeping
- * the `Content-Encoding` header, so asking for identity is the only way to see true bytes and
- * pass non-HTML through without re-encoding; (2) the hop to the upstream is local, so its
+ * Compression, decided: the proxy replaces a client's Accept-Encoding with `identity` (and adds
+ * none when the client sent none), then sends identity HTML to the client. Why: (1) the injector
+ * needs plain bytes, and passing non-HTML through untouched needs the upstream's own bytes
+ * (formerly also because Deno's `fetch` decoded gzip and br behind our back); (2) the hop to the upstream is local, so its
  * compression buys nothing; (3) decoding plus re-encoding each page costs CPU on the hot path and
  * delays streamed first bytes, while the TLS terminator or CDN in front usually compresses
  * anyway. An upstream that ignores Accept-Encoding still works: gzip, deflate and br HTML is
@@ -43,6 +42,7 @@
  * @module
  */
 import { concatBytes } from "../_bytes.ts";
+import { createExcluded, requestPath } from "../edge/mod.ts";
 import { injectStream, injectWhole } from "./inject_stream.ts";
 import { widenCsp } from "./csp.ts";
 
@@ -141,9 +141,9 @@ export function createResponseInjector(
 ): ResponseInjector {
   const tagBytes = new TextEncoder().encode(buildCollectorTag(options));
   const { pageToken } = options;
-  const excluded = options.excludePaths.map((p) => p.replace(/\/+$/, ""));
-  const isExcluded = (path: string) =>
-    excluded.some((p) => p === "" || path === p || path.startsWith(p + "/"));
+  // Compared by the one canonical reading of the path (edge/path.ts): `/STATIC/a`, `//static/a`
+  // and `/static%2fa` are all under `/static`.
+  const isExcluded = createExcluded(options.excludePaths);
   return async function injectResponse(req, res, sent, session) {
     // `sent`: the headers to send instead of res.headers, mutable and ours to change.
     const source = sent ?? res.headers;
@@ -152,7 +152,7 @@ export function createResponseInjector(
       .toLowerCase();
     const decoder = DECODERS[encoding];
     if (decoder === undefined) return null;
-    if (excluded.length > 0 && isExcluded(new URL(req.url).pathname)) {
+    if (isExcluded(requestPath(req))) {
       return null;
     }
     const declared = source.get("content-length");
