@@ -63,6 +63,7 @@ export function createGuardApp(options: GuardAppOptions): Hono {
     windowMs: config.WINDOW_MS,
     excludePaths: config.EXCLUDE_PATHS,
     pageToken: options.pageToken,
+    publicOrigin: config.PUBLIC_ORIGIN,
   });
   const proxy = createProxy({
     upstream,
