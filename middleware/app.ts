@@ -102,11 +102,15 @@ export function createGuardApp(options: GuardAppOptions): Hono {
  * `Content-Length: 0` for the null body, which is false for any page with a body. When the
  * response declares no length of its own, an empty stream body instead makes Deno declare none.
  */
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+
 function keepHeadLengthHonest(app: Hono): void {
   const fetch = app.fetch;
   const head = async (res: Response | Promise<Response>) => {
     const r = await res;
-    return r.headers.has("content-length")
+    // 204, 205 and 304 may carry no body at all, not even an empty stream (fuzz-found: HEAD of
+    // an upstream 304 was a 500).
+    return r.headers.has("content-length") || NULL_BODY_STATUS.has(r.status)
       ? r
       : new Response(new ReadableStream({ start: (c) => c.close() }), r);
   };

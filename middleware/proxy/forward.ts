@@ -92,7 +92,12 @@ export function createProxy(options: ProxyOptions): Proxy {
   return async function proxy(req, info, session) {
     const pathAndQuery = requestPath(req).forward;
     const headers = forwardHeaders(req, info, forwarding);
-    if (req.headers.get("upgrade")?.toLowerCase() === "websocket") {
+    // Only a real handshake is relayed as a WebSocket (RFC 6455 §4.1); a stray `Upgrade:
+    // websocket` is a hop-by-hop header of an ordinary request (fuzz-found: it was a 502).
+    if (
+      req.headers.get("upgrade")?.toLowerCase() === "websocket" &&
+      req.headers.has("sec-websocket-key")
+    ) {
       return proxyWebSocket(
         req,
         wsBase + pathAndQuery,
