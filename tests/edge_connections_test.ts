@@ -6,6 +6,9 @@
  * @module
  */
 import { strict as assert } from "node:assert";
+import { loadConfig } from "../config.ts";
+import { createGuardApp, serveGuard } from "../middleware/mod.ts";
+import { COLLECTOR, within } from "./proxy_fixtures.ts";
 import {
   type LimitedGuard,
   openPartial,
@@ -94,10 +97,10 @@ Deno.test("edge survives 1,100 idle partial requests under ulimit -n 1024 and ke
     conns = await flood(guard.port, 1100);
     const watched = conns.map(watchClose);
     await sleep(1000);
-    // The default cap, 480, evicted the oldest partial requests as new ones came.
+    // The default cap, 240, evicted the oldest partial requests as new ones came.
     const open = watched.filter((w) => !w.closed()).length;
-    assert.ok(open <= 480, `${open} partial connections still open`);
-    assert.ok(open >= 400, `${open}: the newest partial requests are kept`);
+    assert.ok(open <= 240, `${open} partial connections still open`);
+    assert.ok(open >= 200, `${open}: the newest partial requests are kept`);
     assert.ok(guard.alive(), guard.output());
     await sleep(3000);
     // HEADERS_TIMEOUT_MS (3 s) closed the rest.
@@ -131,7 +134,7 @@ Deno.test("edge survives running out of file descriptors when MAX_CONNECTIONS is
     assert.ok(guard.alive(), guard.output());
     assert.match(
       guard.output(),
-      /"msg":"accept: out of file descriptors; connection cap lowered","cap":\d+/,
+      /"msg":"out of file descriptors; connection cap lowered","cap":\d+/,
     );
     const open = watched.filter((w) => !w.closed()).length;
     assert.ok(open < 1024 - 64, `${open} partial connections still open`);
@@ -155,6 +158,8 @@ Deno.test("edge closes silent, slowloris, idle keep-alive and slow-body connecti
   const upstream = startUpstream();
   const guard = await startLimitedGuard(1024, {
     UPSTREAM_URL: `http://127.0.0.1:${upstream.addr.port}`,
+    // Above the 303 connections opened here: only the deadlines close them.
+    MAX_CONNECTIONS: "600",
     HEADERS_TIMEOUT_MS: "3000",
     IDLE_TIMEOUT_MS: "3500",
     BODY_TIMEOUT_MS: "5000",
@@ -232,3 +237,48 @@ async function readUntilClosed(conn: Deno.TcpConn): Promise<string> {
     new Uint8Array(chunks.flatMap((c) => [...c])),
   );
 }
+
+Deno.test("edge keeps a proxied WebSocket open past the idle and header deadlines", async () => {
+  const upstream = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (req) => {
+      const { socket, response } = Deno.upgradeWebSocket(req);
+      socket.onmessage = (e) => socket.send(`echo:${e.data}`);
+      return response;
+    },
+  );
+  const cfg = loadConfig({
+    UPSTREAM_URL: `http://127.0.0.1:${upstream.addr.port}`,
+  });
+  assert.ok(cfg.ok);
+  const server = serveGuard(
+    createGuardApp({ config: cfg.config, collector: COLLECTOR }),
+    {
+      hostname: "127.0.0.1",
+      port: 0,
+      limits: { headersTimeoutMs: 200, idleTimeoutMs: 200 },
+    },
+  );
+  try {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.addr.port}/ws`);
+    const messages: string[] = [];
+    ws.onmessage = (e) => messages.push(e.data);
+    await within(new Promise((r) => (ws.onopen = r)), 5000, "open");
+    await sleep(700);
+    ws.send("late");
+    await within(
+      (async () => {
+        while (messages.length === 0) await sleep(10);
+      })(),
+      5000,
+      "the echo after 700 ms",
+    );
+    assert.deepEqual(messages, ["echo:late"]);
+    const closed = new Promise((r) => (ws.onclose = r));
+    ws.close();
+    await closed;
+  } finally {
+    await server.shutdown();
+    await upstream.shutdown();
+  }
+});

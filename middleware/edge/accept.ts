@@ -1,44 +1,50 @@
 /**
- * The guard's own accept loop: `Deno.listen`, a connection cap, and deadlines, each accepted
- * connection handed to Deno's HTTP server (hyper) on its own.
+ * The guard's own accept loop: `Deno.listen`, a connection cap, and deadlines, in front of Deno's
+ * HTTP server (hyper), which still parses every request and writes every response.
  *
- * Why not `Deno.serve`: it has no header-read deadline, no idle or body deadline and no connection
- * cap, and its accept loop ends the process on `EMFILE` ("Too many open files"): 1,000 idle
- * partial requests under `ulimit -n 1024` took the guard down for good. Node's `node:http` in Deno
- * runs on the same server and ignores `headersTimeout` and `maxConnections`. What Deno does offer
- * is the per-connection entry point its own `node:http` uses, `serveHttpOnConnection` (on
- * `Deno[Deno.internal]`): hyper still parses and writes every byte, so the hot path costs what
- * `Deno.serve` costs (README, "Serving"), and we decide which connections live.
+ * Why not `Deno.serve` alone: it has no header-read deadline, no idle or body deadline and no
+ * connection cap, and its accept loop ended the process on `EMFILE` ("Too many open files"):
+ * 1,000 idle partial requests under `ulimit -n 1024` took the guard down for good. `node:http` in
+ * Deno runs on the same server and ignores `headersTimeout` and `maxConnections`. Deno's
+ * per-connection entry point (`serveHttpOnConnection`, on `Deno[Deno.internal]`) closes an
+ * upgraded connection as soon as it is upgraded, which breaks WebSockets. So each accepted
+ * connection first has its request head read here (a partial request costs one descriptor and
+ * never reaches hyper), then is relayed byte for byte to an inner `Deno.serve` on a loopback port
+ * that only this loop may use (a request from any other local port gets 403).
  *
  * Deadlines (each closes the connection when it passes):
- * - headers: a new connection must complete its first request's headers in `headersTimeoutMs`;
- * - idle: after a response has been sent, the next request's headers must be complete within
- *   `idleTimeoutMs` (hyper reads the bytes, so a keep-alive connection that trickles a request is
- *   bounded by this);
- * - body: a request body must have arrived whole `bodyTimeoutMs` after its headers.
+ * - headers: a new connection must complete its first request's head in `headersTimeoutMs`;
+ * - idle: after a response has been sent, the next request's head must be complete within
+ *   `idleTimeoutMs` (a keep-alive connection that trickles a request is bounded by this);
+ * - body: a request body must have arrived whole `bodyTimeoutMs` after its head.
  *
  * The cap: at `maxConnections`, a new connection closes the oldest connection that has not yet
  * sent a whole request, else the oldest idle keep-alive one, else it is refused (closed at once):
- * a slowloris crowd evicts itself, while a client whose request is in flight is never cut off.
- * On `EMFILE`/`ENFILE` from accept the cap is lowered to what is open less a reserve (the process
- * learns its real file budget), the oldest idle connections are closed, and accepting goes on.
+ * a slowloris crowd evicts itself, while a request in flight or a WebSocket is never cut off.
+ * On `EMFILE`/`ENFILE` the cap is lowered to what is open less a reserve (the process learns its
+ * real file budget), the oldest idle connections are closed, and accepting goes on.
  *
  * @module
  */
 import { log } from "../../log.ts";
 import { createDeadlines } from "../proxy/deadlines.ts";
+import {
+  isFdExhaustion,
+  pump,
+  readHead,
+  TOO_LARGE,
+  UNAVAILABLE,
+  withBodyDeadline,
+  writeAll,
+} from "./_relay.ts";
+import {
+  type ConnectionLimits,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULTS,
+  FD_RESERVE,
+} from "./limits.ts";
 
-/** Connection limits; README "Configuration" documents each default. */
-export type ConnectionLimits = {
-  /** Most open client connections (default {@link DEFAULT_MAX_CONNECTIONS}). */
-  maxConnections?: number;
-  /** A new connection's first request headers must be complete within this (default 10 s). */
-  headersTimeoutMs?: number;
-  /** Keep-alive: the next request's headers, counted from the previous response (default 30 s). */
-  idleTimeoutMs?: number;
-  /** A request body must be received whole within this after its headers (default 60 s). */
-  bodyTimeoutMs?: number;
-};
+export type { ConnectionLimits };
 
 /** A handler as `Deno.serve` takes it. */
 export type ConnectionHandler = (
@@ -57,86 +63,31 @@ export type ConnectionServer = {
   shutdown(): Promise<void>;
 };
 
-type PerConnection = {
-  shutdown(): Promise<void>;
-  finished: Promise<void>;
-};
-
-type ServeOnConnection = (
-  conn: Deno.Conn,
-  signal: AbortSignal,
-  handler: ConnectionHandler,
-  onError: (error: unknown) => Response,
-  onListen: () => void,
-) => PerConnection;
-
 type Conn = {
+  /** The client's address, as the handler reports it. */
+  peer: Deno.NetAddr;
   abort: AbortController;
   /** Requests whose response is not yet sent. */
   active: number;
   /** Clears the deadline now running (headers or idle), if any. */
   clear: (() => void) | null;
-  server: PerConnection | null;
+  /** Upgraded (a WebSocket): no longer HTTP, so no idle deadline and never evicted as idle. */
+  upgraded: boolean;
+  /** Upgrade requests whose answer is not yet known. */
+  upgrading: number;
 };
-
-/** Reserve of file descriptors kept free for the upstream, the store and logs. */
-const FD_RESERVE = 64;
-const DEFAULTS = {
-  headersTimeoutMs: 10_000,
-  idleTimeoutMs: 30_000,
-  bodyTimeoutMs: 60_000,
-};
-
-/** Deno's per-connection HTTP entry point, or null when this Deno has none. */
-export function serveOnConnection(): ServeOnConnection | null {
-  // deno-lint-ignore no-explicit-any
-  const internal = (Deno as any)[(Deno as any).internal];
-  const fn = internal?.serveHttpOnConnection;
-  return typeof fn === "function" ? fn as ServeOnConnection : null;
-}
-
-/**
- * The default connection cap, 480: half of the most common soft open-file limit (1024) less
- * {@link FD_RESERVE}, since each client connection may hold an upstream socket too. Deno cannot
- * read the process's limit without `--allow-all`; raise MAX_CONNECTIONS with `ulimit -n`.
- */
-export const DEFAULT_MAX_CONNECTIONS = (1024 - FD_RESERVE) / 2;
-
-/** `req` with its body piped through a stage that calls `clear` once the last byte is in. */
-function withBodyDeadline(req: Request, clear: () => void): Request {
-  const body = req.body!.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({ flush: clear }),
-  );
-  return new Request(req, {
-    body,
-    // @ts-ignore: duplex is required for a stream body
-    duplex: "half",
-  });
-}
-
-function isFdExhaustion(error: unknown): boolean {
-  const text = `${(error as { code?: string })?.code} ${error}`;
-  return /EMFILE|ENFILE|Too many open files/i.test(text);
-}
 
 /**
  * Accepts connections on `listener` and serves each with `handler`, within `limits`.
  *
  * @param listener a TCP listener (closed by {@link ConnectionServer.stopAccepting})
- * @param handler called once per request with the peer address and a `completed` promise
+ * @param handler called once per request with the client's address and a `completed` promise
  */
 export function acceptConnections(
   listener: Deno.Listener<Deno.TcpConn, Deno.NetAddr>,
   handler: ConnectionHandler,
   limits: ConnectionLimits = {},
 ): ConnectionServer {
-  const found = serveOnConnection();
-  if (found === null) {
-    throw new TypeError(
-      "Cannot serve with connection limits: this Deno has no serveHttpOnConnection",
-    );
-  }
-  const serveOn: ServeOnConnection = found;
   let cap = limits.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const headers = createDeadlines(
     limits.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs,
@@ -151,7 +102,51 @@ export function acceptConnections(
   // Insertion order is age: the first entry is the one to evict.
   const fresh = new Set<Conn>();
   const idle = new Set<Conn>();
+  /** Relayed connections by the local port of their inner socket. */
+  const byPort = new Map<number, Conn>();
   let accepting = true;
+  /** Every connection's serve() in progress, for shutdown to wait on. */
+  const running = new Set<Promise<void>>();
+
+  const inner = Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    onListen() {},
+    onError(error) {
+      log("error", "request handler failed", { error: error as Error });
+      return new Response("Internal Server Error", { status: 500 });
+    },
+  }, (req, info) => {
+    const conn = byPort.get(info.remoteAddr.port);
+    if (conn === undefined) {
+      return new Response("Forbidden\n", {
+        status: 403,
+        headers: { connection: "close" },
+      });
+    }
+    // Deno settles `completed` of an upgrade as soon as the handler upgrades, before the answer
+    // is known: the idle deadline waits for it (a refused upgrade is an ordinary response).
+    const upgrading = req.headers.has("upgrade");
+    if (upgrading) conn.upgrading++;
+    const res = handler(onRequest(conn, req, info), {
+      remoteAddr: conn.peer,
+      completed: info.completed,
+    });
+    if (!upgrading) return res;
+    const decided = (status: number) => {
+      conn.upgrading--;
+      if (status === 101) conn.upgraded = true;
+      else if (conn.active === 0) idleFrom(conn);
+    };
+    return Promise.resolve(res).then((r) => {
+      decided(r.status);
+      return r;
+    }, (error) => {
+      decided(500);
+      throw error;
+    });
+  });
+  const innerAddr = { hostname: "127.0.0.1", port: inner.addr.port };
 
   function evictOne(): boolean {
     const victim = fresh.values().next().value ?? idle.values().next().value;
@@ -168,11 +163,21 @@ export function acceptConnections(
     conn.abort.abort();
   }
 
+  /** Arms the idle deadline once nothing is in flight on `conn` (and it is still HTTP). */
+  function idleFrom(conn: Conn): void {
+    if (
+      conn.active > 0 || conn.upgrading > 0 || conn.upgraded ||
+      conn.abort.signal.aborted
+    ) return;
+    idle.add(conn);
+    conn.clear = idleDeadlines.add(conn.abort);
+  }
+
   function onRequest(
     conn: Conn,
     req: Request,
     info: Deno.ServeHandlerInfo<Deno.NetAddr>,
-  ) {
+  ): Request {
     conn.active++;
     if (conn.clear !== null) {
       conn.clear();
@@ -182,52 +187,75 @@ export function acceptConnections(
     }
     // A body's deadline ends with its last byte, or with the response (an unread body).
     const clearBody = req.body === null ? null : bodies.add(conn.abort);
-    info.completed.catch(() => {}).finally(() => {
+    // One reaction for both outcomes (sent, or the client left): the cheapest per request.
+    const done = () => {
       clearBody?.();
-      if (--conn.active > 0 || conn.abort.signal.aborted) return;
-      idle.add(conn);
-      conn.clear = idleDeadlines.add(conn.abort);
-    });
+      conn.active--;
+      idleFrom(conn);
+    };
+    info.completed.then(done, done);
     return clearBody === null ? req : withBodyDeadline(req, clearBody);
   }
 
-  function serve(tcp: Deno.TcpConn): void {
+  async function serve(tcp: Deno.TcpConn): Promise<void> {
     const conn: Conn = {
+      peer: tcp.remoteAddr,
       abort: new AbortController(),
       active: 0,
       clear: null,
-      server: null,
+      upgraded: false,
+      upgrading: 0,
     };
     all.add(conn);
     fresh.add(conn);
     conn.clear = headers.add(conn.abort);
+    let relay: Deno.TcpConn | null = null;
+    const shut = () => {
+      for (const c of [tcp, relay]) {
+        try {
+          c?.close();
+        } catch { /* already closed */ }
+      }
+    };
+    conn.abort.signal.addEventListener("abort", shut, { once: true });
     try {
+      const head = await readHead(tcp);
+      if (head === "too_large") {
+        await writeAll(tcp, TOO_LARGE).catch(() => {});
+      }
+      if (head === null || head === "too_large") return;
+      try {
+        relay = await Deno.connect(innerAddr);
+      } catch (error) {
+        if (isFdExhaustion(error)) lowerCap();
+        await writeAll(tcp, UNAVAILABLE).catch(() => {});
+        return;
+      }
+      if (conn.abort.signal.aborted) return;
+      relay.setNoDelay(true);
       tcp.setNoDelay(true);
-      conn.server = serveOn(
-        tcp,
-        conn.abort.signal,
-        (req, info) => handler(onRequest(conn, req, info), info),
-        (error) => {
-          log("error", "request handler failed", { error: error as Error });
-          return new Response("Internal Server Error", { status: 500 });
-        },
-        () => {},
-      );
+      const port = relay.localAddr.port;
+      byPort.set(port, conn);
+      try {
+        await writeAll(relay, head);
+        await Promise.all([pump(tcp, relay), pump(relay, tcp)]);
+      } finally {
+        byPort.delete(port);
+      }
     } catch (error) {
-      log("warn", "cannot serve a connection", { error: error as Error });
+      log("debug", "connection ended", { error: error as Error });
+    } finally {
       all.delete(conn);
       close(conn);
-      try {
-        tcp.close();
-      } catch { /* already closed */ }
-      return;
     }
-    conn.server.finished.catch(() => {}).finally(() => {
-      all.delete(conn);
-      fresh.delete(conn);
-      idle.delete(conn);
-      conn.clear?.();
-      conn.clear = null;
+  }
+
+  function lowerCap(): void {
+    cap = Math.max(16, Math.min(cap, all.size - FD_RESERVE));
+    while (all.size > cap && evictOne()) { /* down to the new cap */ }
+    warnOnce("out of file descriptors; connection cap lowered", {
+      cap,
+      open: all.size,
     });
   }
 
@@ -246,16 +274,8 @@ export function acceptConnections(
         tcp = await listener.accept();
       } catch (error) {
         if (!accepting || error instanceof Deno.errors.BadResource) return;
-        if (isFdExhaustion(error)) {
-          cap = Math.max(16, Math.min(cap, all.size - FD_RESERVE));
-          while (all.size > cap && evictOne()) { /* down to the new cap */ }
-          warnOnce("accept: out of file descriptors; connection cap lowered", {
-            cap,
-            open: all.size,
-          });
-        } else {
-          warnOnce("accept failed", { error: error as Error });
-        }
+        if (isFdExhaustion(error)) lowerCap();
+        else warnOnce("accept failed", { error: error as Error });
         await new Promise((r) => setTimeout(r, 10));
         continue;
       }
@@ -266,7 +286,9 @@ export function acceptConnections(
         } catch { /* already closed */ }
         continue;
       }
-      serve(tcp);
+      const served = serve(tcp);
+      running.add(served);
+      served.finally(() => running.delete(served));
     }
   }
   loop().catch((error) => log("error", "accept loop ended", { error }));
@@ -285,10 +307,17 @@ export function acceptConnections(
     stopAccepting,
     async shutdown() {
       stopAccepting();
-      for (const conn of [...fresh, ...idle]) close(conn);
-      await Promise.all(
-        [...all].map((conn) => conn.server?.shutdown().catch(() => {})),
-      );
+      for (const conn of [...fresh]) close(conn);
+      // Graceful: responses being sent complete and idle keep-alive connections close, inside;
+      // then each relay forwards what it still holds and ends on its own.
+      await inner.shutdown();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.allSettled([...running]),
+        new Promise((r) => (timer = setTimeout(r, 5000))),
+      ]);
+      clearTimeout(timer);
+      for (const conn of [...all]) close(conn);
     },
   };
 }

@@ -16,8 +16,8 @@ export {
   type ConnectionHandler,
   type ConnectionLimits,
   type ConnectionServer,
-  DEFAULT_MAX_CONNECTIONS,
 } from "./accept.ts";
+export { DEFAULT_MAX_CONNECTIONS } from "./limits.ts";
 export {
   type CanonicalPath,
   canonicalPath,
