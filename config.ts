@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { isIP } from "node:net";
 import { z } from "zod";
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) =>
@@ -19,6 +20,14 @@ const list = z.string().transform((v) =>
   v.split(",").map((s) => s.trim()).filter((s) => s.length > 0)
 );
 const url = z.string().url();
+/** An IPv4 or IPv6 address, optionally with a prefix length (`10.0.0.0/8`, `fd00::/8`). */
+const isCidr = (entry: string) => {
+  const [address, bits, extra] = entry.split("/");
+  const version = isIP(address);
+  const max = version === 4 ? 32 : 128;
+  return version !== 0 && extra === undefined &&
+    (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max));
+};
 
 /** Every environment variable the guard reads, with its default. The README table mirrors this. */
 export const ENV_SCHEMA = z.object({
@@ -34,6 +43,15 @@ export const ENV_SCHEMA = z.object({
   GUARD_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   UPSTREAM_TIMEOUT_MS: int(100, 600_000).default(30_000),
   MAX_BODY_BYTES: int(1024, 1 << 30).default(10 * 1024 * 1024),
+  // The edge (middleware/edge): connection cap and deadlines, trusted forwarding peers.
+  MAX_CONNECTIONS: int(16, 1_000_000).optional(),
+  HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  IDLE_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+  BODY_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
+  TRUSTED_PROXIES: list.refine(
+    (entries) => entries.every(isCidr),
+    "must be IP addresses or CIDR blocks, comma-separated",
+  ).default([]),
   EXCLUDE_PATHS: list.default([]),
   DATABASE_URL: z.string().regex(
     /^postgres(ql)?:\/\//,

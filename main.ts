@@ -108,7 +108,16 @@ async function main(): Promise<void> {
 
   let server: ReturnType<typeof serveGuard>;
   try {
-    server = serveGuard(app, { hostname: config.HOSTNAME, port: config.PORT });
+    server = serveGuard(app, {
+      hostname: config.HOSTNAME,
+      port: config.PORT,
+      limits: {
+        maxConnections: config.MAX_CONNECTIONS,
+        headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
+        idleTimeoutMs: config.IDLE_TIMEOUT_MS,
+        bodyTimeoutMs: config.BODY_TIMEOUT_MS,
+      },
+    });
   } catch (error) {
     exitStartup(listenFailure(error, config));
   }

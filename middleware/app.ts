@@ -8,6 +8,7 @@ import { Hono, type MiddlewareHandler } from "hono";
 import type { Config } from "../config.ts";
 import { log, logs } from "../log.ts";
 import { createMetricsAuth } from "./admin/mod.ts";
+import { isAmbiguousPrefix, requestPath } from "./edge/mod.ts";
 import { createResponseInjector } from "./inject/mod.ts";
 import { guardMetrics, recordRequest, renderMetrics } from "./metrics.ts";
 import { type ClientInfo, createProxy } from "./proxy/mod.ts";
@@ -63,10 +64,12 @@ export function createGuardApp(options: GuardAppOptions): Hono {
     windowMs: config.WINDOW_MS,
     excludePaths: config.EXCLUDE_PATHS,
     pageToken: options.pageToken,
+    publicOrigin: config.PUBLIC_ORIGIN,
   });
   const proxy = createProxy({
     upstream,
     publicOrigin: config.PUBLIC_ORIGIN,
+    trustedProxies: config.TRUSTED_PROXIES,
     timeoutMs: options.upstreamTimeoutMs ?? config.UPSTREAM_TIMEOUT_MS,
     maxBodyBytes: config.MAX_BODY_BYTES,
     async transform(req, res, headers, session) {
@@ -79,6 +82,7 @@ export function createGuardApp(options: GuardAppOptions): Hono {
 
   const app = new Hono();
   app.use("*", accessLog);
+  app.use("*", refuseAmbiguousPrefix(prefix));
   app.route(prefix, guardRoutes(options));
   app.all(prefix, (c) => c.json({ error: "not found" }, 404));
   // Registered after the prefix routes, which answer without calling next(): these run only
@@ -88,7 +92,7 @@ export function createGuardApp(options: GuardAppOptions): Hono {
     proxy(
       c.req.raw,
       c.env as ClientInfo | undefined,
-      c.get("guardSessionId") as string | undefined,
+      c.get("guardSessionId" as never) as string | undefined,
     ));
   keepHeadLengthHonest(app);
   return app;
@@ -99,11 +103,15 @@ export function createGuardApp(options: GuardAppOptions): Hono {
  * `Content-Length: 0` for the null body, which is false for any page with a body. When the
  * response declares no length of its own, an empty stream body instead makes Deno declare none.
  */
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+
 function keepHeadLengthHonest(app: Hono): void {
   const fetch = app.fetch;
   const head = async (res: Response | Promise<Response>) => {
     const r = await res;
-    return r.headers.has("content-length")
+    // 204, 205 and 304 may carry no body at all, not even an empty stream (fuzz-found: HEAD of
+    // an upstream 304 was a 500).
+    return r.headers.has("content-length") || NULL_BODY_STATUS.has(r.status)
       ? r
       : new Response(new ReadableStream({ start: (c) => c.close() }), r);
   };
@@ -142,6 +150,20 @@ function guardRoutes(options: GuardAppOptions): Hono {
   options.mountGuardRoutes?.(guard);
   guard.all("*", (c) => c.json({ error: "not found" }, 404));
   return guard;
+}
+
+/**
+ * 400 for any spelling of the guard prefix but the exact one (`/./__guard/…`, `//__guard/…`,
+ * `/__GUARD/…`, `/%2F__guard/…`, `/__guard;/…`): the prefix never reaches the upstream under any
+ * reading, and the guard's routes answer only its one spelling (edge/path.ts).
+ */
+function refuseAmbiguousPrefix(prefix: string): MiddlewareHandler {
+  return async function refuseAmbiguousPrefix(c, next) {
+    if (isAmbiguousPrefix(requestPath(c.req.raw), prefix)) {
+      return c.json({ error: "ambiguous path" }, 400);
+    }
+    await next();
+  };
 }
 
 /** Counts every request and logs one line per request at debug level. */

@@ -7,10 +7,14 @@
  * unreadable ("Cannot read request body as underlying resource unavailable"), so a proxied POST
  * in flight would fail with 502 instead of draining.
  *
+ * Connections are accepted by the guard's own loop (edge/accept.ts): a connection cap, header,
+ * idle and body deadlines, and an accept that survives running out of file descriptors.
+ *
  * @module
  */
 import type { Hono } from "hono";
 import { log } from "../log.ts";
+import { acceptConnections, type ConnectionLimits } from "./edge/mod.ts";
 
 /** Options of {@link serveGuard}. */
 export type ServeOptions = {
@@ -18,6 +22,8 @@ export type ServeOptions = {
   port: number;
   /** How long to wait for in-flight requests before closing anyway (default 10 s). */
   drainTimeoutMs?: number;
+  /** Connection cap and deadlines (MAX_CONNECTIONS, HEADERS_/IDLE_/BODY_TIMEOUT_MS). */
+  limits?: ConnectionLimits;
 };
 
 /** A running guard server. */
@@ -41,11 +47,11 @@ export function serveGuard(app: Hono, options: ServeOptions): GuardServer {
   let inFlight = 0;
   let draining = false;
   let idle: (() => void) | null = null;
-  const server = Deno.serve({
+  const listener = Deno.listen({
     hostname: options.hostname,
     port: options.port,
-    onListen() {},
-  }, async (req, info) => {
+  });
+  const server = acceptConnections(listener, async (req, info) => {
     if (draining) {
       return new Response("Shutting down\n", {
         status: 503,
@@ -58,7 +64,7 @@ export function serveGuard(app: Hono, options: ServeOptions): GuardServer {
     } finally {
       if (--inFlight === 0) idle?.();
     }
-  });
+  }, options.limits);
   let stopping: Promise<void> | null = null;
   async function stop(): Promise<void> {
     draining = true;
@@ -72,6 +78,8 @@ export function serveGuard(app: Hono, options: ServeOptions): GuardServer {
     const handlersDone = inFlight === 0
       ? Promise.resolve()
       : new Promise<void>((resolve) => (idle = resolve));
+    // New connections would only be told 503: close the listener now.
+    server.stopAccepting();
     const drained = await Promise.race([
       handlersDone.then(() => server.shutdown()),
       timeout,

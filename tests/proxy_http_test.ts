@@ -114,12 +114,11 @@ Deno.test("proxy strips hop-by-hop headers both ways and sets X-Forwarded-*", as
       assert.equal(received.get(name), null, `request header ${name}`);
     }
     assert.equal(received.get("x-kept"), "k");
-    assert.equal(received.get("x-forwarded-for"), "203.0.113.7, 127.0.0.1");
+    // The peer (127.0.0.1) is not in TRUSTED_PROXIES: its X-Forwarded-For is dropped, and with
+    // no PUBLIC_ORIGIN there is no X-Forwarded-Host (formerly the client's Host: issue 15 item 4).
+    assert.equal(received.get("x-forwarded-for"), "127.0.0.1");
     assert.equal(received.get("x-forwarded-proto"), "http");
-    assert.equal(
-      received.get("x-forwarded-host"),
-      new URL(pair.guardUrl).host,
-    );
+    assert.equal(received.get("x-forwarded-host"), null);
     assert.equal(received.get("accept-encoding"), "identity");
     for (
       const name of [
@@ -159,42 +158,46 @@ Deno.test("proxy keeps several Set-Cookie headers separate", async () => {
   }
 });
 
-Deno.test("proxy rewrites Locations at the upstream origin to the public origin", async (t) => {
-  let upstreamUrl = "";
-  const pair = startPair((req) => {
-    const to = new URL(req.url).searchParams.get("to") ?? "";
-    return new Response(null, {
-      status: 302,
-      headers: { location: to.replace("UP", upstreamUrl) },
-    });
-  });
-  upstreamUrl = pair.upstreamUrl;
-  try {
-    const cases: Array<[string, string]> = [
-      ["UP/login?next=%2Fa", `${pair.guardUrl}/login?next=%2Fa`],
-      ["UP", `${pair.guardUrl}/`],
-      ["/relative", "/relative"],
-      ["https://other.example/x", "https://other.example/x"],
-      [
-        "UP0/port-prefix-is-not-a-match",
-        `${pair.upstreamUrl}0/port-prefix-is-not-a-match`,
-      ],
-    ];
-    for (const [to, expected] of cases) {
-      await t.step(to, async () => {
-        const res = await fetch(
-          `${pair.guardUrl}/r?to=${encodeURIComponent(to)}`,
-          { redirect: "manual" },
-        );
-        await res.body?.cancel();
-        assert.equal(res.status, 302);
-        assert.equal(res.headers.get("location"), expected);
+// Without PUBLIC_ORIGIN, upstream Locations become relative: formerly the origin was built from
+// the client's Host, so `Host: evil.example` got `Location: http://evil.example/…` (issue 15 item 4).
+for (const publicOrigin of ["", "https://site.example"]) {
+  Deno.test(`proxy rewrites Locations at the upstream origin to ${publicOrigin || "a relative path"}`, async (t) => {
+    let upstreamUrl = "";
+    const pair = startPair((req) => {
+      const to = new URL(req.url).searchParams.get("to") ?? "";
+      return new Response(null, {
+        status: 302,
+        headers: { location: to.replace("UP", upstreamUrl) },
       });
+    }, publicOrigin === "" ? {} : { PUBLIC_ORIGIN: publicOrigin });
+    upstreamUrl = pair.upstreamUrl;
+    try {
+      const cases: Array<[string, string]> = [
+        ["UP/login?next=%2Fa", `${publicOrigin}/login?next=%2Fa`],
+        ["UP", `${publicOrigin}/`],
+        ["/relative", "/relative"],
+        ["https://other.example/x", "https://other.example/x"],
+        [
+          "UP0/port-prefix-is-not-a-match",
+          `${pair.upstreamUrl}0/port-prefix-is-not-a-match`,
+        ],
+      ];
+      for (const [to, expected] of cases) {
+        await t.step(to, async () => {
+          const res = await fetch(
+            `${pair.guardUrl}/r?to=${encodeURIComponent(to)}`,
+            { redirect: "manual", headers: { host: "evil.example" } },
+          );
+          await res.body?.cancel();
+          assert.equal(res.status, 302);
+          assert.equal(res.headers.get("location"), expected);
+        });
+      }
+    } finally {
+      await pair.close();
     }
-  } finally {
-    await pair.close();
-  }
-});
+  });
+}
 
 Deno.test("proxy streams response bodies: first bytes arrive before the upstream finishes", async () => {
   const release = signal();

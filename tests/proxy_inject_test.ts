@@ -204,7 +204,8 @@ Deno.test("proxy widens a CSP that would block the collector", async (t) => {
     });
   });
   try {
-    await t.step("script-src without self", async () => {
+    // Formerly 'self' was added, which let any same-origin script run (issue 15 item 2).
+    await t.step("script-src without self: a nonce, not 'self'", async () => {
       const { res, bytes } = await raw(
         `${pair.guardUrl}/?csp=${
           encodeURIComponent(
@@ -212,11 +213,18 @@ Deno.test("proxy widens a CSP that would block the collector", async (t) => {
           )
         }`,
       );
-      assert.equal(
-        res.headers.get("content-security-policy"),
-        "default-src 'none'; script-src https://cdn.example 'self'; connect-src 'self'",
+      const csp = res.headers.get("content-security-policy")!;
+      const match = csp.match(
+        /^default-src 'none'; script-src https:\/\/cdn\.example 'nonce-([0-9a-f]{32})'; connect-src 'self'$/,
       );
-      assert.equal(new TextDecoder().decode(bytes), INJECTED);
+      assert.ok(match, csp);
+      assert.equal(
+        new TextDecoder().decode(bytes),
+        PAGE.replace(
+          "</head>",
+          `${TAG.replace(" async>", ` nonce="${match[1]}" async>`)}</head>`,
+        ),
+      );
     });
     await t.step(
       "strict-dynamic: the tag carries the added nonce",

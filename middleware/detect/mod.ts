@@ -52,6 +52,12 @@ export {
   type DetectWindow,
 } from "./setup.ts";
 export {
+  type ActivityOptions,
+  type ActivityRequest,
+  ASSET_EXTENSIONS,
+  countsAsActivity,
+} from "./activity.ts";
+export {
   createSilenceWatch,
   recordUnverified,
   type SilenceStore,

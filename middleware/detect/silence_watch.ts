@@ -29,9 +29,9 @@ import {
   parseCookieHeader,
   type RevocationGate,
 } from "../response/mod.ts";
+import { countsAsActivity } from "./activity.ts";
 import { settle } from "./detector.ts";
 import {
-  countsAsActivity,
   type EvidenceWindow,
   hasBehaviour,
   initialSilence,

@@ -13,20 +13,20 @@ const CASES: Array<[string, string, string, string | null]> = [
   [
     "script-src without self, connect via default",
     "default-src 'self'; script-src https://cdn.example",
-    "default-src 'self'; script-src https://cdn.example 'self'",
-    null,
+    "default-src 'self'; script-src https://cdn.example 'nonce-N1'",
+    "N1",
   ],
   [
     "default-src 'none' gets copies, not a wider default",
     "default-src 'none'",
-    "default-src 'none'; script-src 'self'; connect-src 'self'",
-    null,
+    "default-src 'none'; script-src 'nonce-N1'; connect-src 'self'",
+    "N1",
   ],
   [
     "script-src-elem governs elements",
     "script-src 'none'; script-src-elem https://a.example; connect-src 'self'",
-    "script-src 'none'; script-src-elem https://a.example 'self'; connect-src 'self'",
-    null,
+    "script-src 'none'; script-src-elem https://a.example 'nonce-N1'; connect-src 'self'",
+    "N1",
   ],
   [
     "connect-src widened",
@@ -40,10 +40,36 @@ const CASES: Array<[string, string, string, string | null]> = [
     "script-src 'strict-dynamic' 'nonce-abc' 'nonce-N1'; connect-src 'self'",
     "N1",
   ],
+  // Formerly 'self' was added here, and the site's nonce-only policy then ran any same-origin
+  // script, an uploaded /upload/evil.js included (issue 15 item 2).
   [
-    "nonce without strict-dynamic: self is enough",
+    "nonce-only: a nonce, never 'self'",
     "script-src 'nonce-abc'; connect-src 'self'",
-    "script-src 'nonce-abc' 'self'; connect-src 'self'",
+    "script-src 'nonce-abc' 'nonce-N1'; connect-src 'self'",
+    "N1",
+  ],
+  [
+    "hash-only: a nonce, never 'self'",
+    "script-src 'sha256-AAAA'; connect-src 'none'",
+    "script-src 'sha256-AAAA' 'nonce-N1'; connect-src 'self'",
+    "N1",
+  ],
+  [
+    "strict-dynamic with self: self is ignored by browsers, so a nonce",
+    "script-src 'strict-dynamic' 'self' 'sha256-AAAA'",
+    "script-src 'strict-dynamic' 'self' 'sha256-AAAA' 'nonce-N1'",
+    "N1",
+  ],
+  [
+    "unsafe-inline without nonce or hash: a nonce would disable it, so self",
+    "script-src 'unsafe-inline' https://cdn.example",
+    "script-src 'unsafe-inline' https://cdn.example 'self'",
+    null,
+  ],
+  [
+    "nonce and self: self already lets the collector run",
+    "script-src 'nonce-abc' 'self'",
+    "script-src 'nonce-abc' 'self'",
     null,
   ],
   [
@@ -69,4 +95,31 @@ Deno.test("widenCsp() adds only what the collector needs", async (t) => {
       assert.ok(calls <= 1);
     });
   }
+});
+
+Deno.test("widenCsp() adds the exact collector and ingest URLs when the public origin is known", () => {
+  const targets = {
+    script: "https://site.example/__guard/c.h.js",
+    ingest: "https://site.example/__guard/ingest",
+  };
+  assert.deepEqual(
+    widenCsp(
+      "script-src 'unsafe-inline'; connect-src https://api.example",
+      () => "N1",
+      targets,
+    ),
+    {
+      value:
+        "script-src 'unsafe-inline' https://site.example/__guard/c.h.js; connect-src https://api.example https://site.example/__guard/ingest",
+      nonce: null,
+    },
+  );
+  assert.deepEqual(
+    widenCsp("default-src 'none'", () => "N1", targets),
+    {
+      value:
+        "default-src 'none'; script-src 'nonce-N1'; connect-src https://site.example/__guard/ingest",
+      nonce: "N1",
+    },
+  );
 });

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createScanner } from "./injector.ts";
+import { createScanner, type TagSource } from "./injector.ts";
 
 /**
  * Creates a transform that inserts `tag` once into an HTML byte stream.
@@ -13,7 +13,7 @@ import { createScanner } from "./injector.ts";
  * @returns a stream that passes every byte through plus the tag, and never buffers more than a tag name
  */
 export function createInjector(
-  tag: Uint8Array,
+  tag: TagSource,
 ): TransformStream<Uint8Array, Uint8Array> {
   const scanner = createScanner(tag);
   return new TransformStream<Uint8Array, Uint8Array>({
@@ -27,7 +27,7 @@ export function createInjector(
  *
  * @returns a new array: the document with the tag inserted
  */
-export function injectWhole(html: Uint8Array, tag: Uint8Array): Uint8Array {
+export function injectWhole(html: Uint8Array, tag: TagSource): Uint8Array {
   const scanner = createScanner(tag);
   const parts: Uint8Array[] = [];
   const emit = (out: Uint8Array) => void parts.push(out);
@@ -54,7 +54,7 @@ export function injectWhole(html: Uint8Array, tag: Uint8Array): Uint8Array {
  */
 export function injectStream(
   source: ReadableStream<Uint8Array> | ReadableStreamDefaultReader<Uint8Array>,
-  tag: Uint8Array,
+  tag: TagSource,
   first: Uint8Array[] = [],
   pendingRead?: Promise<ReadableStreamReadResult<Uint8Array>>,
 ): ReadableStream<Uint8Array> {

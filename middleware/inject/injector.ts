@@ -5,9 +5,13 @@
  * already passed cannot be revisited): before `</head>`; right after the `<body…>` start tag (the
  * head is then implicitly closed); before `</body>` or `</html>` (start tags omitted); else at the
  * end. Markup inside comments, `<!DOCTYPE>`/`<?…>`, attribute values, and the raw-text elements
- * (`script`, `style`, `title`, `textarea`, `xmp`, `iframe`, `noembed`, `noframes`) is skipped, so a
- * fake `</head>` there is ignored. Tag names are ASCII-case-insensitive and may be split across
- * chunks: a possible tag start (at most a few bytes) is carried to the next chunk.
+ * (`script`, `style`, `title`, `textarea`, `xmp`, `iframe`, `noembed`, `noframes`, and `noscript`,
+ * raw text whenever scripting is on) is skipped, so a fake `</head>` there is ignored; inside
+ * `<template>` (nested too) `</head>`, `<body>` and the end tags are a fragment's, never the
+ * document's. The tag goes before a `<plaintext>`, after which everything is text. Tag names are
+ * ASCII-case-insensitive and may be split across chunks: a possible tag start (at most a few
+ * bytes) is carried to the next chunk. A `<meta>` start tag outside templates is held back whole
+ * (up to 8 KiB, then passed on unread) and handed to the caller's rewriter (a CSP in `<meta>`).
  *
  * The stream wrappers (TransformStream, pull-based stream, whole buffer) are in inject_stream.ts.
  *
@@ -16,68 +20,31 @@
  *
  * @module
  */
+import {
+  BANG,
+  DASH,
+  findTagEnd,
+  GT,
+  isAlpha,
+  isSpace,
+  lower,
+  LT,
+  MAX_NAME,
+  META_MAX,
+  QMARK,
+  RAW_TEXT,
+  type Scan,
+  scanComment,
+  scanInTag,
+  scanRaw,
+  skipTo,
+  SLASH,
+  State,
+} from "./_states.ts";
 
-const LT = 0x3c;
-const GT = 0x3e;
-const SLASH = 0x2f;
-const BANG = 0x21;
-const DASH = 0x2d;
-const QMARK = 0x3f;
-const MAX_NAME = 10;
+const DECODER = new TextDecoder();
+const ENCODER = new TextEncoder();
 
-/** Raw-text and escapable-raw-text elements, with the `</name` that ends each. */
-const RAW_TEXT = new Map(
-  [
-    "script",
-    "style",
-    "title",
-    "textarea",
-    "xmp",
-    "iframe",
-    "noembed",
-    "noframes",
-  ]
-    .map((name) => [name, new TextEncoder().encode("</" + name)]),
-);
-
-/** Scanner states (plain numbers keep the hot loop monomorphic). */
-const State = {
-  Data: 0,
-  Comment: 1,
-  SkipToGt: 2,
-  InTag: 3,
-  Raw: 4,
-  Done: 5,
-} as const;
-
-type Scan = {
-  state: number;
-  /** Inside a start tag: the quote that opened the current attribute value, or 0. */
-  quote: number;
-  /** Inside a start tag: insert right after its `>` (a `<body>` start tag). */
-  afterTag: boolean;
-  /** Inside a start tag or raw text: the `</name` that ends the raw-text element, or null. */
-  rawEnd: Uint8Array | null;
-  rawMatched: number;
-  /** In a comment: how many `-` immediately precede the current byte. */
-  dashes: number;
-  carry: Uint8Array | null;
-};
-
-function isSpace(b: number): boolean {
-  return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0c || b === 0x0d;
-}
-
-function isAlpha(b: number): boolean {
-  const l = b | 0x20;
-  return l >= 0x61 && l <= 0x7a;
-}
-
-function lower(b: number): number {
-  return b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
-}
-
-/** Receives output chunks from the scanner. */
 export type Emit = (chunk: Uint8Array) => void;
 
 /** A push-style scanner: `push` each input chunk, then `end` once. */
@@ -87,11 +54,21 @@ export type Scanner = {
 };
 
 /**
+ * What to insert: the tag's bytes, or a builder called once when the tag is inserted, with an
+ * optional rewriter of `<meta>` start tags (the CSP a page declares in `<meta http-equiv>`).
+ */
+export type TagSource = Uint8Array | {
+  tag: () => Uint8Array;
+  /** Gets a whole `<meta …>` start tag; returns its replacement, or null to keep it. */
+  meta?: (startTag: string) => string | null;
+};
+
+/**
  * Creates the push-style scanner that inserts `tag` once (see the module doc for where).
  *
- * @param tag the bytes to insert
+ * @param tag the bytes to insert, or their builder and a meta rewriter
  */
-export function createScanner(tag: Uint8Array): Scanner {
+export function createScanner(tag: TagSource): Scanner {
   const scan: Scan = {
     state: State.Data,
     quote: 0,
@@ -100,6 +77,10 @@ export function createScanner(tag: Uint8Array): Scanner {
     rawMatched: 0,
     dashes: 0,
     carry: null,
+    templates: 0,
+    metaEnd: 0,
+    tag: tag instanceof Uint8Array ? () => tag : tag.tag,
+    meta: tag instanceof Uint8Array ? null : tag.meta ?? null,
   };
   return {
     push(chunk, emit) {
@@ -111,11 +92,11 @@ export function createScanner(tag: Uint8Array): Scanner {
         buf.set(chunk, scan.carry.length);
         scan.carry = null;
       }
-      scanChunk(scan, buf, tag, emit);
+      scanChunk(scan, buf, emit);
     },
     end(emit) {
       if (scan.carry !== null) emit(scan.carry);
-      if (scan.state !== State.Done) emit(tag);
+      if (scan.state !== State.Done) emit(scan.tag());
     },
   };
 }
@@ -124,11 +105,10 @@ export function createScanner(tag: Uint8Array): Scanner {
 function scanChunk(
   scan: Scan,
   buf: Uint8Array,
-  tag: Uint8Array,
   emit: Emit,
 ): void {
   let i = 0;
-  const emitted = 0;
+  let emitted = 0;
   const n = buf.length;
   while (i < n && scan.state !== State.Done) {
     switch (scan.state) {
@@ -146,7 +126,19 @@ function scanChunk(
         }
         if (r === -2) { // insert before this tag
           scan.state = State.Done;
-          return emit(splice(buf, emitted, lt, tag));
+          return emit(splice(buf, emitted, lt, scan.tag()));
+        }
+        if (r === -3) { // a whole <meta> start tag: maybe rewritten
+          const end = scan.metaEnd;
+          const replaced = scan.meta!(DECODER.decode(buf.subarray(lt, end)));
+          if (replaced !== null) {
+            if (lt > emitted) emit(buf.subarray(emitted, lt));
+            emit(ENCODER.encode(replaced));
+            emitted = end;
+          }
+          scan.state = State.Data;
+          i = end;
+          break;
         }
         i = r;
         break;
@@ -166,7 +158,7 @@ function scanChunk(
       case State.InTag: {
         i = scanInTag(scan, buf, i);
         if ((scan.state as number) === State.Done) {
-          return emit(splice(buf, emitted, i, tag));
+          return emit(splice(buf, emitted, i, scan.tag()));
         }
         break;
       }
@@ -228,84 +220,29 @@ function readTagStart(scan: Scan, buf: Uint8Array, lt: number): number {
   if (boundary) {
     for (let k = start; k < j; k++) name += String.fromCharCode(lower(buf[k]));
   }
+  const inTemplate = scan.templates > 0;
   if (end) {
-    if (name === "head" || name === "body" || name === "html") return -2;
+    if (name === "template") scan.templates = Math.max(0, scan.templates - 1);
+    const closes = name === "head" || name === "body" || name === "html";
+    if (closes && !inTemplate) return -2;
     return skipTo(scan, j);
+  }
+  if (name === "template") scan.templates++;
+  // <plaintext> makes the rest of the document text: the tag goes before it.
+  if (name === "plaintext" && !inTemplate) return -2;
+  if (name === "meta" && scan.meta !== null && !inTemplate) {
+    const gt = findTagEnd(buf, j);
+    if (gt >= 0) {
+      scan.metaEnd = gt + 1;
+      return -3;
+    }
+    if (n - lt < META_MAX) return -1;
   }
   scan.state = State.InTag;
   scan.quote = 0;
-  scan.afterTag = name === "body";
+  scan.afterTag = name === "body" && !inTemplate;
   scan.rawEnd = RAW_TEXT.get(name) ?? null;
   return j;
 }
 
-function skipTo(scan: Scan, j: number): number {
-  scan.state = State.SkipToGt;
-  return j;
-}
-
-/** Inside a start tag: skips quoted attribute values up to the closing `>`. */
-function scanInTag(scan: Scan, buf: Uint8Array, i: number): number {
-  const n = buf.length;
-  for (; i < n; i++) {
-    const b = buf[i];
-    if (scan.quote !== 0) {
-      if (b === scan.quote) scan.quote = 0;
-    } else if (b === 0x22 || b === 0x27) {
-      scan.quote = b;
-    } else if (b === GT) {
-      if (scan.afterTag) scan.state = State.Done;
-      else if (scan.rawEnd !== null) {
-        // HTML ignores "/>" on non-void elements: <script/> still opens raw text.
-        scan.state = State.Raw;
-        scan.rawMatched = 0;
-      } else scan.state = State.Data;
-      return i + 1;
-    }
-  }
-  return n;
-}
-
-/** In a comment: finds `-->` (dashes may sit at the end of the previous chunk). */
-function scanComment(scan: Scan, buf: Uint8Array, i: number): number {
-  const n = buf.length;
-  for (; i < n; i++) {
-    const b = buf[i];
-    if (b === DASH) scan.dashes++;
-    else if (b === GT && scan.dashes >= 2) {
-      scan.state = State.Data;
-      return i + 1;
-    } else scan.dashes = 0;
-  }
-  return n;
-}
-
-/** In raw text: finds `</name` followed by a tag-name boundary. */
-function scanRaw(scan: Scan, buf: Uint8Array, i: number): number {
-  const n = buf.length;
-  const pat = scan.rawEnd as Uint8Array;
-  while (i < n) {
-    if (scan.rawMatched === 0) {
-      const lt = buf.indexOf(LT, i);
-      if (lt < 0) return n;
-      scan.rawMatched = 1;
-      i = lt + 1;
-      continue;
-    }
-    if (scan.rawMatched === pat.length) {
-      const b = buf[i];
-      if (isSpace(b) || b === SLASH || b === GT) {
-        scan.state = State.SkipToGt;
-        scan.rawMatched = 0;
-        return i;
-      }
-      scan.rawMatched = 0;
-      continue;
-    }
-    if (lower(buf[i]) === pat[scan.rawMatched]) {
-      scan.rawMatched++;
-      i++;
-    } else scan.rawMatched = 0;
-  }
-  return n;
-}
+/** The index of the `>` that ends the start tag whose attributes begin at `i`, or -1. */

@@ -7,16 +7,17 @@
  * const res = inject(request, upstreamResponse) ?? upstreamResponse;
  * ```
  *
- * Only navigations (`Sec-Fetch-Dest` absent, `document`, `iframe` or `frame`) answered with a
- * `text/html` body (status 200–599 except 204, 205, 206, 304; not `Content-Disposition:
- * attachment`; path not in `EXCLUDE_PATHS`) are touched; every other response passes through
- * with its body stream untouched.
+ * Only navigations (GET/HEAD with `Sec-Fetch-Dest` absent, `document`, `iframe` or `frame`; any
+ * other method with `Sec-Fetch-Mode: navigate` or such a destination, or without Fetch Metadata
+ * accepting `text/html`, as a form POST does: _decide.ts) answered with a `text/html` body
+ * (status 200–599 except 204, 205, 206, 304; not `Content-Disposition: attachment`; path not in
+ * `EXCLUDE_PATHS` by its canonical reading, edge/path.ts) are touched; every other response
+ * passes through with its body stream untouched.
  *
- * Compression, decided: the proxy asks the upstream for `Accept-Encoding: identity` on every
- * request, then sends identity HTML to the client. Why: (1) Deno's `fetch` silently decodes gzip
- * and br bodies whenever the request's Accept-Encoding is anything but `identity`, while keeping
- * the `Content-Encoding` header, so asking for identity is the only way to see true bytes and
- * pass non-HTML through without re-encoding; (2) the hop to the upstream is local, so its
+ * Compression, decided: the proxy replaces a client's Accept-Encoding with `identity` (and adds
+ * none when the client sent none), then sends identity HTML to the client. Why: (1) the injector
+ * needs plain bytes, and passing non-HTML through untouched needs the upstream's own bytes
+ * (formerly also because Deno's `fetch` decoded gzip and br behind our back); (2) the hop to the upstream is local, so its
  * compression buys nothing; (3) decoding plus re-encoding each page costs CPU on the hot path and
  * delays streamed first bytes, while the TLS terminator or CDN in front usually compresses
  * anyway. An upstream that ignores Accept-Encoding still works: gzip, deflate and br HTML is
@@ -26,7 +27,9 @@
  * Because the body changes, Content-Length is recomputed when a small declared body arrived back
  * to back (see `injectIdentity`) and dropped otherwise (streamed chunked), a strong
  * ETag is weakened (`W/`), and Content-MD5 / Digest headers, which would no longer match, are
- * removed. The CSP is widened by {@link widenCsp}.
+ * removed. The CSP is widened by {@link widenCsp}, in the headers and in a `<meta http-equiv>`
+ * (the scanner hands each `<meta>` start tag to _meta.ts), with one nonce per response, which the
+ * tag then carries.
  *
  * Where the tag goes (see injector.ts): first of `</head>`, after `<body…>`, before `</body>` or
  * `</html>`, else at the end, in document order, because the body is streamed and never held
@@ -43,11 +46,15 @@
  * @module
  */
 import { concatBytes } from "../_bytes.ts";
+import { createExcluded, requestPath } from "../edge/mod.ts";
 import { injectStream, injectWhole } from "./inject_stream.ts";
-import { widenCsp } from "./csp.ts";
+import { type CspTargets, widenCsp, widenCspHeaders } from "./csp.ts";
+import { keepPrivate, wantsInjection } from "./_decide.ts";
+import { rewriteMetaCsp } from "./_meta.ts";
+import type { TagSource } from "./injector.ts";
 
 export { createInjector, injectStream, injectWhole } from "./inject_stream.ts";
-export { type CspWidening, widenCsp } from "./csp.ts";
+export { type CspTargets, type CspWidening, widenCsp } from "./csp.ts";
 
 /** What the injected tag points at. */
 export type CollectorTagOptions = {
@@ -68,6 +75,8 @@ export type InjectOptions = CollectorTagOptions & {
    * it, or without a session, the tag carries none (and the collector's posts are refused).
    */
   pageToken?: (session: string) => Promise<string>;
+  /** PUBLIC_ORIGIN: the CSP then names the collector's and the ingest's exact URLs. */
+  publicOrigin?: string;
 };
 
 /**
@@ -120,8 +129,6 @@ function copyHeaders(source: Headers, skip: ReadonlySet<string>): Headers {
   return out;
 }
 
-const NAVIGATION_DESTS = new Set(["document", "iframe", "frame"]);
-const NO_BODY_STATUS = new Set([204, 205, 206, 304]);
 const DECODERS: Record<string, CompressionFormat | "identity"> = {
   "": "identity",
   "identity": "identity",
@@ -141,9 +148,14 @@ export function createResponseInjector(
 ): ResponseInjector {
   const tagBytes = new TextEncoder().encode(buildCollectorTag(options));
   const { pageToken } = options;
-  const excluded = options.excludePaths.map((p) => p.replace(/\/+$/, ""));
-  const isExcluded = (path: string) =>
-    excluded.some((p) => p === "" || path === p || path.startsWith(p + "/"));
+  // Compared by the one canonical reading of the path (edge/path.ts): `/STATIC/a`, `//static/a`
+  // and `/static%2fa` are all under `/static`.
+  const isExcluded = createExcluded(options.excludePaths);
+  const origin = options.publicOrigin?.replace(/\/+$/, "");
+  const targets: CspTargets = origin === undefined ? {} : {
+    script: `${origin}${options.prefix}/c.${options.hash}.js`,
+    ingest: `${origin}${options.prefix}/ingest`,
+  };
   return async function injectResponse(req, res, sent, session) {
     // `sent`: the headers to send instead of res.headers, mutable and ours to change.
     const source = sent ?? res.headers;
@@ -152,7 +164,7 @@ export function createResponseInjector(
       .toLowerCase();
     const decoder = DECODERS[encoding];
     if (decoder === undefined) return null;
-    if (excluded.length > 0 && isExcluded(new URL(req.url).pathname)) {
+    if (isExcluded(requestPath(req))) {
       return null;
     }
     const declared = source.get("content-length");
@@ -160,14 +172,25 @@ export function createResponseInjector(
     if (sent !== undefined) {
       for (const name of STALE_HEADERS) sent.delete(name);
     }
-    const nonce = widenCspHeaders(headers);
+    // One nonce per response, made only when a policy (header or <meta>) needs it.
+    let nonce: string | null = null;
+    const makeNonce = () => (nonce ??= crypto.randomUUID().replaceAll("-", ""));
+    widenCspHeaders(headers, makeNonce, targets);
     const page = pageToken && session !== undefined
       ? await pageToken(session)
       : null;
     if (page !== null) keepPrivate(headers);
-    const tag = nonce === null && page === null
-      ? tagBytes
-      : new TextEncoder().encode(buildCollectorTag(options, nonce, page));
+    const tag: TagSource = {
+      tag: () =>
+        nonce === null && page === null ? tagBytes : new TextEncoder().encode(
+          buildCollectorTag(options, nonce, page),
+        ),
+      meta: (startTag) =>
+        rewriteMetaCsp(
+          startTag,
+          (policy) => widenCsp(policy, makeNonce, targets).value,
+        ),
+    };
     const etag = headers.get("etag");
     if (etag !== null && etag.startsWith('"')) headers.set("etag", "W/" + etag);
     let body: ReadableStream<Uint8Array> | Uint8Array | null = res.body;
@@ -193,7 +216,8 @@ export function createResponseInjector(
       body = null;
       const length = Number(declared ?? "-1");
       if (decoder === "identity" && declared !== null && length >= 0) {
-        headers.set("content-length", String(length + tag.byteLength));
+        // A CSP <meta> in the page may lengthen GET's body too: HEAD cannot know it.
+        headers.set("content-length", String(length + tag.tag().byteLength));
       }
     }
     return new Response(body as BodyInit | null, {
@@ -202,21 +226,6 @@ export function createResponseInjector(
       headers,
     });
   };
-}
-
-/**
- * A page carrying a page token belongs to one guard session: a shared cache (CDN, corporate
- * proxy) must not hand it to anyone else, whose posts its token would then fail. `public`,
- * `s-maxage` and `proxy-revalidate` are dropped and `private` added; the browser's own cache and
- * max-age are kept (a page restored from it posts under the same session).
- */
-function keepPrivate(headers: Headers): void {
-  const value = headers.get("cache-control") ?? "";
-  if (/\b(private|no-store)\b/i.test(value)) return;
-  const kept = value.split(",").map((d) => d.trim()).filter((d) =>
-    d !== "" && !/^(public|s-maxage\s*=.*|proxy-revalidate)$/i.test(d)
-  );
-  headers.set("cache-control", ["private", ...kept].join(", "));
 }
 
 /** Bodies up to this size may be gathered when they arrive back to back. */
@@ -234,7 +243,7 @@ const GATHER_GAP_MS = 1;
 async function injectIdentity(
   body: ReadableStream<Uint8Array>,
   contentLength: string | null,
-  tag: Uint8Array,
+  tag: TagSource,
 ): Promise<ReadableStream<Uint8Array> | Uint8Array> {
   const declared = Number(contentLength ?? "-1");
   if (!(declared > 0 && declared <= GATHER_MAX)) return injectStream(body, tag);
@@ -268,39 +277,4 @@ async function raceGap<T>(read: Promise<T>): Promise<T | null> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-function wantsInjection(
-  req: Request,
-  status: number,
-  headers: Headers,
-): boolean {
-  if (req.method !== "GET" && req.method !== "HEAD") return false;
-  if (status < 200 || NO_BODY_STATUS.has(status)) return false;
-  const type = headers.get("content-type");
-  if (type === null || !/^\s*text\/html\b/i.test(type)) return false;
-  const disposition = headers.get("content-disposition");
-  if (disposition !== null && /^\s*attachment\b/i.test(disposition)) {
-    return false;
-  }
-  const dest = req.headers.get("sec-fetch-dest");
-  return dest === null || NAVIGATION_DESTS.has(dest);
-}
-
-/** Widens both CSP headers in place with one shared nonce; returns it if one was needed. */
-function widenCspHeaders(headers: Headers): string | null {
-  let nonce: string | null = null;
-  const makeNonce = () => (nonce ??= crypto.randomUUID().replaceAll("-", ""));
-  for (
-    const name of [
-      "content-security-policy",
-      "content-security-policy-report-only",
-    ]
-  ) {
-    const value = headers.get(name);
-    if (value === null) continue;
-    const widened = widenCsp(value, makeNonce);
-    if (widened.value !== value) headers.set(name, widened.value);
-  }
-  return nonce;
 }
