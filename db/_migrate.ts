@@ -2,6 +2,7 @@ import { FEATURE_NAMES } from "../collector/mod.ts";
 import { migration001 } from "./migrations/001_init.ts";
 import { migration002 } from "./migrations/002_profiles.ts";
 import { migration003 } from "./migrations/003_logout.ts";
+import { migration004 } from "./migrations/004_fleet.ts";
 import { ident, sql } from "./_sql.ts";
 import type { Driver } from "./_sql.ts";
 
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration001,
   migration002,
   migration003,
+  migration004,
 ];
 
 /**

@@ -141,6 +141,7 @@ for (const backend of backends()) {
           credentials: 0,
           bindings: 0,
           unsentAlerts: 0,
+          shared: 0,
         };
         assert.deepEqual(await purgeExpired(store, config), {
           raw: 0,
@@ -217,6 +218,7 @@ for (const backend of backends()) {
           credentials: 0,
           bindings: 0,
           unsentAlerts: 0,
+          shared: 0,
         });
         assert.equal(await store.getSession("idle"), null);
         assert.equal(await store.getProfile("gone"), null);
