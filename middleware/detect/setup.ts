@@ -221,9 +221,9 @@ export async function createDetection(
     publicOrigin: config.PUBLIC_ORIGIN,
   });
   return {
-    onWindow(window) {
-      silence.noteWindow(window);
-      return score(window);
+    async onWindow(window) {
+      await silence.noteWindow(window);
+      return await score(window);
     },
     gate: gate.middleware,
     revocation: gate,

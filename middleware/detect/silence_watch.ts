@@ -15,9 +15,10 @@
  * cannot take over). A client with neither cookie has no identity to hold its requests to, and
  * is logged in nowhere.
  *
- * Evidence from another instance: counts live in memory per instance, but windows may land on
- * another one. Before a verdict, the session's stored windows are checked, and one with
- * behaviour received since the first counted request is evidence.
+ * Shared by the fleet: the counts are a versioned row per session (shared_state.ts), so requests
+ * and windows of one session spread over several instances count as on one, and the logged-in
+ * response is taken once. Before a verdict, the session's stored windows are checked too, and one
+ * with behaviour received since the first counted request is evidence.
  *
  * @module
  */
@@ -30,6 +31,7 @@ import {
   type RevocationGate,
 } from "../response/mod.ts";
 import { settle } from "./detector.ts";
+import { createSharedStates, type SharedStateStore } from "./shared_state.ts";
 import {
   countsAsActivity,
   type EvidenceWindow,
@@ -43,10 +45,12 @@ import {
 } from "./silence.ts";
 
 /** The store methods the watch uses. */
-export type SilenceStore = Pick<
-  Store,
-  "touchSession" | "recordDetection" | "enqueueAlert" | "listWindows"
->;
+export type SilenceStore =
+  & Pick<
+    Store,
+    "touchSession" | "recordDetection" | "enqueueAlert" | "listWindows"
+  >
+  & SharedStateStore;
 
 /** Options of {@link createSilenceWatch}. */
 export interface SilenceWatchOptions {
@@ -71,8 +75,8 @@ export interface SilenceWatchOptions {
 export interface SilenceWatch {
   /** Put after the revocation gate in `beforeProxy`. */
   middleware: MiddlewareHandler;
-  /** Call for every accepted window (before or after scoring). */
-  noteWindow(window: EvidenceWindow & { session: string }): void;
+  /** Call for every accepted window (before or after scoring); never rejects. */
+  noteWindow(window: EvidenceWindow & { session: string }): Promise<void>;
 }
 
 interface Who {
@@ -146,44 +150,57 @@ export function createSilenceWatch(options: SilenceWatchOptions): SilenceWatch {
   const sidName = options.sessionCookie ?? "__guard_sid";
   const authNames = new Set(options.authCookies.map((c) => c.name));
   const now = options.now ?? Date.now;
-  const max = options.maxSessions ?? 100_000;
-  const entries = new Map<string, Entry>();
-
-  function remember(key: string, entry: Entry) {
-    entries.delete(key);
-    entries.set(key, entry);
-    if (entries.size > max) entries.delete(entries.keys().next().value!);
-  }
+  const entries = createSharedStates<Entry>({
+    store: options.store,
+    kind: "silence",
+    initial: () =>
+      Promise.resolve({ state: initialSilence(), actedLoggedIn: false }),
+    max: options.maxSessions,
+  });
 
   const middleware: MiddlewareHandler = async function silenceWatch(c, next) {
     if (!countsAsActivity(c.req.raw, { excludePaths: options.excludePaths })) {
       return await next();
     }
     const who = keyOf(c);
-    if (who !== null) await count(who);
+    if (who !== null) {
+      await count(who).catch((error) =>
+        log("error", "Cannot count activity for the silence rule", {
+          session: who.key,
+          error,
+        })
+      );
+    }
     await next();
   };
 
   async function count(who: Who) {
     const at = now();
-    const entry = entries.get(who.key) ??
-      { state: initialSilence(), actedLoggedIn: false };
-    const prev = entry.state;
-    let step = noteActivity(prev, at, options.rule);
-    entry.state = step.state;
-    remember(who.key, entry);
-    if (step.becameUnverified) {
-      // Windows may have reached another instance: stored evidence since the first counted
-      // request starts the count over, as if this instance had seen it.
-      const stored = await storedEvidenceAt(who.key, prev.firstAt ?? at);
-      if (stored !== null) {
-        step = noteActivity(noteEvidence(prev, stored).state, at, options.rule);
-        entry.state = step.state;
+    let act = false;
+    const { next } = await entries.update(who.key, async (entry) => {
+      let step = noteActivity(entry.state, at, options.rule);
+      if (step.becameUnverified) {
+        // Windows may have reached another instance: stored evidence since the first counted
+        // request starts the count over.
+        const stored = await storedEvidenceAt(
+          who.key,
+          entry.state.firstAt ?? at,
+        );
+        if (stored !== null) {
+          const reset = noteEvidence(entry.state, stored).state;
+          step = noteActivity(reset, at, options.rule);
+        }
       }
-    }
-    const pending = isUnverified(entry.state) && who.loggedIn &&
-      !entry.actedLoggedIn;
-    if (step.becameUnverified || pending) await judge(who, entry);
+      const pending = isUnverified(step.state) && who.loggedIn &&
+        !entry.actedLoggedIn;
+      act = step.becameUnverified || pending;
+      // The logged-in response is claimed in the same swap: one instance takes it.
+      return {
+        state: step.state,
+        actedLoggedIn: entry.actedLoggedIn || (act && who.loggedIn),
+      };
+    });
+    if (act) await judge(who, next);
   }
 
   /**
@@ -212,11 +229,8 @@ export function createSilenceWatch(options: SilenceWatchOptions): SilenceWatch {
 
   async function judge(who: Who, entry: Entry) {
     const key = who.key;
-    if (await options.gate.isRevoked(key)) {
-      entry.actedLoggedIn = true; // already logged out (a bot verdict, or another instance)
-      return;
-    }
-    if (who.loggedIn) entry.actedLoggedIn = true;
+    // Already logged out (a bot verdict, or another instance): nothing more to do.
+    if (await options.gate.isRevoked(key)) return;
     const logout = who.loggedIn && options.action === "logout" &&
       options.mode === "enforce";
     const explanation = explain(entry.state, who, logout);
@@ -286,11 +300,24 @@ export function createSilenceWatch(options: SilenceWatchOptions): SilenceWatch {
 
   return {
     middleware,
-    noteWindow(window) {
+    async noteWindow(window) {
       if (!hasBehaviour(window)) return;
-      const entry = entries.get(window.session);
-      if (entry === undefined) return; // nothing counted yet: nothing to start over
-      entry.state = noteEvidence(entry.state, now()).state;
+      const at = now();
+      try {
+        const { state } = await entries.read(window.session);
+        const untouched = state.counted === 0 && state.evidenceAt === null &&
+          state.unverifiedAt === null;
+        if (untouched) return; // nothing counted yet: nothing to start over
+        await entries.update(window.session, (entry) => ({
+          ...entry,
+          state: noteEvidence(entry.state, at).state,
+        }));
+      } catch (error) {
+        log("error", "Cannot note behaviour evidence for the silence rule", {
+          session: window.session,
+          error,
+        });
+      }
     },
   };
 }
