@@ -178,3 +178,15 @@ export async function reserveAlertMails(
     return { emails, retryAt: null };
   });
 }
+
+/** Gives back `emails` reserved at `at` whose send failed (a failed send spends no budget). */
+export async function releaseAlertMails(
+  db: Driver,
+  at: Date,
+  emails: number,
+): Promise<void> {
+  await db.run(
+    sql`delete from alert_mail_log where id in (select id from alert_mail_log
+    where at = ${at.toISOString()}::timestamptz order by id desc limit ${emails}::int)`,
+  );
+}

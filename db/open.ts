@@ -126,5 +126,6 @@ export function createStore(db: Driver): Store {
     recentAuthFailures: (client, sinceMs, limit) =>
       fleet.recentAuthFailures(db, client, sinceMs, limit),
     reserveAlertMails: (input) => fleet.reserveAlertMails(db, input),
+    releaseAlertMails: (at, emails) => fleet.releaseAlertMails(db, at, emails),
   };
 }

@@ -411,4 +411,6 @@ export interface Store {
   reserveAlertMails(
     input: { maxPerHour: number; wanted: number; now: Date },
   ): Promise<MailBudget>;
+  /** Gives back emails reserved at `at` whose send failed. */
+  releaseAlertMails(at: Date, emails: number): Promise<void>;
 }
