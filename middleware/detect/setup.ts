@@ -8,7 +8,7 @@ import type { Hono, MiddlewareHandler } from "hono";
 import type { Config } from "../../config.ts";
 import { FEATURE_NAMES } from "../../collector/mod.ts";
 import type { Store } from "../../db/mod.ts";
-import { createAdminRoutes } from "../admin/mod.ts";
+import { createAdminRoutes, createSharedFailureLimiter } from "../admin/mod.ts";
 import {
   createRevocationGate,
   createSessionEnder,
@@ -219,6 +219,7 @@ export async function createDetection(
     prefix: config.GUARD_PREFIX,
     secure: config.PUBLIC_ORIGIN?.startsWith("https:"),
     publicOrigin: config.PUBLIC_ORIGIN,
+    limiter: createSharedFailureLimiter(store),
   });
   return {
     async onWindow(window) {
