@@ -8,8 +8,8 @@
  * cache costs a retry, never a lost window, and two instances never both see the same transition
  * (e.g. the first bot verdict): exactly one swap from a given version succeeds.
  *
- * A store without the shared-state methods (unit-test fakes, `deno task replay`) keeps the state
- * in the cache only, as one instance did before. When the store fails, the step is kept locally
+ * A store without the shared-state methods (unit-test fakes, `deno task replay`), or PGlite (one
+ * process's store, so never shared), keeps the state in the cache only, as one instance did before. When the store fails, the step is kept locally
  * and logged; the next update reads the store again.
  *
  * @module
@@ -19,7 +19,7 @@ import { log } from "../../log.ts";
 
 /** The store methods shared state uses; absent, state stays in this instance's memory. */
 export type SharedStateStore = Partial<
-  Pick<Store, "getSessionState" | "casSessionState">
+  Pick<Store, "kind" | "getSessionState" | "casSessionState">
 >;
 
 /** Options of {@link createSharedStates}. */
@@ -63,7 +63,9 @@ export function createSharedStates<T>(
   options: SharedStatesOptions<T>,
 ): SharedStates<T> {
   const { store, kind } = options;
-  const shared = store.getSessionState !== undefined &&
+  // PGlite is one process's store: the cache is the whole truth there, no round trip.
+  const shared = store.kind !== "pglite" &&
+    store.getSessionState !== undefined &&
     store.casSessionState !== undefined;
   const cache = new Map<string, Cached<T>>();
   const max = options.max ?? 100_000;
@@ -91,7 +93,24 @@ export function createSharedStates<T>(
       : { version: row.version, state: row.state as T };
   }
 
-  async function update(
+  // Updates of one session on this instance run one after another: an instance never races
+  // itself (a client hammering one session costs queueing here, not swap retries).
+  const queues = new Map<string, Promise<unknown>>();
+
+  function update(
+    session: string,
+    step: (prev: T) => T | Promise<T>,
+  ): Promise<SharedUpdate<T>> {
+    const before = queues.get(session) ?? Promise.resolve();
+    const run = before.catch(() => {}).then(() => swap(session, step));
+    queues.set(session, run);
+    run.catch(() => {}).finally(() => {
+      if (queues.get(session) === run) queues.delete(session);
+    });
+    return run;
+  }
+
+  async function swap(
     session: string,
     step: (prev: T) => T | Promise<T>,
   ): Promise<SharedUpdate<T>> {

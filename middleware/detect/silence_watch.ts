@@ -175,6 +175,13 @@ export function createSilenceWatch(options: SilenceWatchOptions): SilenceWatch {
   };
 
   async function count(who: Who) {
+    // A latched verdict whose response is taken (or that has none to take) cannot change: no
+    // write. The latch is never undone anywhere, so the cached copy is enough to know it.
+    const known = entries.peek(who.key);
+    if (
+      known !== undefined && isUnverified(known.state) &&
+      (known.actedLoggedIn || !who.loggedIn)
+    ) return;
     const at = now();
     let act = false;
     const { next } = await entries.update(who.key, async (entry) => {

@@ -124,6 +124,8 @@ export function createSessionTable(
     seq: number,
     state: SessionState,
   ): Promise<ClaimRefusal | null> {
+    // PGlite is one process's store: this memory is the whole truth, no fleet to ask.
+    if (store.kind === "pglite") return null;
     let shared;
     try {
       shared = await withTimeout(
