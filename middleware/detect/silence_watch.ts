@@ -85,6 +85,13 @@ interface Who {
   attributed: boolean;
 }
 
+interface Batch {
+  who: Who;
+  /** Times of the batch's requests, in arrival order. */
+  times: number[];
+  done: Promise<void>;
+}
+
 interface Entry {
   state: SilenceState;
   /** The logged-in response (alert, and logout when configured) has been taken. */
@@ -174,40 +181,68 @@ export function createSilenceWatch(options: SilenceWatchOptions): SilenceWatch {
     await next();
   };
 
-  async function count(who: Who) {
+  // Requests of one session that arrive while its previous update is in flight join one batch:
+  // one swap per round trip, whatever the concurrency (group commit), each request still
+  // waiting for the swap that counted it.
+  const open = new Map<string, Batch>();
+
+  function count(who: Who): Promise<void> {
     // A latched verdict whose response is taken (or that has none to take) cannot change: no
     // write. The latch is never undone anywhere, so the cached copy is enough to know it.
     const known = entries.peek(who.key);
     if (
       known !== undefined && isUnverified(known.state) &&
       (known.actedLoggedIn || !who.loggedIn)
-    ) return;
+    ) return Promise.resolve();
     const at = now();
+    const batch = open.get(who.key);
+    if (batch !== undefined) {
+      // Bounded: past the rule's count only the last time matters (the span and lastAt).
+      if (batch.times.length > options.rule.requests) batch.times.pop();
+      batch.times.push(at);
+      batch.who = {
+        ...batch.who,
+        loggedIn: batch.who.loggedIn || who.loggedIn,
+      };
+      return batch.done;
+    }
+    const fresh: Batch = { who, times: [at], done: Promise.resolve() };
+    open.set(who.key, fresh);
+    fresh.done = run(fresh);
+    return fresh.done;
+  }
+
+  async function run(batch: Batch) {
+    const key = batch.who.key;
     let act = false;
-    const { next } = await entries.update(who.key, async (entry) => {
-      let step = noteActivity(entry.state, at, options.rule);
-      if (step.becameUnverified) {
-        // Windows may have reached another instance: stored evidence since the first counted
-        // request starts the count over.
-        const stored = await storedEvidenceAt(
-          who.key,
-          entry.state.firstAt ?? at,
-        );
-        if (stored !== null) {
-          const reset = noteEvidence(entry.state, stored).state;
-          step = noteActivity(reset, at, options.rule);
+    const { next } = await entries.update(key, async (entry) => {
+      if (open.get(key) === batch) open.delete(key); // later requests: the next batch
+      let state = entry.state;
+      let became = false;
+      for (const at of batch.times) {
+        let step = noteActivity(state, at, options.rule);
+        if (step.becameUnverified) {
+          // Windows may have reached another instance: stored evidence since the first
+          // counted request starts the count over.
+          const stored = await storedEvidenceAt(key, state.firstAt ?? at);
+          if (stored !== null) {
+            const reset = noteEvidence(state, stored).state;
+            step = noteActivity(reset, at, options.rule);
+          }
         }
+        state = step.state;
+        became ||= step.becameUnverified;
       }
-      const pending = isUnverified(step.state) && who.loggedIn &&
-        !entry.actedLoggedIn;
-      act = step.becameUnverified || pending;
+      const loggedIn = batch.who.loggedIn;
+      const pending = isUnverified(state) && loggedIn && !entry.actedLoggedIn;
+      act = became || pending;
       // The logged-in response is claimed in the same swap: one instance takes it.
       return {
-        state: step.state,
-        actedLoggedIn: entry.actedLoggedIn || (act && who.loggedIn),
+        state,
+        actedLoggedIn: entry.actedLoggedIn || (act && loggedIn),
       };
     });
-    if (act) await judge(who, next);
+    if (act) await judge(batch.who, next);
   }
 
   /**
