@@ -32,6 +32,7 @@ import {
   createPageTokens,
   resolveGuardSecret,
 } from "./middleware/session/mod.ts";
+import { createSharedFailureLimiter } from "./middleware/admin/mod.ts";
 import {
   createGuardApp,
   type GuardAppOptions,
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
     store,
     collector,
     pageToken: (session) => pageTokens.issue(session),
+    metricsLimiter: createSharedFailureLimiter(store),
     mountGuardRoutes(guard) {
       guard.route("/", ingest);
       detection.mount(guard);
@@ -100,6 +102,7 @@ async function main(): Promise<void> {
         secret,
         secure: config.PUBLIC_ORIGIN?.startsWith("https:"),
         newSessionsPerMin: config.NEW_SESSIONS_PER_MIN,
+        sharedCount: store.hitRateWindow,
       }),
       ...detection.beforeProxy,
     ],

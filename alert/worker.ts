@@ -5,22 +5,22 @@
  *   SMTP server accepted it; a crash or a dead SMTP server leaves it due, so none is lost.
  * - Retry: a failed send is retried after base·2^attempts ms (capped), per alert.
  * - Dedupe: the outbox's unique dedupe key (`detection:<session>`) allows one alert per session.
- * - Rate limit: at most `maxPerHour` emails per rolling hour from this worker. When the due alerts
- *   exceed what is left of the budget, they go out as ONE digest; with no budget left they wait
- *   until the oldest send of the hour ages out.
+ * - Rate limit: at most `maxPerHour` emails per rolling hour from the whole fleet (the store's
+ *   `reserveAlertMails`, one row per email; a store without it, or failing, falls back to this
+ *   worker's own count). When the due alerts exceed what is left of the budget, they go out as ONE
+ *   digest; with no budget left they wait until the oldest send of the hour ages out.
  *
  * @module
  */
 import { log } from "../log.ts";
-import type { AlertRow, Store } from "../db/mod.ts";
+import type { AlertRow, MailBudget, Store } from "../db/mod.ts";
 import { composeAlertMail, composeDigestMail } from "./compose.ts";
 import type { Mailer } from "./mailer.ts";
 
 /** The store methods the worker uses. */
-export type AlertStore = Pick<
-  Store,
-  "claimDueAlerts" | "markAlertSent" | "markAlertFailed"
->;
+export type AlertStore =
+  & Pick<Store, "claimDueAlerts" | "markAlertSent" | "markAlertFailed">
+  & Partial<Pick<Store, "reserveAlertMails" | "releaseAlertMails">>;
 
 /** Options of {@link startAlertWorker}. */
 export interface AlertWorkerOptions {
@@ -89,24 +89,47 @@ export function startAlertWorker(
     }
   }
 
+  /** Emails granted for `wanted` alerts: the fleet's budget, else this worker's own count. */
+  async function reserve(
+    wanted: number,
+    t: number,
+  ): Promise<MailBudget & { shared?: boolean }> {
+    while (sentAt.length > 0 && sentAt[0] <= t - HOUR_MS) sentAt.shift();
+    if (store.reserveAlertMails !== undefined) {
+      try {
+        const grant = await store.reserveAlertMails({
+          maxPerHour: options.maxPerHour,
+          wanted,
+          now: new Date(t),
+        });
+        return { ...grant, shared: true };
+      } catch (error) {
+        log("warn", "Cannot reserve alert emails in the store", { error });
+      }
+    }
+    const budget = options.maxPerHour - sentAt.length;
+    if (budget <= 0) {
+      return { emails: 0, retryAt: new Date(sentAt[0] + HOUR_MS) };
+    }
+    return { emails: wanted <= budget ? wanted : 1, retryAt: null };
+  }
+
   async function deliver(
     alerts: readonly AlertRow[],
     t: number,
   ): Promise<number> {
-    while (sentAt.length > 0 && sentAt[0] <= t - HOUR_MS) sentAt.shift();
-    const budget = options.maxPerHour - sentAt.length;
-    if (budget <= 0) {
-      const retryAt = new Date(sentAt[0] + HOUR_MS);
+    const grant = await reserve(alerts.length, t);
+    if (grant.emails === 0) {
       for (const a of alerts) {
         await store.markAlertFailed(
           a.id,
           "Rate limited: ALERT_MAX_PER_HOUR reached",
-          retryAt,
+          grant.retryAt!,
         );
       }
       return 0;
     }
-    const groups: AlertRow[][] = alerts.length <= budget
+    const groups: AlertRow[][] = grant.emails === alerts.length
       ? alerts.map((a) => [a])
       : [[...alerts]];
     let sent = 0;
@@ -118,6 +141,10 @@ export function startAlertWorker(
         await mailer.send(mail);
       } catch (error) {
         await fail(group, error);
+        // A failed send spends no budget.
+        if (grant.shared) {
+          await store.releaseAlertMails?.(new Date(t), 1).catch(() => {});
+        }
         continue;
       }
       sentAt.push(now().getTime());

@@ -17,6 +17,7 @@ const pin = Deno.build.os === "linux" && navigator.hardwareConcurrency >= 2
 const BENCHES: { name: string; args: string[] }[] = [
   { name: "proxy", args: ["bench/proxy.ts"] },
   { name: "ingest", args: ["bench/ingest.ts"] },
+  { name: "fleet_db", args: ["bench/fleet_db.ts"] },
   { name: "tree", args: ["bench/tree.ts", ...(quick ? ["--quick"] : [])] },
   {
     name: "collector long tasks",

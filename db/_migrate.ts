@@ -3,6 +3,7 @@ import { migration001 } from "./migrations/001_init.ts";
 import { migration002 } from "./migrations/002_profiles.ts";
 import { migration003 } from "./migrations/003_logout.ts";
 import { migration004 } from "./migrations/004_page_views.ts";
+import { migration005 } from "./migrations/005_fleet.ts";
 import { ident, sql } from "./_sql.ts";
 import type { Driver } from "./_sql.ts";
 
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration002,
   migration003,
   migration004,
+  migration005,
 ];
 
 /**

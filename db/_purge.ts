@@ -13,7 +13,9 @@
  *   site has long expired);
  * - unsent alerts older than the window cut-off (the detection they describe is gone), and the
  *   oldest unsent alerts beyond `maxUnsentAlerts` (a flood from many sources cannot grow the
- *   outbox without bound; one source's flood is one incident row already).
+ *   outbox without bound; one source's flood is one incident row already);
+ * - fleet state (db/_fleet.ts): session state and ingest rows idle since the window cut-off;
+ *   rate windows, failed credentials and the mail log after an hour (their windows are shorter).
  *
  * Kept: labels (an admin's judgement, no behaviour).
  */
@@ -58,6 +60,7 @@ export async function purge(
       sql`delete from session_credentials
         where ${bindCut}::timestamptz is not null and first_seen < ${bindCut}::timestamptz`,
     ),
+    shared: await purgeShared(db, cut),
     unsentAlerts: await count(
       db,
       sql`delete from alert_outbox where sent_at is null and created_at < ${cut}::timestamptz`,
@@ -112,4 +115,25 @@ async function purgeBehaviour(db: Driver, options: PurgeOptions) {
           where s.user_identity = p.user_identity and s.last_seen >= ${cut}::timestamptz)`,
     ),
   };
+}
+
+/** Fleet state (db/_fleet.ts): idle session rows at the window cut-off, counters after an hour. */
+async function purgeShared(db: Driver, cut: string): Promise<number> {
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  return await count(
+    db,
+    sql`delete from session_state where updated_at < ${cut}::timestamptz`,
+  ) + await count(
+    db,
+    sql`delete from ingest_sessions where updated_at < ${cut}::timestamptz`,
+  ) + await count(
+    db,
+    sql`delete from rate_windows where updated_at < ${hourAgo.toISOString()}::timestamptz`,
+  ) + await count(
+    db,
+    sql`delete from auth_failures where at_ms < ${hourAgo.getTime()}::float8`,
+  ) + await count(
+    db,
+    sql`delete from alert_mail_log where at < ${hourAgo.toISOString()}::timestamptz`,
+  );
 }

@@ -1,4 +1,5 @@
 import * as alerts from "./_alerts.ts";
+import * as fleet from "./_fleet.ts";
 import { migrate } from "./_migrate.ts";
 import * as profiles from "./_profiles.ts";
 import { purge } from "./_purge.ts";
@@ -115,5 +116,18 @@ export function createStore(db: Driver): Store {
     profileCandidates: (min) => profiles.profileCandidates(db, min),
     profileWindows: (identity, side, limit) =>
       profiles.profileWindows(db, identity, side, limit),
+    getSessionState: (session, kind) =>
+      fleet.getSessionState(db, session, kind),
+    casSessionState: (session, kind, expected, state) =>
+      fleet.casSessionState(db, session, kind, expected, state),
+    claimIngestPost: (input) => fleet.claimIngestPost(db, input),
+    hitRateWindow: (key, windowMs, nowMs) =>
+      fleet.hitRateWindow(db, key, windowMs, nowMs),
+    recordAuthFailure: (client, atMs, windowMs) =>
+      fleet.recordAuthFailure(db, client, atMs, windowMs),
+    recentAuthFailures: (client, sinceMs, limit) =>
+      fleet.recentAuthFailures(db, client, sinceMs, limit),
+    reserveAlertMails: (input) => fleet.reserveAlertMails(db, input),
+    releaseAlertMails: (at, emails) => fleet.releaseAlertMails(db, at, emails),
   };
 }

@@ -171,6 +171,57 @@ export interface PurgeResult {
   unsentAlerts: number;
   /** Page views of hours before the window cut-off. */
   pageViews: number;
+  /**
+   * Fleet state (db/_fleet.ts): session state and ingest rows idle since the window cut-off,
+   * rate windows, failed credentials and mail log rows older than an hour.
+   */
+  shared: number;
+}
+
+/** Kinds of shared per-session state (db/_fleet.ts). */
+export type SessionStateKind = "evidence" | "silence";
+
+/** A session's shared state: its JSON and the version a compare and swap expects. */
+export interface SharedState {
+  version: number;
+  state: unknown;
+}
+
+/** What {@link Store.casSessionState} did: written as `version`, or the newer row found. */
+export type CasResult = { ok: true; version: number } | {
+  ok: false;
+  /** The row as it is now (null only if it vanished, e.g. purged). */
+  current: SharedState | null;
+};
+
+/** One ingest post for {@link Store.claimIngestPost}. */
+export interface IngestClaimInput {
+  session: string;
+  seq: number;
+  /** INGEST_RATE_PER_MIN: the bucket's capacity. */
+  capacity: number;
+  /** Tokens refilled per ms (capacity / 60,000). */
+  perMs: number;
+  /** The instance's clock, ms. */
+  nowMs: number;
+}
+
+/** The fleet's answer to one ingest post. */
+export interface IngestClaim {
+  /** `ok`: accepted, its seq taken; `rate`: no token left; `replay`: seq not above the last. */
+  outcome: "ok" | "rate" | "replay";
+  /** Tokens left in the shared bucket. */
+  tokens: number;
+  /** The highest accepted seq after this post. */
+  lastSeq: number | null;
+}
+
+/** Emails granted from the fleet's hourly budget (db/_fleet.ts `reserveAlertMails`). */
+export interface MailBudget {
+  /** 0: none left; the number of alerts wanted: one each; 1 (of more): one digest. */
+  emails: number;
+  /** With 0 emails: when the oldest send of the hour ages out. */
+  retryAt: Date | null;
 }
 
 /** One auth cookie value as the store knows it: its keyed digest, never the value. */
@@ -333,4 +384,38 @@ export interface Store {
     side: "owner" | "others",
     limit: number,
   ): Promise<FeatureVector[]>;
+  /** A session's shared state of one kind (db/_fleet.ts), or null. */
+  getSessionState(
+    session: string,
+    kind: SessionStateKind,
+  ): Promise<SharedState | null>;
+  /** Writes a session's state if it is still at version `expected` (0: none yet). */
+  casSessionState(
+    session: string,
+    kind: SessionStateKind,
+    expected: number,
+    state: unknown,
+  ): Promise<CasResult>;
+  /** One ingest post against the session's shared token bucket and last seq. */
+  claimIngestPost(input: IngestClaimInput): Promise<IngestClaim>;
+  /** Counts a hit of `key` in fixed windows of `windowMs`; the current window's hits. */
+  hitRateWindow(key: string, windowMs: number, nowMs: number): Promise<number>;
+  /** Records a failed credential of a client address. */
+  recordAuthFailure(
+    client: string,
+    atMs: number,
+    windowMs: number,
+  ): Promise<void>;
+  /** The newest `limit` failure times of a client after `sinceMs`, oldest first. */
+  recentAuthFailures(
+    client: string,
+    sinceMs: number,
+    limit: number,
+  ): Promise<number[]>;
+  /** Reserves emails from the fleet's ALERT_MAX_PER_HOUR budget. */
+  reserveAlertMails(
+    input: { maxPerHour: number; wanted: number; now: Date },
+  ): Promise<MailBudget>;
+  /** Gives back emails reserved at `at` whose send failed. */
+  releaseAlertMails(at: Date, emails: number): Promise<void>;
 }

@@ -7,7 +7,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Config } from "../config.ts";
 import { log, logs } from "../log.ts";
-import { createMetricsAuth } from "./admin/mod.ts";
+import { createMetricsAuth, type FailureLimiter } from "./admin/mod.ts";
 import { isAmbiguousPrefix, requestPath } from "./edge/mod.ts";
 import { createResponseInjector } from "./inject/mod.ts";
 import { guardMetrics, recordRequest, renderMetrics } from "./metrics.ts";
@@ -40,6 +40,8 @@ export type GuardAppOptions = {
    * (`c.get("guardSessionId")`, set by the session middleware in `beforeProxy`).
    */
   pageToken?: (session: string) => Promise<string>;
+  /** Counts failed METRICS_TOKEN attempts (main.ts: the fleet's, in the store). */
+  metricsLimiter?: FailureLimiter;
 };
 
 /**
@@ -134,6 +136,7 @@ function guardRoutes(options: GuardAppOptions): Hono {
   });
   const metricsAuth = createMetricsAuth({
     token: options.config.METRICS_TOKEN,
+    limiter: options.metricsLimiter,
   });
   guard.get("/metrics", metricsAuth, async () => {
     const { body, contentType } = await renderMetrics();

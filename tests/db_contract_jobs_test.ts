@@ -142,6 +142,7 @@ for (const backend of backends()) {
           bindings: 0,
           unsentAlerts: 0,
           pageViews: 0,
+          shared: 0,
         };
         assert.deepEqual(await purgeExpired(store, config), {
           raw: 0,
@@ -219,6 +220,7 @@ for (const backend of backends()) {
           bindings: 0,
           unsentAlerts: 0,
           pageViews: 0,
+          shared: 0,
         });
         assert.equal(await store.getSession("idle"), null);
         assert.equal(await store.getProfile("gone"), null);

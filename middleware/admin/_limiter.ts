@@ -1,3 +1,6 @@
+import type { Store } from "../../db/mod.ts";
+import { log } from "../../log.ts";
+
 /**
  * Failed-credential counting per client address: a sliding window of the last failures of each
  * address. Past `max` failures within `windowMs`, the address is refused (429) until its oldest
@@ -20,15 +23,59 @@ export interface FailureLimiterOptions {
 /** Counts failed credentials per client address. */
 export interface FailureLimiter {
   /** Seconds the address must wait before its next attempt; 0 when it may try now. */
-  retryAfter(client: string): number;
+  retryAfter(client: string): number | Promise<number>;
   /** Counts one failed attempt of the address. */
-  fail(client: string): void;
+  fail(client: string): void | Promise<void>;
+}
+
+/** The store methods the shared limiter uses (db `auth_failures`). */
+export type FailureStore = Pick<
+  Store,
+  "recordAuthFailure" | "recentAuthFailures"
+>;
+
+/**
+ * A limiter shared by every guard instance on the store: a guesser spreading attempts over N
+ * instances gets the limit of one. Memory still counts (and answers when the store cannot), so the
+ * store only ever makes the limit stricter.
+ */
+export function createSharedFailureLimiter(
+  store: FailureStore,
+  options: FailureLimiterOptions = {},
+): FailureLimiter {
+  const max = options.max ?? 10;
+  const windowMs = options.windowMs ?? 60_000;
+  const now = options.now ?? Date.now;
+  const local = createFailureLimiter(options);
+  return {
+    async retryAfter(client) {
+      const t = now();
+      const mine = local.retryAfter(client) as number;
+      try {
+        const times = await store.recentAuthFailures(client, t - windowMs, max);
+        if (times.length < max) return mine;
+        return Math.max(mine, 1, Math.ceil((times[0] + windowMs - t) / 1000));
+      } catch (error) {
+        log("warn", "Cannot read shared credential failures", { error });
+        return mine;
+      }
+    },
+    async fail(client) {
+      local.fail(client);
+      await store.recordAuthFailure(client, now(), windowMs).catch((error) =>
+        log("warn", "Cannot record a credential failure", { error })
+      );
+    },
+  };
 }
 
 /** Creates a limiter; memory is bounded by `maxClients × max` timestamps. */
 export function createFailureLimiter(
   options: FailureLimiterOptions = {},
-): FailureLimiter {
+): {
+  retryAfter(client: string): number;
+  fail(client: string): void;
+} {
   const max = options.max ?? 10;
   const windowMs = options.windowMs ?? 60_000;
   const maxClients = options.maxClients ?? 10_000;

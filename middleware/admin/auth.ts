@@ -200,10 +200,10 @@ export function createAdminAuth(options: AdminAuthOptions): AdminAuth {
     const bearer = bearerToken(c);
     if (bearer !== null) {
       const ip = clientIp(c);
-      const wait = limiter.retryAfter(ip);
+      const wait = await limiter.retryAfter(ip);
       if (wait > 0) return tooManyFailures(c, wait);
       if (sameSecret(bearer, options.token)) return await next();
-      limiter.fail(ip);
+      await limiter.fail(ip);
     } else if (c.req.method === "GET" && wantsPage(c)) {
       return c.redirect(
         `${base}/login?next=${encodeURIComponent(c.req.path)}`,
@@ -229,7 +229,7 @@ export function createAdminAuth(options: AdminAuthOptions): AdminAuth {
       c.header("X-Frame-Options", "DENY");
       if (crossSite(c)) return c.json({ error: "cross_site" }, 403);
       const ip = clientIp(c);
-      const wait = limiter.retryAfter(ip);
+      const wait = await limiter.retryAfter(ip);
       if (wait > 0) return tooManyFailures(c, wait);
       if (!FORM.test(c.req.header("content-type") ?? "")) {
         return c.json({ error: "unsupported_media_type" }, 415);
@@ -238,7 +238,7 @@ export function createAdminAuth(options: AdminAuthOptions): AdminAuth {
       if (form === null) return c.json({ error: "too_large" }, 413);
       const next = safeNext(form.get("next") ?? undefined, base) ?? home;
       if (!sameSecret(form.get("token") ?? "", options.token)) {
-        limiter.fail(ip);
+        await limiter.fail(ip);
         return c.html(renderLoginHtml({ next, error: "Wrong token." }), 401);
       }
       const exp = String(now() + ttlMs);

@@ -47,11 +47,11 @@ export function createMetricsAuth(
       return await next();
     }
     const ip = clientIp(c);
-    const wait = limiter.retryAfter(ip);
+    const wait = await limiter.retryAfter(ip);
     if (wait > 0) return tooManyFailures(c, wait);
     const given = bearerToken(c);
     if (given !== null && sameSecret(given, token)) return await next();
-    if (given !== null) limiter.fail(ip);
+    if (given !== null) await limiter.fail(ip);
     c.header("WWW-Authenticate", 'Bearer realm="guard metrics"');
     return c.json({ error: "unauthorized" }, 401);
   };

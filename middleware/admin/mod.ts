@@ -49,8 +49,10 @@ export {
 } from "./auth.ts";
 export {
   createFailureLimiter,
+  createSharedFailureLimiter,
   type FailureLimiter,
   type FailureLimiterOptions,
+  type FailureStore,
 } from "./_limiter.ts";
 export {
   createMetricsAuth,

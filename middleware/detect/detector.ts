@@ -8,9 +8,10 @@
  * Side effects never block the visitor: a failing store is logged, and the revocation still
  * takes effect locally at once (the gate's in-memory set).
  *
- * Evidence lives in memory (bounded, least recently seen dropped). On first sight of a session
- * (after a restart, or after eviction) it is rebuilt from the session's stored scores, so a
- * restart does not give a bot a fresh start.
+ * Evidence is shared by every instance on the store (shared_state.ts: a versioned row per session,
+ * advanced by compare and swap, behind a bounded local cache), so windows of one session spread
+ * over several instances add up as on one. A session with no row yet (new, or from before the
+ * row existed) starts from its stored scores, so a restart does not give a bot a fresh start.
  *
  * When the ingest route hands over the window's server-decoded events, they are judged first
  * (window_judge.ts): integrity signals and replayed fingerprints make a bot window (score 1),
@@ -41,6 +42,7 @@ import {
   type VerdictOptions,
 } from "../../detect/mod.ts";
 import type { LoadedModel } from "./model_source.ts";
+import { createSharedStates, type SharedStateStore } from "./shared_state.ts";
 import type { ReloginPrior } from "./relogin.ts";
 import {
   routeWindow,
@@ -55,10 +57,12 @@ export { recordVerdict, settle } from "./record_verdict.ts";
 export const OWNER_VERSION_PREFIX = "owner:";
 
 /** The store methods the detector uses. */
-export type DetectStore = Pick<
-  Store,
-  "recordScore" | "recordDetection" | "enqueueAlert" | "getSession"
->;
+export type DetectStore =
+  & Pick<
+    Store,
+    "recordScore" | "recordDetection" | "enqueueAlert" | "getSession"
+  >
+  & SharedStateStore;
 
 /** One accepted window, as the ingest route hands it over. */
 export interface ScoredWindow {
@@ -187,8 +191,12 @@ function explainDetection(
 export function createDetector(
   options: DetectorOptions,
 ): (window: ScoredWindow) => Promise<DetectAction> {
-  const sessions = new Map<string, SessionEvidence>();
-  const max = options.maxSessions ?? 100_000;
+  const sessions = createSharedStates<SessionEvidence>({
+    store: options.store,
+    kind: "evidence",
+    initial: restore,
+    max: options.maxSessions,
+  });
   const keep = options.keepScores ?? 20;
   const logout: DetectAction = { action: "logout", redirect: options.loginUrl };
 
@@ -199,7 +207,7 @@ export function createDetector(
   return async function detectWindow(window) {
     const route = judge(window);
     if (route.route === "skip") {
-      const known = sessions.get(window.session);
+      const known = sessions.peek(window.session);
       return known?.detectedAt != null && options.mode === "enforce"
         ? logout
         : { action: "none" };
@@ -212,17 +220,22 @@ export function createDetector(
     const human = route.route === "model" && options.humanness !== undefined
       ? 1 - scoreWindow(options.humanness().model, window.features)
       : undefined;
-    const prev = sessions.get(window.session) ??
-      await restore(window.session);
-    const rule = prev.prior
-      ? { ...options.verdict, minWindows: prev.prior.minWindows }
-      : options.verdict;
-    const next: SessionEvidence = {
-      ...stepEvidence(prev, score, rule, human),
-      scores: [...prev.scores, score].slice(-keep),
-      signals: addSignals(prev.signals, route.signals),
-      ...(prev.prior ? { prior: prev.prior } : {}),
-    };
+    const { prev, next } = await sessions.update(
+      window.session,
+      (prev): SessionEvidence => ({
+        ...stepEvidence(
+          prev,
+          score,
+          prev.prior
+            ? { ...options.verdict, minWindows: prev.prior.minWindows }
+            : options.verdict,
+          human,
+        ),
+        scores: [...prev.scores, score].slice(-keep),
+        signals: addSignals(prev.signals, route.signals),
+        ...(prev.prior ? { prior: prev.prior } : {}),
+      }),
+    );
     if (Object.keys(route.signals).length > 0) {
       log("info", "window signals", {
         session: window.session,
@@ -236,9 +249,6 @@ export function createDetector(
       ...(human === undefined ? {} : { humanness: human }),
       state: next,
     });
-    sessions.delete(window.session);
-    sessions.set(window.session, next);
-    if (sessions.size > max) sessions.delete(sessions.keys().next().value!);
     const verdict = next.detectedAt === null ? "pending" : "bot";
     await settle(
       "score",

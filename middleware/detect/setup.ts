@@ -8,7 +8,7 @@ import type { Hono, MiddlewareHandler } from "hono";
 import type { Config } from "../../config.ts";
 import { FEATURE_NAMES } from "../../collector/mod.ts";
 import type { Store } from "../../db/mod.ts";
-import { createAdminRoutes } from "../admin/mod.ts";
+import { createAdminRoutes, createSharedFailureLimiter } from "../admin/mod.ts";
 import { createPageViewRecorder } from "../views/mod.ts";
 import {
   createRevocationGate,
@@ -224,6 +224,7 @@ export async function createDetection(
     secure: config.PUBLIC_ORIGIN?.startsWith("https:"),
     publicOrigin: config.PUBLIC_ORIGIN,
     console: consoleOptions(config, models, humanness),
+    limiter: createSharedFailureLimiter(store),
   });
   // Page views feed the console; recorded only when it is on.
   const views = config.ADMIN_TOKEN === undefined
@@ -232,9 +233,9 @@ export async function createDetection(
   const proxied = [gate.middleware, silence.middleware];
   if (views !== null) proxied.push(views.middleware);
   return {
-    onWindow(window) {
-      silence.noteWindow(window);
-      return score(window);
+    async onWindow(window) {
+      await silence.noteWindow(window);
+      return await score(window);
     },
     gate: gate.middleware,
     revocation: gate,

@@ -15,9 +15,10 @@
  * cannot take over). A client with neither cookie has no identity to hold its requests to, and
  * is logged in nowhere.
  *
- * Evidence from another instance: counts live in memory per instance, but windows may land on
- * another one. Before a verdict, the session's stored windows are checked, and one with
- * behaviour received since the first counted request is evidence.
+ * Shared by the fleet: the counts are a versioned row per session (shared_state.ts), so requests
+ * and windows of one session spread over several instances count as on one, and the logged-in
+ * response is taken once. Before a verdict, the session's stored windows are checked too, and one
+ * with behaviour received since the first counted request is evidence.
  *
  * @module
  */
@@ -31,6 +32,7 @@ import {
 } from "../response/mod.ts";
 import { countsAsActivity } from "./activity.ts";
 import { settle } from "./detector.ts";
+import { createSharedStates, type SharedStateStore } from "./shared_state.ts";
 import {
   type EvidenceWindow,
   hasBehaviour,
@@ -43,10 +45,12 @@ import {
 } from "../../detect/mod.ts";
 
 /** The store methods the watch uses. */
-export type SilenceStore = Pick<
-  Store,
-  "touchSession" | "recordDetection" | "enqueueAlert" | "listWindows"
->;
+export type SilenceStore =
+  & Pick<
+    Store,
+    "touchSession" | "recordDetection" | "enqueueAlert" | "listWindows"
+  >
+  & SharedStateStore;
 
 /** Options of {@link createSilenceWatch}. */
 export interface SilenceWatchOptions {
@@ -71,14 +75,21 @@ export interface SilenceWatchOptions {
 export interface SilenceWatch {
   /** Put after the revocation gate in `beforeProxy`. */
   middleware: MiddlewareHandler;
-  /** Call for every accepted window (before or after scoring). */
-  noteWindow(window: EvidenceWindow & { session: string }): void;
+  /** Call for every accepted window (before or after scoring); never rejects. */
+  noteWindow(window: EvidenceWindow & { session: string }): Promise<void>;
 }
 
 interface Who {
   key: string;
   loggedIn: boolean;
   attributed: boolean;
+}
+
+interface Batch {
+  who: Who;
+  /** Times of the batch's requests, in arrival order. */
+  times: number[];
+  done: Promise<void>;
 }
 
 interface Entry {
@@ -146,44 +157,92 @@ export function createSilenceWatch(options: SilenceWatchOptions): SilenceWatch {
   const sidName = options.sessionCookie ?? "__guard_sid";
   const authNames = new Set(options.authCookies.map((c) => c.name));
   const now = options.now ?? Date.now;
-  const max = options.maxSessions ?? 100_000;
-  const entries = new Map<string, Entry>();
-
-  function remember(key: string, entry: Entry) {
-    entries.delete(key);
-    entries.set(key, entry);
-    if (entries.size > max) entries.delete(entries.keys().next().value!);
-  }
+  const entries = createSharedStates<Entry>({
+    store: options.store,
+    kind: "silence",
+    initial: () =>
+      Promise.resolve({ state: initialSilence(), actedLoggedIn: false }),
+    max: options.maxSessions,
+  });
 
   const middleware: MiddlewareHandler = async function silenceWatch(c, next) {
     if (!countsAsActivity(c.req.raw, { excludePaths: options.excludePaths })) {
       return await next();
     }
     const who = keyOf(c);
-    if (who !== null) await count(who);
+    if (who !== null) {
+      await count(who).catch((error) =>
+        log("error", "Cannot count activity for the silence rule", {
+          session: who.key,
+          error,
+        })
+      );
+    }
     await next();
   };
 
-  async function count(who: Who) {
+  // Requests of one session that arrive while its previous update is in flight join one batch:
+  // one swap per round trip, whatever the concurrency (group commit), each request still
+  // waiting for the swap that counted it.
+  const open = new Map<string, Batch>();
+
+  function count(who: Who): Promise<void> {
+    // A latched verdict whose response is taken (or that has none to take) cannot change: no
+    // write. The latch is never undone anywhere, so the cached copy is enough to know it.
+    const known = entries.peek(who.key);
+    if (
+      known !== undefined && isUnverified(known.state) &&
+      (known.actedLoggedIn || !who.loggedIn)
+    ) return Promise.resolve();
     const at = now();
-    const entry = entries.get(who.key) ??
-      { state: initialSilence(), actedLoggedIn: false };
-    const prev = entry.state;
-    let step = noteActivity(prev, at, options.rule);
-    entry.state = step.state;
-    remember(who.key, entry);
-    if (step.becameUnverified) {
-      // Windows may have reached another instance: stored evidence since the first counted
-      // request starts the count over, as if this instance had seen it.
-      const stored = await storedEvidenceAt(who.key, prev.firstAt ?? at);
-      if (stored !== null) {
-        step = noteActivity(noteEvidence(prev, stored).state, at, options.rule);
-        entry.state = step.state;
-      }
+    const batch = open.get(who.key);
+    if (batch !== undefined) {
+      // Bounded: past the rule's count only the last time matters (the span and lastAt).
+      if (batch.times.length > options.rule.requests) batch.times.pop();
+      batch.times.push(at);
+      batch.who = {
+        ...batch.who,
+        loggedIn: batch.who.loggedIn || who.loggedIn,
+      };
+      return batch.done;
     }
-    const pending = isUnverified(entry.state) && who.loggedIn &&
-      !entry.actedLoggedIn;
-    if (step.becameUnverified || pending) await judge(who, entry);
+    const fresh: Batch = { who, times: [at], done: Promise.resolve() };
+    open.set(who.key, fresh);
+    fresh.done = run(fresh);
+    return fresh.done;
+  }
+
+  async function run(batch: Batch) {
+    const key = batch.who.key;
+    let act = false;
+    const { next } = await entries.update(key, async (entry) => {
+      if (open.get(key) === batch) open.delete(key); // later requests: the next batch
+      let state = entry.state;
+      let became = false;
+      for (const at of batch.times) {
+        let step = noteActivity(state, at, options.rule);
+        if (step.becameUnverified) {
+          // Windows may have reached another instance: stored evidence since the first
+          // counted request starts the count over.
+          const stored = await storedEvidenceAt(key, state.firstAt ?? at);
+          if (stored !== null) {
+            const reset = noteEvidence(state, stored).state;
+            step = noteActivity(reset, at, options.rule);
+          }
+        }
+        state = step.state;
+        became ||= step.becameUnverified;
+      }
+      const loggedIn = batch.who.loggedIn;
+      const pending = isUnverified(state) && loggedIn && !entry.actedLoggedIn;
+      act = became || pending;
+      // The logged-in response is claimed in the same swap: one instance takes it.
+      return {
+        state,
+        actedLoggedIn: entry.actedLoggedIn || (act && loggedIn),
+      };
+    });
+    if (act) await judge(batch.who, next);
   }
 
   /**
@@ -212,11 +271,8 @@ export function createSilenceWatch(options: SilenceWatchOptions): SilenceWatch {
 
   async function judge(who: Who, entry: Entry) {
     const key = who.key;
-    if (await options.gate.isRevoked(key)) {
-      entry.actedLoggedIn = true; // already logged out (a bot verdict, or another instance)
-      return;
-    }
-    if (who.loggedIn) entry.actedLoggedIn = true;
+    // Already logged out (a bot verdict, or another instance): nothing more to do.
+    if (await options.gate.isRevoked(key)) return;
     const logout = who.loggedIn && options.action === "logout" &&
       options.mode === "enforce";
     const explanation = explain(entry.state, who, logout);
@@ -286,11 +342,24 @@ export function createSilenceWatch(options: SilenceWatchOptions): SilenceWatch {
 
   return {
     middleware,
-    noteWindow(window) {
+    async noteWindow(window) {
       if (!hasBehaviour(window)) return;
-      const entry = entries.get(window.session);
-      if (entry === undefined) return; // nothing counted yet: nothing to start over
-      entry.state = noteEvidence(entry.state, now()).state;
+      const at = now();
+      try {
+        const { state } = await entries.read(window.session);
+        const untouched = state.counted === 0 && state.evidenceAt === null &&
+          state.unverifiedAt === null;
+        if (untouched) return; // nothing counted yet: nothing to start over
+        await entries.update(window.session, (entry) => ({
+          ...entry,
+          state: noteEvidence(entry.state, at).state,
+        }));
+      } catch (error) {
+        log("error", "Cannot note behaviour evidence for the silence rule", {
+          session: window.session,
+          error,
+        });
+      }
     },
   };
 }

@@ -1,3 +1,10 @@
+/**
+ * What the ingest route knows per session: the rate bucket, the last accepted seq, revocation.
+ * Memory answers first (cheap refusals before a post is parsed); the fleet's shared bucket and
+ * last seq (db `ingest_sessions`) decide last, so N instances allow what one instance would.
+ *
+ * @module
+ */
 import { log } from "../../log.ts";
 import type { Store } from "../../db/mod.ts";
 
@@ -29,8 +36,23 @@ export interface SessionTable {
   take(state: SessionState): number;
   /** Merges the DB's revocation and max(seq) into the state on first sight. */
   load(id: string, state: SessionState): Promise<void>;
+  /**
+   * Claims a post's seq against the fleet's shared bucket and last seq (after every local check
+   * passed): null when accepted (the seq is now the session's last), else the refusal. When the
+   * store cannot answer in time, the post is accepted on what memory knows.
+   */
+  claim(
+    id: string,
+    seq: number,
+    state: SessionState,
+  ): Promise<ClaimRefusal | null>;
   markRevoked(id: string): void;
 }
+
+/** Why the fleet refused a post that this instance's memory accepted. */
+export type ClaimRefusal =
+  | { reason: "rate"; retryAfter: number }
+  | { reason: "replay"; next: number };
 
 /**
  * A token bucket per session: capacity INGEST_RATE_PER_MIN, refilled continuously at that rate per
@@ -97,10 +119,47 @@ export function createSessionTable(
     return state.loading;
   }
 
+  async function claim(
+    id: string,
+    seq: number,
+    state: SessionState,
+  ): Promise<ClaimRefusal | null> {
+    // PGlite is one process's store: this memory is the whole truth, no fleet to ask.
+    if (store.kind === "pglite") return null;
+    let shared;
+    try {
+      shared = await withTimeout(
+        store.claimIngestPost({
+          session: id,
+          seq,
+          capacity: options.ratePerMin,
+          perMs,
+          nowMs: options.now(),
+        }),
+        options.timeoutMs,
+      );
+    } catch (error) {
+      log("warn", "Ingest could not claim the seq in the store; accepted", {
+        error,
+      });
+      return null;
+    }
+    if (shared.lastSeq !== null) {
+      state.lastSeq = Math.max(state.lastSeq ?? -1, shared.lastSeq);
+    }
+    if (shared.outcome === "ok") return null;
+    if (shared.outcome === "replay") {
+      return { reason: "replay", next: (shared.lastSeq ?? seq) + 1 };
+    }
+    const wait = (1 - shared.tokens) / perMs / 1000;
+    return { reason: "rate", retryAfter: Math.max(1, Math.ceil(wait)) };
+  }
+
   return {
     get,
     take,
     load,
+    claim,
     markRevoked(id) {
       const state = sessions.get(id);
       if (state) state.revoked = true;

@@ -11,7 +11,9 @@
  * session, 403 `page_expired` past PAGE_TOKEN_TTL_MS), seq strictly above the last accepted one
  * of the session (409; gaps allowed), and the page's clock (400 `implausible`: a window that
  * outruns the time since the page was served, overlaps an earlier window, or one window too many
- * for the page's age; see _pages.ts). Accepted windows go to the write buffer, with their raw
+ * for the page's age; see _pages.ts). Last, the seq is claimed against the fleet's shared token
+ * bucket and last seq (one statement, db `ingest_sessions`): a session spreading its posts over
+ * N instances gets the rate and replay answers of one instance. Accepted windows go to the write buffer, with their raw
  * events when RETAIN_RAW is set; the reply is `{"ok":true,"action":"none"}` or, when the
  * `onWindow` hook says so, `{"ok":true,"action":"logout","redirect":"/login"}`. Error bodies
  * never echo the input.
@@ -182,7 +184,19 @@ export function createIngestRoute(options: IngestOptions): Hono {
     if (problem !== null) {
       return reject(c, 400, "implausible", problem.field, problem.reason);
     }
+    // Taken in memory at once (a concurrent post of this session meets the 409 above); then the
+    // fleet decides: another instance may have taken this seq or the session's tokens.
+    const before = state.lastSeq;
     state.lastSeq = post.seq;
+    const refusal = await table.claim(id, post.seq, state);
+    if (refusal?.reason === "replay") {
+      return c.json({ error: "replay", field: "seq", next: refusal.next }, 409);
+    }
+    if (refusal?.reason === "rate") {
+      if (state.lastSeq === post.seq) state.lastSeq = before; // not taken: may be retried
+      c.header("Retry-After", String(refusal.retryAfter));
+      return reject(c, 429, "rate_limited");
+    }
     const row: WindowRow = {
       session: id,
       seq: post.seq,

@@ -43,12 +43,21 @@ export interface GuardSessionOptions {
   /** Adds `Secure`; true when PUBLIC_ORIGIN is https. */
   secure?: boolean;
   /**
-   * NEW_SESSIONS_PER_MIN: new guard sessions one client key may start per minute on this
-   * instance; beyond it, a request that would start one gets 429 (default: no limit).
+   * NEW_SESSIONS_PER_MIN: new guard sessions one client key may start per minute (on this
+   * instance, or on the fleet with `sharedCount`); beyond it, a request that would start one gets 429 (default: no limit).
    */
   newSessionsPerMin?: number;
   /** Client keys whose count is kept (default 100,000; the oldest window dropped). */
   maxClientKeys?: number;
+  /**
+   * The fleet's count (db `rate_windows`, the store's `hitRateWindow`): with it, the limit holds
+   * for every instance together. Memory refuses first; a failing store lets the request through.
+   */
+  sharedCount?: (
+    key: string,
+    windowMs: number,
+    nowMs: number,
+  ) => Promise<number>;
 }
 
 /** Counts new sessions per client key in fixed one-minute windows; bounded. */
@@ -109,6 +118,21 @@ export function createGuardSession(
       options.newSessionsPerMin,
       options.maxClientKeys ?? 100_000,
     );
+  async function allowed(key: string): Promise<boolean> {
+    if (!allow!(key)) return false;
+    if (options.sharedCount === undefined) return true;
+    try {
+      const n = await options.sharedCount(
+        `new-session:${key}`,
+        60_000,
+        Date.now(),
+      );
+      return n <= options.newSessionsPerMin!;
+    } catch (error) {
+      log("warn", "Cannot count new sessions in the store; allowed", { error });
+      return true;
+    }
+  }
   return async function guardSession(c, next) {
     const known = await signer.verify(getCookie(c, name));
     const env = c.env as { remoteAddr?: { hostname?: string } } | undefined;
@@ -116,7 +140,7 @@ export function createGuardSession(
       env?.remoteAddr?.hostname,
       c.req.header("user-agent"),
     );
-    if (known === null && allow !== null && !allow(key)) {
+    if (known === null && allow !== null && !await allowed(key)) {
       return c.text("Too many new sessions\n", 429, { "retry-after": "60" });
     }
     const id = known ?? newSessionId();

@@ -1,0 +1,136 @@
+/**
+ * The database side of a fleet (issue 14 items 5 and 7): how many per-window shared-state
+ * statements one PostgreSQL (DATABASE_URL) or PGlite answers per second, against the raw
+ * multi-row window insert of the same database in the same run. Each accepted and scored window
+ * costs, besides its share of a batched insert: one ingest claim (`claimIngestPost`), one evidence
+ * swap (`casSessionState`), one score insert, and one silence read (`getSessionState`).
+ *
+ * `deno run -A bench/fleet_db.ts [--ops 20000] [--concurrency 32] [--sessions 2000]`
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import postgres from "postgres";
+import { FEATURE_NAMES } from "../collector/mod.ts";
+import type { FeatureVector } from "../collector/mod.ts";
+import { openStore, type Store, type WindowRow } from "../db/mod.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    ops: { type: "string", default: "20000" },
+    concurrency: { type: "string", default: "32" },
+    sessions: { type: "string", default: "2000" },
+  },
+});
+const OPS = Number(values.ops);
+const C = Number(values.concurrency);
+const S = Number(values.sessions);
+
+function features(i: number): FeatureVector {
+  const f = {} as FeatureVector;
+  FEATURE_NAMES.forEach((n, j) => f[n] = (i % 97) + j * 0.25);
+  return f;
+}
+
+/** Runs `op(i)` OPS times, C at a time; returns operations per second. */
+async function rate(op: (i: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: C }, async () => {
+    while (next < OPS) await op(next++);
+  }));
+  return OPS / ((performance.now() - t0) / 1000);
+}
+
+async function measure(name: string, store: Store) {
+  const rows: WindowRow[] = Array.from({ length: 20_000 }, (_, i) => ({
+    session: `raw-${i % 500}`,
+    seq: Math.floor(i / 500),
+    t0: 0,
+    t1: 1,
+    nEvents: 40,
+    features: features(i),
+  }));
+  const t0 = performance.now();
+  for (let i = 0; i < rows.length; i += 1000) {
+    await store.insertWindows(rows.slice(i, i + 1000));
+  }
+  const raw = rows.length / ((performance.now() - t0) / 1000);
+  const seqs = new Map<string, number>();
+  const claim = await rate((i) => {
+    const session = `s${i % S}`;
+    const seq = (seqs.get(session) ?? 0) + 1;
+    seqs.set(session, seq);
+    return store.claimIngestPost({
+      session,
+      seq,
+      capacity: 1e6,
+      perMs: 1,
+      nowMs: Date.now(),
+    });
+  });
+  const versions = new Map<string, number>();
+  const cas = await rate(async (i) => {
+    const session = `s${i % S}`;
+    const v = versions.get(session) ?? 0;
+    versions.set(session, v + 1); // reserved before the await: no self-conflict
+    await store.casSessionState(session, "evidence", v, {
+      evidence: 1.5,
+      windows: v + 1,
+      detectedAt: null,
+      scores: [0.4, 0.9],
+      signals: {},
+    });
+  });
+  const read = await rate((i) =>
+    store.getSessionState(`s${i % S}`, "evidence")
+  );
+  const score = await rate((i) =>
+    store.recordScore({
+      session: `s${i % S}`,
+      seq: i,
+      score: 0.5,
+      verdict: "pending",
+      modelVersion: "bench",
+    })
+  );
+  const perWindow = 1 / (1 / claim + 1 / cas + 1 / read + 1 / score + 1 / raw);
+  const f = (x: number) => x.toFixed(0);
+  console.log(
+    `${name}: raw multi-row insert ${
+      f(raw)
+    } windows/s; single statements/s: ingest claim ${f(claim)}, evidence swap ${
+      f(cas)
+    }, state read ${f(read)}, score insert ${f(score)}; all five per window ⇒ ${
+      f(perWindow)
+    } windows/s = ${(perWindow / raw).toFixed(3)}x raw insert`,
+  );
+}
+
+console.log(
+  `fleet db bench: ${OPS} ops per statement, ${C} concurrent, ${S} sessions`,
+);
+const url = Deno.env.get("DATABASE_URL");
+if (url) {
+  const schema = `bench_${
+    crypto.randomUUID().replaceAll("-", "").slice(0, 12)
+  }`;
+  const store = await openStore({ databaseUrl: url, schema });
+  try {
+    await measure("postgres", store);
+  } finally {
+    await store.close();
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    await sql`drop schema ${sql(schema)} cascade`;
+    await sql.end();
+  }
+} else {
+  console.log("postgres skipped: DATABASE_URL is unset");
+}
+const lite = await openStore({ pgliteDir: "memory://" });
+try {
+  await measure("pglite", lite);
+} finally {
+  await lite.close();
+}

@@ -1,0 +1,192 @@
+/**
+ * Shared state of a fleet of guard instances (migrations/005_fleet.ts): versioned per-session
+ * state rows (compare and swap), the ingest token bucket and replay check, fixed-window counters,
+ * failed admin credentials and the fleet's alert mail budget. Every write is one statement (the
+ * mail budget one short transaction), so an instance never holds a lock across a round trip.
+ */
+import { sql } from "./_sql.ts";
+import type { Driver } from "./_sql.ts";
+import type {
+  CasResult,
+  IngestClaim,
+  IngestClaimInput,
+  MailBudget,
+  SessionStateKind,
+  SharedState,
+} from "./store.ts";
+
+/** A session's shared state of one kind, or null when none was written. */
+export async function getSessionState(
+  db: Driver,
+  session: string,
+  kind: SessionStateKind,
+): Promise<SharedState | null> {
+  const rows = await db.run(sql`select version, state from session_state
+    where session = ${session}::text and kind = ${kind}::text`);
+  return rows.length === 0 ? null : toShared(rows[0]);
+}
+
+function toShared(r: Record<string, unknown>): SharedState {
+  const state = typeof r.state === "string" ? JSON.parse(r.state) : r.state;
+  return { version: Number(r.version), state };
+}
+
+/**
+ * Writes `state` as version `expected + 1` if the row is still at `expected` (0: no row yet).
+ * Otherwise nothing is written and the current row comes back, for the caller to redo its step.
+ */
+export async function casSessionState(
+  db: Driver,
+  session: string,
+  kind: SessionStateKind,
+  expected: number,
+  state: unknown,
+): Promise<CasResult> {
+  const json = JSON.stringify(state);
+  const rows = await db.run(sql`with u as (
+    insert into session_state as s (session, kind, version, state)
+    values (${session}::text, ${kind}::text, ${
+    expected + 1
+  }::int, ${json}::text::jsonb)
+    on conflict (session, kind) do update
+      set version = s.version + 1, state = excluded.state, updated_at = now()
+      where s.version = ${expected}::int
+    returning version
+  )
+  select true as ok, version, null::jsonb as state from u
+  union all
+  select false as ok, version, state from session_state
+  where session = ${session}::text and kind = ${kind}::text and not exists (select 1 from u)`);
+  if (rows.length === 0) {
+    // A concurrent first insert committed after this statement's snapshot: read it now.
+    return { ok: false, current: await getSessionState(db, session, kind) };
+  }
+  const r = rows[0];
+  return r.ok === true
+    ? { ok: true, version: Number(r.version) }
+    : { ok: false, current: toShared(r) };
+}
+
+/**
+ * One ingest post against the session's shared token bucket (capacity `capacity`, refilled at
+ * `perMs` tokens per ms) and its highest accepted seq, in one statement: a post with no token is
+ * `rate` (its seq is not taken), one whose seq is not above the last accepted is `replay` (its
+ * token is spent, as on one instance), else `ok` and its seq becomes the last accepted.
+ */
+export async function claimIngestPost(
+  db: Driver,
+  input: IngestClaimInput,
+): Promise<IngestClaim> {
+  const { session, seq, capacity, perMs, nowMs } = input;
+  const refill = sql`least(${capacity}::float8, i.tokens
+    + greatest(0, ${nowMs}::float8 - i.refilled_ms) * ${perMs}::float8)`;
+  const fresh = sql`(i.last_seq is null or ${seq}::int > i.last_seq)`;
+  const rows = await db.run(sql`insert into ingest_sessions as i
+      (session, tokens, refilled_ms, last_seq, outcome)
+    values (${session}::text, ${
+    capacity - 1
+  }::float8, ${nowMs}::float8, ${seq}::int, 'ok')
+    on conflict (session) do update set
+      tokens = ${refill} - case when ${refill} >= 1 then 1 else 0 end,
+      refilled_ms = greatest(i.refilled_ms, ${nowMs}::float8),
+      outcome = case when ${refill} < 1 then 'rate'
+        when not ${fresh} then 'replay' else 'ok' end,
+      last_seq = case when ${refill} >= 1 and ${fresh} then ${seq}::int
+        else i.last_seq end,
+      updated_at = now()
+    returning tokens, last_seq, outcome`);
+  const r = rows[0];
+  return {
+    outcome: r.outcome as IngestClaim["outcome"],
+    tokens: Number(r.tokens),
+    lastSeq: r.last_seq === null ? null : Number(r.last_seq),
+  };
+}
+
+/**
+ * Counts one hit of `key` in fixed windows of `windowMs` (a window starts at the first hit after
+ * the last one ended, as the in-memory limiter did); returns the hits of the current window.
+ */
+export async function hitRateWindow(
+  db: Driver,
+  key: string,
+  windowMs: number,
+  nowMs: number,
+): Promise<number> {
+  const over = sql`${nowMs}::float8 - r.start_ms >= ${windowMs}::float8`;
+  const rows = await db.run(sql`insert into rate_windows as r (key, start_ms, n)
+    values (${key}::text, ${nowMs}::float8, 1)
+    on conflict (key) do update set
+      n = case when ${over} then 1 else r.n + 1 end,
+      start_ms = case when ${over} then ${nowMs}::float8 else r.start_ms end,
+      updated_at = now()
+    returning n`);
+  return Number(rows[0].n);
+}
+
+/** Records a failed credential of `client` at `atMs`, dropping its failures older than `windowMs`. */
+export async function recordAuthFailure(
+  db: Driver,
+  client: string,
+  atMs: number,
+  windowMs: number,
+): Promise<void> {
+  await db.run(sql`with d as (delete from auth_failures
+      where client = ${client}::text and at_ms <= ${atMs - windowMs}::float8)
+    insert into auth_failures (client, at_ms) values (${client}::text, ${atMs}::float8)`);
+}
+
+/** The times (ms) of the newest `limit` failures of `client` after `sinceMs`, oldest first. */
+export async function recentAuthFailures(
+  db: Driver,
+  client: string,
+  sinceMs: number,
+  limit: number,
+): Promise<number[]> {
+  const rows = await db.run(sql`select at_ms from auth_failures
+    where client = ${client}::text and at_ms > ${sinceMs}::float8
+    order by at_ms desc limit ${limit}::int`);
+  return rows.map((r) => Number(r.at_ms)).reverse();
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Reserves emails from the fleet's hourly budget for `wanted` due alerts: all of them one by one
+ * when the budget allows, else one digest, else none (and when the oldest send of the hour ages
+ * out). Serialised by an advisory lock, so two instances never both spend the last email.
+ */
+export async function reserveAlertMails(
+  db: Driver,
+  input: { maxPerHour: number; wanted: number; now: Date },
+): Promise<MailBudget> {
+  const now = input.now.toISOString();
+  return await db.begin(async (tx) => {
+    await tx.run(
+      sql`select pg_advisory_xact_lock(hashtext('guard_alert_mail'))`,
+    );
+    const [r] = await tx.run(sql`select count(*)::int as n, min(at) as oldest
+      from alert_mail_log where at > ${now}::timestamptz - interval '1 hour'`);
+    const budget = input.maxPerHour - Number(r.n);
+    if (budget <= 0) {
+      const oldest = new Date(r.oldest as Date).getTime();
+      return { emails: 0, retryAt: new Date(oldest + HOUR_MS) };
+    }
+    const emails = input.wanted <= budget ? input.wanted : 1;
+    await tx.run(sql`insert into alert_mail_log (at, alerts)
+      select ${now}::timestamptz, ${input.wanted}::int from generate_series(1, ${emails}::int)`);
+    return { emails, retryAt: null };
+  });
+}
+
+/** Gives back `emails` reserved at `at` whose send failed (a failed send spends no budget). */
+export async function releaseAlertMails(
+  db: Driver,
+  at: Date,
+  emails: number,
+): Promise<void> {
+  await db.run(
+    sql`delete from alert_mail_log where id in (select id from alert_mail_log
+    where at = ${at.toISOString()}::timestamptz order by id desc limit ${emails}::int)`,
+  );
+}
