@@ -5,61 +5,16 @@
  * `env` stands for Deno's connection info (the client address).
  */
 import assert from "node:assert/strict";
-import { Hono } from "hono";
-import { loadConfig } from "../config.ts";
-import { createAdminRoutes } from "../middleware/admin/mod.ts";
-import { createGuardApp } from "../middleware/mod.ts";
-import { openTestStore } from "./detect_harness.ts";
-
-const TOKEN = "adm1n-t0ken-adm1n-t0ken";
-const HOST = "guard.example";
-const BASE = `http://${HOST}/__guard/admin`;
-const peer = (hostname: string) => ({ remoteAddr: { hostname } });
-const ALICE = peer("198.51.100.7");
-
-type App = ReturnType<typeof createAdminRoutes>;
-
-/** The admin app as the guard mounts it, a store with one session, and a settable clock. */
-async function rig(extra: { secure?: boolean; ttlMs?: number } = {}) {
-  const { store, close } = await openTestStore();
-  await store.touchSession("sess_0001");
-  const clock = { t: Date.UTC(2025, 0, 1) };
-  const admin = createAdminRoutes({
-    store,
-    token: TOKEN,
-    prefix: "/__guard",
-    now: () => clock.t,
-    ...extra,
-  });
-  const app = new Hono().route("/__guard/admin", admin);
-  return { app: app as unknown as App, store, clock, close };
-}
-
-function loginForm(token: string, headers: Record<string, string> = {}) {
-  return {
-    method: "POST",
-    headers: {
-      host: HOST,
-      "content-type": "application/x-www-form-urlencoded",
-      ...headers,
-    },
-    body: new URLSearchParams({ token, next: "/__guard/admin/sessions" }),
-  };
-}
-
-/** Logs in through the form: the cookie header and the CSRF token of the session. */
-async function logIn(app: App): Promise<{ cookie: string; csrf: string }> {
-  const res = await app.request(`${BASE}/login`, loginForm(TOKEN), ALICE);
-  assert.equal(res.status, 303);
-  const cookie = res.headers.get("set-cookie")!.split(";")[0];
-  const page = await app.request(`${BASE}/sessions`, {
-    headers: { host: HOST, cookie, accept: "text/html" },
-  }, ALICE);
-  const csrf = (await page.text()).match(
-    /<meta name="guard-csrf" content="([\w-]+)">/,
-  )![1];
-  return { cookie, csrf };
-}
+import {
+  ALICE,
+  BASE,
+  HOST,
+  logIn,
+  loginForm,
+  peer,
+  rig,
+  TOKEN,
+} from "./_admin_rig.ts";
 
 Deno.test("admin login sets a signed, expiring, HttpOnly, SameSite=Strict cookie scoped to the admin path", async (t) => {
   const { app, clock, close } = await rig({ secure: true, ttlMs: 3_600_000 });
@@ -329,112 +284,4 @@ Deno.test("a cross-site text/plain label POST is refused and labels nothing", as
   } finally {
     await close();
   }
-});
-
-Deno.test("no admin page contains the token, and ?token= is no credential", async (t) => {
-  const { app, close } = await rig();
-  try {
-    await t.step("?token= in a URL opens nothing", async () => {
-      const res = await app.request(
-        `${BASE}/sessions?token=${TOKEN}`,
-        {},
-        ALICE,
-      );
-      assert.equal(res.status, 401);
-      await res.body?.cancel();
-    });
-    await t.step(
-      "a browser without a session goes to the login form",
-      async () => {
-        const res = await app.request(`${BASE}/sessions/sess_0001`, {
-          headers: { accept: "text/html" },
-        });
-        assert.equal(res.status, 303);
-        assert.equal(
-          res.headers.get("location"),
-          "/__guard/admin/login?next=%2F__guard%2Fadmin%2Fsessions%2Fsess_0001",
-        );
-      },
-    );
-    const { cookie } = await logIn(app);
-    const pages = [
-      ["login form", `${BASE}/login`, {}],
-      ["session list", `${BASE}/sessions`, { cookie }],
-      ["session page", `${BASE}/sessions/sess_0001`, { cookie }],
-      ["session JSON", `${BASE}/sessions/sess_0001?format=json`, { cookie }],
-    ] as const;
-    for (const [name, url, headers] of pages) {
-      await t.step(name, async () => {
-        const res = await app.request(url, {
-          headers: { accept: "text/html", ...headers },
-        }, ALICE);
-        assert.equal(res.status, 200);
-        assert.equal(res.headers.get("cache-control"), "no-store");
-        assert.equal(res.headers.get("x-frame-options"), "DENY");
-        const text = await res.text();
-        assert.equal(text.includes(TOKEN), false);
-        assert.equal(/token=/i.test(text), false);
-      });
-    }
-  } finally {
-    await close();
-  }
-});
-
-Deno.test("metrics without the token are refused when METRICS_TOKEN is set", async (t) => {
-  const METRICS = "m3trics-t0ken-m3trics";
-  const app = (env: Record<string, string>) => {
-    const config = loadConfig({ UPSTREAM_URL: "http://127.0.0.1:9", ...env });
-    assert.ok(config.ok);
-    return createGuardApp({
-      config: config.config,
-      collector: { code: "", hash: "0" },
-    });
-  };
-  const guarded = app({ METRICS_TOKEN: METRICS });
-  const get = (a: Hono, auth: string | null, from = "127.0.0.1") =>
-    a.request("/__guard/metrics", {
-      headers: auth === null ? {} : { authorization: auth },
-    }, peer(from));
-  await t.step("no token, even from loopback: 401", async () => {
-    const res = await get(guarded, null);
-    assert.equal(res.status, 401);
-    assert.equal(
-      res.headers.get("www-authenticate"),
-      'Bearer realm="guard metrics"',
-    );
-    assert.deepEqual(await res.json(), { error: "unauthorized" });
-  });
-  await t.step("the right token: the Prometheus text", async () => {
-    const res = await get(guarded, `Bearer ${METRICS}`, "203.0.113.5");
-    assert.equal(res.status, 200);
-    assert.match(await res.text(), /^# TYPE guard_requests_total counter$/m);
-  });
-  await t.step("10 wrong tokens, then 429", async () => {
-    for (let i = 0; i < 10; i++) {
-      const res = await get(guarded, `Bearer wrong-${i}`, "192.0.2.8");
-      assert.equal(res.status, 401);
-      await res.body?.cancel();
-    }
-    const res = await get(guarded, `Bearer ${METRICS}`, "192.0.2.8");
-    assert.equal(res.status, 429);
-    assert.equal(res.headers.get("retry-after"), "60");
-    await res.body?.cancel();
-  });
-  await t.step("METRICS_TOKEN unset: loopback peers only", async () => {
-    const open = app({});
-    for (
-      const [from, status] of [
-        ["127.0.0.1", 200],
-        ["::1", 200],
-        ["::ffff:127.0.0.1", 200],
-        ["203.0.113.5", 403],
-        ["10.0.0.2", 403],
-      ] as const
-    ) {
-      const res = await get(open, null, from);
-      assert.equal(res.status, status, from);
-      await res.body?.cancel();
-    }
-  });
 });

@@ -223,6 +223,8 @@ Deno.test({
         [1, "init"],
         [2, "user profiles"],
         [3, "logout that holds"],
+        [4, "page views"],
+        [5, "fleet shared state"],
       ]);
       assert.equal(await stores[0].insertWindows([windowRow("m", 1)]), 1);
       assert.equal((await stores[2].listWindows("m")).length, 1);

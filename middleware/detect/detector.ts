@@ -23,32 +23,26 @@
 import { type FeatureVector, hasPointerEvidence } from "../../collector/mod.ts";
 import type { Store } from "../../db/mod.ts";
 import { log } from "../../log.ts";
-import type { GuardEvent } from "../../detect/mod.ts";
-import { recordVerdict, settle } from "./record_verdict.ts";
-import {
-  explainWindow,
-  scoreWindow,
-  type WindowExplanation,
-} from "../../detect/mod.ts";
 import {
   createReplayIndex,
+  type EvidenceState,
+  explainWindow,
+  type GuardEvent,
+  initialEvidence,
   MIN_EVENTS,
   type ReplayIndex,
-} from "../../detect/mod.ts";
-import {
-  type EvidenceState,
-  initialEvidence,
+  routeWindow,
+  scoreWindow,
   stepEvidence,
   type VerdictOptions,
-} from "../../detect/mod.ts";
-import type { LoadedModel } from "./model_source.ts";
-import { createSharedStates, type SharedStateStore } from "./shared_state.ts";
-import type { ReloginPrior } from "./relogin.ts";
-import {
-  routeWindow,
+  type WindowExplanation,
   type WindowRoute,
   type WindowSignals,
 } from "../../detect/mod.ts";
+import { recordVerdict, settle } from "./record_verdict.ts";
+import type { LoadedModel } from "./model_source.ts";
+import { createSharedStates, type SharedStateStore } from "./shared_state.ts";
+import type { ReloginPrior } from "./relogin.ts";
 
 export { explainWindow, rowFor, scoreWindow } from "../../detect/mod.ts";
 export { recordVerdict, settle } from "./record_verdict.ts";

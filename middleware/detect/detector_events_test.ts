@@ -10,8 +10,11 @@ import {
   keystrokes,
   shifted,
 } from "../../detect/_event_testing.ts";
-import type { GuardEvent } from "../../detect/mod.ts";
-import { MACHINE_SCORE, NEUTRAL_SCORE } from "../../detect/mod.ts";
+import {
+  type GuardEvent,
+  MACHINE_SCORE,
+  NEUTRAL_SCORE,
+} from "../../detect/mod.ts";
 
 // Windows with their server-decoded events (issue 12): integrity, replay, typing and touch,
 // through the real detector on the embedded store, with the tiny speed_std model of _testing.ts.

@@ -32,12 +32,13 @@ import {
   settle,
 } from "./detector.ts";
 import {
+  calibratedScore,
   type EvidenceState,
   initialEvidence,
+  ownerProbability,
   stepEvidence,
   type VerdictOptions,
 } from "../../detect/mod.ts";
-import { calibratedScore, ownerProbability } from "../../detect/mod.ts";
 
 /** The store methods the owner check uses. */
 export type OwnerStore = Pick<

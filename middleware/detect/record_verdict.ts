@@ -1,11 +1,13 @@
 /**
  * Recording a verdict without letting a failing store break detection. Split from detector.ts,
- * which re-exports both, and shared with the owner check and the silence watch.
+ * which re-exports both, and shared with the owner check and the silence watch (whose
+ * `unverified` verdict is recorded here too).
  *
  * @module
  */
 import type { Store } from "../../db/mod.ts";
 import { log } from "../../log.ts";
+import type { SilenceOptions } from "../../detect/mod.ts";
 
 /** Awaits a side effect that must not break detection: a failure is logged, not thrown. */
 export async function settle(
@@ -45,6 +47,60 @@ export async function recordVerdict(
       kind,
       payload: explanation,
       dedupeKey: `${kind}:${session}`,
+    }),
+  );
+}
+
+/** The detection explanation of an `unverified` verdict, stored and sent in the alert. */
+export interface UnverifiedExplanation {
+  verdict: "unverified";
+  mode: "monitor" | "enforce";
+  action: string;
+  loggedIn: boolean;
+  requests: number;
+  spanMs: number;
+  firstAt: string;
+  at: string;
+  lastEvidenceAt: string | null;
+  rule: SilenceOptions;
+  /** True when the request came without a guard cookie and was counted by its auth cookie. */
+  attributed: boolean;
+}
+
+/**
+ * Stores an `unverified` detection (creating the session row, so the admin list shows it) and,
+ * when `alert`, enqueues its one alert (deduped per session). Failures are logged, never thrown.
+ */
+export async function recordUnverified(
+  store: Pick<Store, "touchSession" | "recordDetection" | "enqueueAlert">,
+  session: string,
+  explanation: UnverifiedExplanation,
+  alert: boolean,
+): Promise<void> {
+  await settle(
+    "session",
+    session,
+    store.touchSession(session, new Date(explanation.firstAt)),
+  );
+  await settle(
+    "session",
+    session,
+    store.touchSession(session, new Date(explanation.at)),
+  );
+  await settle(
+    "detection",
+    session,
+    store.recordDetection({ session, verdict: "unverified", explanation }),
+  );
+  if (!alert) return;
+  await settle(
+    "alert",
+    session,
+    store.enqueueAlert({
+      session,
+      kind: "unverified",
+      payload: explanation,
+      dedupeKey: `unverified:${session}`,
     }),
   );
 }

@@ -32,15 +32,15 @@ import {
   type DetectStore,
   type ScoredStep,
 } from "./detector.ts";
-import { verdictOptionsOf } from "../../detect/mod.ts";
-import { openHumanness } from "./setup.ts";
-import { openModelSource } from "./model_source.ts";
 import {
   hasBehaviour,
   initialSilence,
   noteActivity,
   noteEvidence,
+  verdictOptionsOf,
 } from "../../detect/mod.ts";
+import { openHumanness } from "./setup.ts";
+import { openModelSource } from "./model_source.ts";
 
 /** One window of a replayed session. */
 export interface ReplayStep {

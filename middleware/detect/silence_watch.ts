@@ -31,7 +31,11 @@ import {
   type RevocationGate,
 } from "../response/mod.ts";
 import { countsAsActivity } from "./activity.ts";
-import { settle } from "./detector.ts";
+import {
+  recordUnverified,
+  type UnverifiedExplanation,
+} from "./record_verdict.ts";
+export { recordUnverified, type UnverifiedExplanation };
 import { createSharedStates, type SharedStateStore } from "./shared_state.ts";
 import {
   type EvidenceWindow,
@@ -96,60 +100,6 @@ interface Entry {
   state: SilenceState;
   /** The logged-in response (alert, and logout when configured) has been taken. */
   actedLoggedIn: boolean;
-}
-
-/** The detection explanation of an `unverified` verdict, stored and sent in the alert. */
-export interface UnverifiedExplanation {
-  verdict: "unverified";
-  mode: "monitor" | "enforce";
-  action: string;
-  loggedIn: boolean;
-  requests: number;
-  spanMs: number;
-  firstAt: string;
-  at: string;
-  lastEvidenceAt: string | null;
-  rule: SilenceOptions;
-  /** True when the request came without a guard cookie and was counted by its auth cookie. */
-  attributed: boolean;
-}
-
-/**
- * Stores an `unverified` detection (creating the session row, so the admin list shows it) and,
- * when `alert`, enqueues its one alert (deduped per session). Failures are logged, never thrown.
- */
-export async function recordUnverified(
-  store: Pick<Store, "touchSession" | "recordDetection" | "enqueueAlert">,
-  session: string,
-  explanation: UnverifiedExplanation,
-  alert: boolean,
-): Promise<void> {
-  await settle(
-    "session",
-    session,
-    store.touchSession(session, new Date(explanation.firstAt)),
-  );
-  await settle(
-    "session",
-    session,
-    store.touchSession(session, new Date(explanation.at)),
-  );
-  await settle(
-    "detection",
-    session,
-    store.recordDetection({ session, verdict: "unverified", explanation }),
-  );
-  if (!alert) return;
-  await settle(
-    "alert",
-    session,
-    store.enqueueAlert({
-      session,
-      kind: "unverified",
-      payload: explanation,
-      dedupeKey: `unverified:${session}`,
-    }),
-  );
 }
 
 /** Builds the watch. */
