@@ -1,5 +1,6 @@
 /**
  * `deno task features <file-or-dir…> [--window-ms 5000] [--min-events 8] [--label L]`
+ * (`--help` for the options)
  *
  * Writes one CSV row per kept window to stdout: `session,window,<FEATURE_NAMES…>[,label]`, NaN as
  * an empty cell. Reads JSON Lines raw event logs (`.jsonl`, validated line by line) and, through
@@ -11,7 +12,6 @@
  */
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { parseArgs } from "node:util";
 import { stringify } from "csv-stringify/sync";
 import {
   extractFeatures,
@@ -22,6 +22,17 @@ import {
 } from "./features.ts";
 import { RAW_EVENT_SCHEMA } from "./schema.ts";
 import { detectFormat, importRecording } from "./importers/mod.ts";
+import { cliArgs, runCli } from "../cli.ts";
+
+const HELP = `Usage: deno task features <file-or-dir…> [options] > windows.csv
+Writes one CSV row per kept window: session, window, the features[, label]. Reads raw event logs
+(.jsonl) and the public human datasets (SapiMouse, Balabit, Aalto; directories recursively).
+Options:
+  --window-ms MS     window length (default 5000)
+  --min-events N     events a window needs to be kept (default 8)
+  --label L          label column value (default: human for the public datasets, none for .jsonl)
+  --help             this text
+Example: deno task features data/chromium_sample.jsonl --label bot > chromium.csv`;
 
 /** Parsed command line of the features CLI. */
 export interface FeaturesCliOptions {
@@ -33,8 +44,7 @@ export interface FeaturesCliOptions {
 
 /** Parses the arguments, throwing a RangeError that names the bad option. */
 export function parseCliArgs(args: string[]): FeaturesCliOptions {
-  const { values, positionals } = parseArgs({
-    args,
+  const { values, positionals } = cliArgs(args, {
     allowPositionals: true,
     options: {
       "window-ms": { type: "string", default: "5000" },
@@ -184,18 +194,20 @@ export async function runFeaturesCli(
   return rows;
 }
 
-if (import.meta.main) {
-  const encoder = new TextEncoder();
-  try {
-    const options = parseCliArgs(Deno.args);
-    await runFeaturesCli(options, (text) => {
-      const bytes = encoder.encode(text);
-      for (let off = 0; off < bytes.length;) {
-        off += Deno.stdout.writeSync(bytes.subarray(off));
-      }
-    });
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
-    Deno.exit(1);
+function writeStdout(text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  for (let off = 0; off < bytes.length;) {
+    off += Deno.stdout.writeSync(bytes.subarray(off));
   }
+}
+
+if (import.meta.main) {
+  Deno.exit(
+    await runCli({
+      name: "features",
+      help: HELP,
+      parse: parseCliArgs,
+      run: async (options) => (await runFeaturesCli(options, writeStdout), 0),
+    }, Deno.args),
+  );
 }

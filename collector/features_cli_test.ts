@@ -128,7 +128,7 @@ Deno.test("features CLI exits 1 with the message on a bad line", async () => {
     const stderr = new TextDecoder().decode(out.stderr);
     assert.equal(
       stderr.trim(),
-      `Cannot read "${path}" line 1: field "t": Too small: expected number to be >=0`,
+      `features: Cannot read "${path}" line 1: field "t": Too small: expected number to be >=0`,
     );
   });
 });

@@ -2,23 +2,30 @@
  * `deno task export [--since ISO] [--label human|bot|unauthorized] > file.csv`
  *
  * Writes labelled windows to stdout in the training CSV format. Reads DATABASE_URL / PGLITE_DIR
- * through config.ts.
+ * through config.ts. Exit code 2 on bad arguments or configuration.
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { cliArgs, runCli } from "../cli.ts";
 import { loadConfig } from "../config.ts";
 import { exportCsv } from "./export.ts";
 import { openStore } from "./open.ts";
 import { type Label, LABELS } from "./store.ts";
 import type { ExportOptions } from "./store.ts";
 
+const HELP = `Usage: deno task export [options] > windows.csv
+Writes the stored labelled windows as the training CSV (deno task train reads it), from the store
+named by DATABASE_URL or PGLITE_DIR.
+Options:
+  --since ISO     only windows received at or after this time
+  --label LABEL   only windows labelled LABEL: ${LABELS.join(", ")}
+  --help          this text
+Example: deno task export --since 2026-01-01 --label human > .data/humans.csv`;
+
 /** Parses the CLI flags; throws a TypeError naming the bad flag. */
 export function parseExportArgs(args: string[]): ExportOptions {
-  const { values } = parseArgs({
-    args,
+  const { values } = cliArgs(args, {
     options: { since: { type: "string" }, label: { type: "string" } },
-    strict: true,
   });
   const options: ExportOptions = {};
   if (values.since !== undefined) {
@@ -43,14 +50,7 @@ export function parseExportArgs(args: string[]): ExportOptions {
   return options;
 }
 
-async function main(): Promise<number> {
-  let options: ExportOptions;
-  try {
-    options = parseExportArgs(Deno.args);
-  } catch (error) {
-    console.error(`export: ${(error as Error).message}`);
-    return 2;
-  }
+async function exportWindows(options: ExportOptions): Promise<number> {
   const result = loadConfig(Deno.env.toObject());
   if (!result.ok) {
     for (const line of result.errors) console.error(`export: ${line}`);
@@ -70,4 +70,13 @@ async function main(): Promise<number> {
   }
 }
 
-if (import.meta.main) Deno.exit(await main());
+if (import.meta.main) {
+  Deno.exit(
+    await runCli({
+      name: "export",
+      help: HELP,
+      parse: parseExportArgs,
+      run: exportWindows,
+    }, Deno.args),
+  );
+}

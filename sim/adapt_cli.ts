@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { cliArgs, runCli } from "../cli.ts";
 import { FEATURE_NAMES, type FeatureVector } from "../collector/mod.ts";
 import { loadConfig } from "../config.ts";
 import { openStore, type Store } from "../db/mod.ts";
@@ -65,37 +65,29 @@ export interface AdaptArgs {
   trees: number;
   siteOnly: boolean;
   promote: boolean;
-  help: boolean;
 }
 
-/** Parses the command line; throws a TypeError naming the option and showing the help. */
+/** Parses the command line; throws a one-line TypeError naming an unknown option or bad value. */
 export function parseAdaptArgs(args: string[]): AdaptArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      options: {
-        out: { type: "string", default: ".data/adapt" },
-        data: { type: "string", default: "data/sessions.csv" },
-        "per-family": { type: "string", default: "100" },
-        holdout: { type: "string", default: "0.3" },
-        "min-windows": { type: "string", default: "6" },
-        "max-sessions": { type: "string", default: "5000" },
-        trees: { type: "string", default: "30" },
-        "site-only": { type: "boolean", default: false },
-        promote: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-    }));
-  } catch (error) {
-    throw new TypeError(`${(error as Error).message}\n${HELP}`);
-  }
+  const { values } = cliArgs(args, {
+    options: {
+      out: { type: "string", default: ".data/adapt" },
+      data: { type: "string", default: "data/sessions.csv" },
+      "per-family": { type: "string", default: "100" },
+      holdout: { type: "string", default: "0.3" },
+      "min-windows": { type: "string", default: "6" },
+      "max-sessions": { type: "string", default: "5000" },
+      trees: { type: "string", default: "30" },
+      "site-only": { type: "boolean", default: false },
+      promote: { type: "boolean", default: false },
+    },
+  });
   const num = (name: string, lo: number, hi: number) => {
-    const v = Number(values[name as keyof typeof values]);
-    if (!Number.isFinite(v) || v < lo || v > hi) {
+    const text = values[name as keyof typeof values] as string;
+    const v = Number(text);
+    if (text.trim() === "" || !Number.isFinite(v) || v < lo || v > hi) {
       throw new TypeError(
-        `Option --${name} must be in [${lo}, ${hi}]\n${HELP}`,
+        `Option --${name} must be in [${lo}, ${hi}], got "${text}"`,
       );
     }
     return v;
@@ -110,7 +102,6 @@ export function parseAdaptArgs(args: string[]): AdaptArgs {
     trees: num("trees", 1, 500),
     siteOnly: values["site-only"],
     promote: values.promote,
-    help: values.help,
   };
 }
 
@@ -226,15 +217,7 @@ async function loadPair(model: string, humanness: string): Promise<ModelPair> {
   };
 }
 
-async function main(): Promise<number> {
-  let a: AdaptArgs;
-  try {
-    a = parseAdaptArgs(Deno.args);
-  } catch (error) {
-    console.error(`adapt: ${(error as Error).message}`);
-    return 2;
-  }
-  if (a.help) return (console.log(HELP), 0);
+async function main(a: AdaptArgs): Promise<number> {
   const env = Deno.env.toObject();
   const loaded = loadConfig(env);
   if (!loaded.ok) {
@@ -285,4 +268,11 @@ async function main(): Promise<number> {
   }
 }
 
-if (import.meta.main) Deno.exit(await main());
+if (import.meta.main) {
+  Deno.exit(
+    await runCli(
+      { name: "adapt", help: HELP, parse: parseAdaptArgs, run: main },
+      Deno.args,
+    ),
+  );
+}

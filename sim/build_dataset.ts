@@ -6,8 +6,8 @@
  *        [--bots-per-kind 250] [--families-per-kind 150] [--max-windows 40]
  *        [--chromium data/chromium_rows.csv] [--browsers data/browser_rows.csv]
  */
-import { parseArgs } from "node:util";
 import { parse } from "csv-parse/sync";
+import { cliArgs, runCli } from "../cli.ts";
 import { DEFAULT_DATASETS_ROOT } from "../collector/importers/mod.ts";
 import { FEATURE_NAMES } from "../collector/mod.ts";
 import {
@@ -109,9 +109,27 @@ export async function buildRows(o: BuildOptions): Promise<DatasetRow[]> {
   return rows;
 }
 
-function parseCli(args: string[]): BuildOptions {
-  const { values } = parseArgs({
-    args,
+const HELP = `Usage: deno task dataset [options]
+Builds the training CSV from the SapiMouse and Balabit human recordings (read in place),
+synthetic and randomised bot sessions, and the committed Chromium and real-browser rows;
+deterministic for a seed. Prints sessions and windows per kind.
+Options:
+  --seed N                 seed of the generated bots (default 1)
+  --root DIR               public datasets (default ${DEFAULT_DATASETS_ROOT})
+  --out FILE               the dataset (default data/sessions.csv)
+  --bots-per-kind N        synthetic sessions per fixed bot kind (default 250)
+  --families-per-kind N    sessions per randomised bot family (default 150)
+  --max-windows N          windows kept per session at most (default 40)
+  --chromium FILE          Chromium bot rows (default data/chromium_rows.csv)
+  --browsers FILE          real-browser family rows, "" for none (default data/browser_rows.csv)
+  --sample FILE            the small committed sample, "" for none (default data/sample.csv)
+  --sample-per-kind N      rows per kind in the sample (default 50)
+  --help                   this text
+Example: deno task dataset --seed 1 --out .data/sessions.csv --sample ""`;
+
+/** Parses `deno task dataset` arguments; throws naming an unknown option or a bad value. */
+export function parseDatasetArgs(args: string[]): BuildOptions {
+  const { values } = cliArgs(args, {
     options: {
       seed: { type: "string", default: "1" },
       root: { type: "string", default: DEFAULT_DATASETS_ROOT },
@@ -127,7 +145,7 @@ function parseCli(args: string[]): BuildOptions {
   });
   const int = (name: string, v: string) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) {
+    if (v.trim() === "" || !Number.isInteger(n) || n < 0) {
       throw new RangeError(
         `Option "--${name}" must be a non-negative integer, got "${v}"`,
       );
@@ -148,8 +166,7 @@ function parseCli(args: string[]): BuildOptions {
   };
 }
 
-if (import.meta.main) {
-  const options = parseCli(Deno.args);
+async function buildDataset(options: BuildOptions): Promise<number> {
   const rows = await buildRows(options);
   await Deno.writeTextFile(options.out, toCsv(rows));
   if (options.sample) {
@@ -169,4 +186,16 @@ if (import.meta.main) {
     console.log(`${kind}\tsessions=${c.sessions.size}\twindows=${c.windows}`);
   }
   console.log(`wrote ${rows.length} rows to ${options.out}`);
+  return 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(
+    await runCli({
+      name: "dataset",
+      help: HELP,
+      parse: parseDatasetArgs,
+      run: buildDataset,
+    }, Deno.args),
+  );
 }

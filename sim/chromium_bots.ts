@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { cliArgs, runCli } from "../cli.ts";
 import type { Browser } from "puppeteer-core";
 import type { RawEvent } from "../collector/mod.ts";
 import { GUARD_COOKIE } from "../middleware/session/mod.ts";
@@ -212,9 +212,28 @@ export function recordedRows(
   );
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
+const HELP = `Usage: deno run -A sim/chromium_bots.ts [options]
+Records Chromium bot sessions (puppeteer-core) through the full guard and writes their feature rows.
+Options:
+  --sessions N        sessions per kind and webdriver state, 4 x N in all (default 76)
+  --seconds S         shortest driving time per session (default 11)
+  --max-seconds S     longest driving time per session (default 13)
+  --seed N            seed of the per-session settings (default 1)
+  --parallel N        sessions driven at once, 1 or 2 (default 2)
+  --out FILE          feature rows (default data/chromium_rows.csv)
+  --raw-sample FILE   the first session's first 400 raw events (default data/chromium_sample.jsonl)
+  --help              this text
+Example: deno run -A sim/chromium_bots.ts --sessions 2 --out .data/chromium_rows.csv --raw-sample .data/sample.jsonl`;
+
+/** Parsed arguments of sim/chromium_bots.ts. */
+export interface ChromiumCli extends ChromiumOptions {
+  out: string;
+  rawSample: string;
+}
+
+/** Parses the arguments; throws naming an unknown option or a bad value. */
+export function parseChromiumArgs(args: string[]): ChromiumCli {
+  const { values } = cliArgs(args, {
     options: {
       sessions: { type: "string", default: "76" },
       seconds: { type: "string", default: "11" },
@@ -225,14 +244,32 @@ if (import.meta.main) {
       "raw-sample": { type: "string", default: "data/chromium_sample.jsonl" },
     },
   });
+  const count = (name: keyof typeof values, min: number, max: number) => {
+    const text = values[name], n = Number(text);
+    if (text.trim() === "" || !(n >= min && n <= max)) {
+      throw new RangeError(
+        `Option --${name} must be ${min}..${max}, got "${text}"`,
+      );
+    }
+    return n;
+  };
+  const seconds = count("seconds", 1, 600);
+  return {
+    sessions: Math.trunc(count("sessions", 1, 1000)),
+    seconds,
+    maxSeconds: count("max-seconds", seconds, 600),
+    seed: Math.trunc(count("seed", 0, 2 ** 32 - 1)),
+    parallel: Math.trunc(count("parallel", 1, 2)),
+    out: values.out,
+    rawSample: values["raw-sample"],
+  };
+}
+
+async function main(values: ChromiumCli): Promise<number> {
   const began = Date.now();
   const elapsed = () => `${((Date.now() - began) / 1000).toFixed(0)} s`;
   const sessions = await recordChromiumSessions({
-    sessions: Number(values.sessions),
-    seconds: Number(values.seconds),
-    maxSeconds: Number(values["max-seconds"]),
-    seed: Number(values.seed),
-    parallel: Number(values.parallel),
+    ...values,
     onSession: (done, total, name) =>
       console.log(`[${elapsed()}] ${done}/${total} ${name}`),
   });
@@ -246,12 +283,24 @@ if (import.meta.main) {
   await Deno.writeTextFile(values.out, toCsv(rows));
   const first = sessions[0];
   await Deno.writeTextFile(
-    values["raw-sample"],
+    values.rawSample,
     first.events.slice(0, 400).map((e) =>
       JSON.stringify({ ...e, session: first.name })
     ).join("\n") + "\n",
   );
   console.log(
     `wrote ${rows.length} rows of ${sessions.length} sessions to ${values.out} in ${elapsed()}`,
+  );
+  return 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(
+    await runCli({
+      name: "chromium_bots",
+      help: HELP,
+      parse: parseChromiumArgs,
+      run: main,
+    }, Deno.args),
   );
 }

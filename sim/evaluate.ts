@@ -8,7 +8,7 @@
  * Usage: deno task evaluate-data [--data data/sessions.csv] [--out docs/evaluation.md]
  *        [--root ../shared/datasets] [--k 5] [--fpr 0.01] [--forest-trees 30] [--chosen 6]
  */
-import { parseArgs } from "node:util";
+import { cliArgs, runCli } from "../cli.ts";
 import { DEFAULT_DATASETS_ROOT } from "../collector/importers/mod.ts";
 import { groupFolds } from "./_cv.ts";
 import {
@@ -99,9 +99,39 @@ function leaveOneKindOut(
   });
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    args: Deno.args,
+const HELP = `Usage: deno task evaluate-data [options]
+Measures the detector on the dataset (grouped CV, per-kind detection, session rules, leave-one-
+kind-out and leave-one-dataset-out, replay, composites, webdriver, Aalto typing) and writes the
+report with the hand-written notes appended.
+Options:
+  --data FILE            the dataset (default data/sessions.csv)
+  --out FILE             the report (default docs/evaluation.md)
+  --notes FILE           findings appended under the tables (default sim/evaluation_notes.md)
+  --root DIR             public datasets (default ${DEFAULT_DATASETS_ROOT})
+  --k N                  CV folds (default 5)
+  --fpr X                target human-window false-positive rate (default 0.01)
+  --forest-trees N       trees of the forest configurations (default 30)
+  --aalto-people N       Aalto typists measured (default 100)
+  --chosen I             index of the configuration the later sections use, 0-6 (default 6)
+  --help                 this text
+Example: deno task evaluate-data --out .data/evaluation.md --forest-trees 10`;
+
+/** Parsed arguments of `deno task evaluate-data`. */
+export interface EvaluateDataArgs {
+  data: string;
+  out: string;
+  notes: string;
+  root: string;
+  k: number;
+  fpr: number;
+  forestTrees: number;
+  aaltoPeople: number;
+  chosen: number;
+}
+
+/** Parses `deno task evaluate-data` arguments; throws naming an unknown option or a bad value. */
+export function parseEvaluateDataArgs(args: string[]): EvaluateDataArgs {
+  const { values } = cliArgs(args, {
     options: {
       data: { type: "string", default: "data/sessions.csv" },
       out: { type: "string", default: "docs/evaluation.md" },
@@ -114,10 +144,42 @@ async function main(): Promise<void> {
       chosen: { type: "string", default: "6" },
     },
   });
-  const k = Number(values.k), fpr = Number(values.fpr), seed = 1;
+  const num = (name: keyof typeof values, lo: number, hi: number) => {
+    const text = values[name], v = Number(text);
+    if (text.trim() === "" || !(v >= lo && v <= hi)) {
+      throw new RangeError(
+        `Option --${name} must be in [${lo}, ${hi}], got "${text}"`,
+      );
+    }
+    return v;
+  };
+  const int = (name: keyof typeof values, lo: number, hi: number) => {
+    const v = num(name, lo, hi);
+    if (!Number.isInteger(v)) {
+      throw new RangeError(
+        `Option --${name} must be an integer, got "${values[name]}"`,
+      );
+    }
+    return v;
+  };
+  return {
+    data: values.data,
+    out: values.out,
+    notes: values.notes,
+    root: values.root,
+    k: int("k", 2, 100),
+    fpr: num("fpr", 0, 1),
+    forestTrees: int("forest-trees", 1, 1000),
+    aaltoPeople: int("aalto-people", 1, 100_000),
+    chosen: int("chosen", 0, modelConfigs(1).length - 1),
+  };
+}
+
+async function main(values: EvaluateDataArgs): Promise<number> {
+  const { k, fpr } = values, seed = 1;
   const rows = await readRows(values.data);
   log(`rows=${rows.length}`);
-  const configs = modelConfigs(Number(values["forest-trees"]));
+  const configs = modelConfigs(values.forestTrees);
   const cv = configs.map((
     c,
   ) => (log(`cv ${c.name}`), crossValidateConfig(rows, c, { k, seed, fpr })));
@@ -125,7 +187,7 @@ async function main(): Promise<void> {
   const lodo = configs.map((c, i) =>
     leaveOneDatasetOut(rows, folds, c, cv[i].threshold)
   );
-  const ci = Number(values.chosen);
+  const ci = values.chosen;
   const chosen = configs[ci];
   const rules = sweepRules(rows, cv[ci].scores, cv[ci].threshold);
   const loko = leaveOneKindOut(rows, folds, chosen, cv[ci].threshold);
@@ -164,7 +226,7 @@ async function main(): Promise<void> {
     ...holdOut(compositeTrain, seenHumans, config, cv[i].threshold),
   }));
   log("aalto");
-  const aaltoSet = await aaltoRows(values.root, Number(values["aalto-people"]));
+  const aaltoSet = await aaltoRows(values.root, values.aaltoPeople);
   const aalto = configs.flatMap((config, i) => [
     {
       config: config.name,
@@ -201,6 +263,16 @@ async function main(): Promise<void> {
     args: ["fmt", "--quiet", values.out],
   }).output();
   log(`wrote ${values.out}`);
+  return 0;
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) {
+  Deno.exit(
+    await runCli({
+      name: "evaluate-data",
+      help: HELP,
+      parse: parseEvaluateDataArgs,
+      run: main,
+    }, Deno.args),
+  );
+}

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { cliArgs, runCli } from "../cli.ts";
 import {
   sessionVerdict,
   type VerdictOptions,
@@ -241,21 +241,51 @@ export async function replayOpenSet(
   return out;
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      data: { type: "string", default: "data/sessions.csv" },
-      "per-family": { type: "string", default: "150" },
-      augment: { type: "string", default: "0" },
-      root: { type: "string", default: DEFAULT_DATASETS_ROOT },
-      trees: { type: "string", default: "20" },
-      out: { type: "string", default: "docs/evaluation_open.md" },
-      notes: { type: "string", default: "sim/evaluation_open_notes.md" },
-      "replay-sessions": { type: "string", default: "60" },
-      browsers: { type: "string", default: "data/browser_raw" },
-    },
-  });
+const HELP = `Usage: deno task evaluate-open [options]
+Withholds every bot family and every human source from training in turn, judges each withheld
+session by the session rules (with the windows to verdict), replays recordings through the live
+path, and writes the report with the hand-written notes appended.
+Options:
+  --data FILE             the dataset (default data/sessions.csv)
+  --per-family N          sessions per randomised family when the dataset lacks them (default 150)
+  --augment N             augmented copies of each human recording, 0 = the dataset's (default 0)
+  --root DIR              public datasets (default ${DEFAULT_DATASETS_ROOT})
+  --trees N               trees per forest (default 20)
+  --out FILE              the report (default docs/evaluation_open.md)
+  --notes FILE            findings appended (default sim/evaluation_open_notes.md)
+  --replay-sessions N     sessions per family replayed through the live path (default 60)
+  --browsers DIR          real-browser raw recordings (default data/browser_raw)
+  --help                  this text
+Example: deno task evaluate-open --trees 10 --out .data/evaluation_open.md`;
+
+const OPEN_OPTIONS = {
+  data: { type: "string", default: "data/sessions.csv" },
+  "per-family": { type: "string", default: "150" },
+  augment: { type: "string", default: "0" },
+  root: { type: "string", default: DEFAULT_DATASETS_ROOT },
+  trees: { type: "string", default: "20" },
+  out: { type: "string", default: "docs/evaluation_open.md" },
+  notes: { type: "string", default: "sim/evaluation_open_notes.md" },
+  "replay-sessions": { type: "string", default: "60" },
+  browsers: { type: "string", default: "data/browser_raw" },
+} as const;
+
+/** Parses `deno task evaluate-open` arguments; throws naming an unknown option or a bad count. */
+export function parseOpenArgs(args: string[]): Record<string, string> {
+  const { values } = cliArgs(args, { options: OPEN_OPTIONS });
+  for (const name of ["per-family", "augment", "trees", "replay-sessions"]) {
+    const text = values[name as "trees"], v = Number(text);
+    const min = name === "trees" ? 1 : 0;
+    if (text.trim() === "" || !Number.isInteger(v) || v < min) {
+      throw new RangeError(
+        `Option --${name} must be an integer >= ${min}, got "${text}"`,
+      );
+    }
+  }
+  return values;
+}
+
+async function main(values: Record<string, string>): Promise<number> {
   const seed = 1, trees = Number(values.trees);
   const copies = Number(values.augment);
   const stored = await readRows(values.data);
@@ -296,4 +326,16 @@ if (import.meta.main) {
     args: ["fmt", "--quiet", values.out],
   }).output();
   log(`wrote ${values.out}`);
+  return 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(
+    await runCli({
+      name: "evaluate-open",
+      help: HELP,
+      parse: parseOpenArgs,
+      run: main,
+    }, Deno.args),
+  );
 }

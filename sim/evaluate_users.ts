@@ -10,7 +10,7 @@
  *        [--seed 1]
  * (sapimouse-dir: ../shared/datasets/sapimouse/raw; Balabit: …/balabit-mouse-challenge/training_files)
  */
-import { parseArgs } from "node:util";
+import { cliArgs, runCli } from "../cli.ts";
 import type { FeatureName } from "../collector/mod.ts";
 import {
   DEFAULT_VERIFIER_OPTIONS,
@@ -222,12 +222,27 @@ function baseOptions(seed: number): ProtocolOptions {
   };
 }
 
-const USAGE =
-  "Usage: deno task evaluate-users <sapimouse-dir> [--balabit <dir>] [--out <file>] [--seed 1]";
+const HELP = `Usage: deno task evaluate-users <sapimouse-dir> [options]
+Measures user verification per user (genuine held-out sessions against impostors), then the owner
+check's rule with profiles trained as deno task profiles trains them, and writes the report.
+Options:
+  --balabit DIR   also measure on Balabit (…/balabit-mouse-challenge/training_files)
+  --out FILE      the report (default docs/user_verification.md)
+  --seed N        seed (default 1)
+  --help          this text
+Example: deno task evaluate-users ../shared/datasets/sapimouse/raw --out .data/users.md`;
 
-async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
+/** Parsed arguments of `deno task evaluate-users`. */
+export interface UsersArgs {
+  sapimouse: string;
+  balabit?: string;
+  out: string;
+  seed: number;
+}
+
+/** Parses `deno task evaluate-users` arguments; throws naming an unknown option or a bad value. */
+export function parseUsersArgs(args: string[]): UsersArgs {
+  const { values, positionals } = cliArgs(args, {
     allowPositionals: true,
     options: {
       balabit: { type: "string" },
@@ -235,16 +250,30 @@ async function main(): Promise<void> {
       seed: { type: "string", default: "1" },
     },
   });
-  if (positionals.length !== 1) throw new TypeError(USAGE);
+  if (positionals.length !== 1) {
+    throw new TypeError(
+      `Give one SapiMouse directory, got ${positionals.length} arguments`,
+    );
+  }
   const seed = Number(values.seed);
-  if (!Number.isInteger(seed)) {
+  if (values.seed.trim() === "" || !Number.isInteger(seed)) {
     throw new RangeError(
       `Option "--seed" must be an integer, got "${values.seed}"`,
     );
   }
+  return {
+    sapimouse: positionals[0],
+    balabit: values.balabit,
+    out: values.out,
+    seed,
+  };
+}
+
+async function main(values: UsersArgs): Promise<number> {
+  const { seed } = values;
   const started = performance.now();
   const seconds: Record<string, number> = {};
-  const sapi = await loadSapiMouse(positionals[0], log);
+  const sapi = await loadSapiMouse(values.sapimouse, log);
   seconds["read SapiMouse"] = (performance.now() - started) / 1000;
   const measured = measureSapiMouse(sapi, seed, seconds);
   const balabit = values.balabit
@@ -264,6 +293,16 @@ async function main(): Promise<void> {
     args: ["fmt", "--quiet", values.out],
   }).output();
   log(`wrote ${values.out} in ${seconds["total"].toFixed(0)} s`);
+  return 0;
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) {
+  Deno.exit(
+    await runCli({
+      name: "evaluate-users",
+      help: HELP,
+      parse: parseUsersArgs,
+      run: main,
+    }, Deno.args),
+  );
+}

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { cliArgs, runCli } from "../cli.ts";
 import { type RawEvent, readJsonl } from "../collector/mod.ts";
 import {
   type BrowserPlan,
@@ -176,11 +176,8 @@ export function toJsonl(events: readonly RawEvent[]): string {
   return events.map((e) => JSON.stringify(e)).join("\n") + "\n";
 }
 
-const USAGE =
-  `Records real browser automation through the guard as bot families.
-
-Usage: deno run -A sim/record_browsers.ts [options]
-
+const USAGE = `Usage: deno run -A sim/record_browsers.ts [options]
+Records real browser automation through the guard as bot families.
 Options:
   --family <list>       families, comma-separated (default: puppeteer,playwright,selenium)
   --sessions <n>        sessions per family; odd indices hide navigator.webdriver (default 30)
@@ -192,23 +189,18 @@ Options:
   --max-raw-bytes <n>   cap per raw file: whole sessions in order until it (default 3000000)
   --rows <file>         feature rows of every file in --raw-dir (default data/browser_rows.csv)
   --help                this text
-
-Example:
-  deno run -A sim/record_browsers.ts --family playwright --sessions 4 --seconds 30 --max-seconds 45
-`;
+Example: deno run -A sim/record_browsers.ts --family playwright --sessions 4 --seconds 30 --max-seconds 45`;
 
 /** Parsed options of the CLI. */
 export interface RecordBrowsersCli extends RecordBrowsersOptions {
   rawDir: string;
   maxRawBytes: number;
   rows: string;
-  help: boolean;
 }
 
 /** Parses the CLI's arguments; throws a TypeError naming a bad or unknown option. */
 export function parseRecordArgs(args: string[]): RecordBrowsersCli {
-  const { values } = parseArgs({
-    args,
+  const { values } = cliArgs(args, {
     options: {
       family: { type: "string", default: FAMILIES.join(",") },
       sessions: { type: "string", default: "30" },
@@ -219,7 +211,6 @@ export function parseRecordArgs(args: string[]): RecordBrowsersCli {
       "raw-dir": { type: "string", default: "data/browser_raw" },
       "max-raw-bytes": { type: "string", default: "3000000" },
       rows: { type: "string", default: "data/browser_rows.csv" },
-      help: { type: "boolean", default: false },
     },
   });
   const families = values.family.split(",").map((f) => f.trim());
@@ -248,22 +239,10 @@ export function parseRecordArgs(args: string[]): RecordBrowsersCli {
     rawDir: values["raw-dir"],
     maxRawBytes: count("max-raw-bytes", values["max-raw-bytes"], 1, 2 ** 31),
     rows: values.rows,
-    help: values.help,
   };
 }
 
-if (import.meta.main) {
-  let cli: RecordBrowsersCli;
-  try {
-    cli = parseRecordArgs(Deno.args);
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    Deno.exit(2);
-  }
-  if (cli.help) {
-    console.log(USAGE);
-    Deno.exit(0);
-  }
+async function record(cli: RecordBrowsersCli): Promise<number> {
   const began = Date.now();
   const elapsed = () => `${((Date.now() - began) / 1000).toFixed(0)} s`;
   const sessions = await recordBrowserSessions({
@@ -297,4 +276,16 @@ if (import.meta.main) {
   const rows = await rowsFromRawDir(cli.rawDir);
   await Deno.writeTextFile(cli.rows, toCsv(rows));
   console.log(`wrote ${rows.length} rows to ${cli.rows} in ${elapsed()}`);
+  return 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(
+    await runCli({
+      name: "record_browsers",
+      help: USAGE,
+      parse: parseRecordArgs,
+      run: record,
+    }, Deno.args),
+  );
 }

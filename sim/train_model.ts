@@ -4,10 +4,10 @@
  * blanked is decided by docs/evaluation.md (per-axis/count, typing and webdriver features).
  *
  * Usage: deno run -A sim/train_model.ts [--data data/sessions.csv] [--blank a,b] -- <deno task train options>
- * (runs `deno task train`'s runTrain on a temporary blanked copy)
+ * (runs `deno task train`'s runTrain on a temporary blanked copy; `--help` for the options)
  */
-import { parseArgs } from "node:util";
 import { parse } from "csv-parse/sync";
+import { cliArgs, runCli } from "../cli.ts";
 import { stringify } from "csv-stringify/sync";
 import { runTrain } from "../tree/mod.ts";
 import { PER_AXIS, SOURCE_ONLY, TYPING } from "./_experiments.ts";
@@ -36,29 +36,61 @@ export function blankColumns(
   return stringify(records);
 }
 
-if (import.meta.main) {
-  const dash = Deno.args.indexOf("--");
-  const own = dash < 0 ? Deno.args : Deno.args.slice(0, dash);
-  const rest = dash < 0 ? [] : Deno.args.slice(dash + 1);
-  const { values } = parseArgs({
-    args: own,
+const HELP =
+  `Usage: deno run -A sim/train_model.ts [options] -- <deno task train options>
+Trains on a copy of the dataset with some feature columns blanked (all missing), so the model keeps
+the detector's feature list but never splits on them; everything after -- goes to deno task train
+(deno run -A sim/train_model.ts -- --help lists it).
+Options:
+  --data FILE    the dataset (default data/sessions.csv)
+  --blank A,B    columns blanked (default ${DEFAULT_BLANK.join(",")})
+  --help         this text
+Example: deno run -A sim/train_model.ts -- --out data/model.json --trees 30 --max-depth 10 --min-samples-leaf 20 --class-weight balanced --max-features sqrt --group group --target-fpr 0.01 --seed 1`;
+
+/** Parsed arguments: the dataset, the columns blanked, and the train CLI's arguments. */
+export interface TrainModelArgs {
+  data: string;
+  blank: string[];
+  train: string[];
+}
+
+/** Parses the arguments before `--`; those after it are the train CLI's. */
+export function parseTrainModelArgs(args: string[]): TrainModelArgs {
+  const dash = args.indexOf("--");
+  const { values } = cliArgs(dash < 0 ? args : args.slice(0, dash), {
     options: {
       data: { type: "string", default: "data/sessions.csv" },
       blank: { type: "string", default: DEFAULT_BLANK.join(",") },
     },
   });
-  const blank = values.blank.split(",").map((s) => s.trim()).filter((s) =>
-    s !== ""
-  );
+  return {
+    data: values.data,
+    blank: values.blank.split(",").map((s) => s.trim()).filter((s) => s !== ""),
+    train: dash < 0 ? [] : args.slice(dash + 1),
+  };
+}
+
+async function trainBlanked(a: TrainModelArgs): Promise<number> {
   const tmp = await Deno.makeTempFile({ suffix: ".csv" });
   try {
     await Deno.writeTextFile(
       tmp,
-      blankColumns(await Deno.readTextFile(values.data), blank, values.data),
+      blankColumns(await Deno.readTextFile(a.data), a.blank, a.data),
     );
-    console.log(`blanked: ${blank.join(", ") || "(none)"}`);
-    Deno.exitCode = await runTrain(["--data", tmp, ...rest]);
+    console.log(`blanked: ${a.blank.join(", ") || "(none)"}`);
+    return await runTrain(["--data", tmp, ...a.train]);
   } finally {
     await Deno.remove(tmp);
   }
+}
+
+if (import.meta.main) {
+  Deno.exit(
+    await runCli({
+      name: "train_model",
+      help: HELP,
+      parse: parseTrainModelArgs,
+      run: trainBlanked,
+    }, Deno.args),
+  );
 }

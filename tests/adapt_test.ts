@@ -111,14 +111,14 @@ for (const backend of backends()) {
   });
 }
 
-Deno.test("parseAdaptArgs() rejects unknown options and bad values with the help", () => {
-  assert.throws(
-    () => parseAdaptArgs(["--bogus"]),
-    /Unknown option '--bogus'[\s\S]*Usage: deno task adapt/,
-  );
-  assert.throws(
-    () => parseAdaptArgs(["--holdout", "2"]),
-    /Option --holdout must be in \[0, 0.9\][\s\S]*Usage: deno task adapt/,
-  );
+Deno.test("parseAdaptArgs() rejects unknown options and bad values in one line", () => {
+  assert.throws(() => parseAdaptArgs(["--bogus"]), {
+    name: "TypeError",
+    message: "Unknown option '--bogus'",
+  });
+  assert.throws(() => parseAdaptArgs(["--holdout", "2"]), {
+    name: "TypeError",
+    message: 'Option --holdout must be in [0, 0.9], got "2"',
+  });
   assert.equal(parseAdaptArgs(["--promote"]).promote, true);
 });

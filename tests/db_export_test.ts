@@ -136,10 +136,12 @@ Deno.test("export_cli.ts streams a PGlite directory's labelled windows to stdout
       clearEnv: true,
     }).output();
     assert.equal(bad.code, 2);
+    const [reason, usage] = new TextDecoder().decode(bad.stderr).split("\n");
     assert.equal(
-      new TextDecoder().decode(bad.stderr),
-      'export: Invalid --label "x": expected one of human, bot, unauthorized\n',
+      reason,
+      'export: Invalid --label "x": expected one of human, bot, unauthorized',
     );
+    assert.equal(usage, "Usage: deno task export [options] > windows.csv");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

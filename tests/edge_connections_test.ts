@@ -33,15 +33,23 @@ function startUpstream(): Deno.HttpServer<Deno.NetAddr> {
 }
 
 /** A normal visitor: one page every `everyMs` until stopped; records each outcome. */
+/**
+ * A visitor loading a page every `everyMs`, keeping the guard's session cookie as a browser does
+ * (a cookie-less client is a new guard session per request, which NEW_SESSIONS_PER_MIN limits).
+ */
 function visitor(guard: LimitedGuard, everyMs: number) {
   const outcomes: Array<number | string> = [];
   let running = true;
+  let cookie = "";
   const done = (async () => {
     while (running) {
       try {
         const res = await fetch(`${guard.url}/page`, {
           signal: AbortSignal.timeout(5000),
+          headers: cookie ? { cookie } : {},
         });
+        const set = res.headers.get("set-cookie");
+        if (set?.startsWith("__guard_sid=")) cookie = set.split(";")[0];
         await res.text();
         outcomes.push(res.status);
       } catch (error) {

@@ -7,7 +7,7 @@
 import { rowOf, seededRandom, subsetDataset } from "./dataset.ts";
 import { predictProbaInto } from "./predict.ts";
 import { cutNodes, pruningPath } from "./prune.ts";
-import { metrics, thresholdForFpr } from "./metrics.ts";
+import { bestPositiveClass, metrics, thresholdForFpr } from "./metrics.ts";
 import { trainTree } from "./train.ts";
 import type { Dataset, FlatTree, Metrics, TreeOptions } from "./types.ts";
 
@@ -33,7 +33,7 @@ export interface CvResult {
   foldOf: Int32Array;
   /** Out-of-fold positive-class score per row. */
   scores: Float64Array;
-  /** Out-of-fold argmax class per row. */
+  /** Out-of-fold class per row at the chosen threshold (as the metrics count it). */
   predicted: Int32Array;
   /** Metrics of the out-of-fold predictions at the chosen threshold. */
   metrics: Metrics;
@@ -129,7 +129,8 @@ export function crossValidate(
     cv.groups,
   );
   const scores = new Float64Array(data.nRows);
-  const predicted = new Int32Array(data.nRows);
+  const positiveClass = new Int32Array(data.nRows);
+  const firstPositive = neg === 0 ? 1 : 0;
   const proba = new Float64Array(data.classes.length);
   const row = new Float64Array(data.features.length);
   for (let f = 0; f < folds; f++) {
@@ -137,14 +138,12 @@ export function crossValidate(
     const model = trainTree(subsetDataset(data, train), options);
     // The fold's training part may lack a class: map its classes back to the full list.
     const map = model.classes.map((c) => data.classes.indexOf(c));
+    const k = map.indexOf(neg);
+    const own = proba.subarray(0, map.length);
     for (const i of test) {
       predictProbaInto(model, rowOf(data, i, row), proba);
-      let best = 0;
-      for (let c = 1; c < proba.length && c < map.length; c++) {
-        if (proba[c] > proba[best]) best = c;
-      }
-      predicted[i] = map[best];
-      const k = map.indexOf(neg);
+      const best = bestPositiveClass(own, k);
+      positiveClass[i] = best < 0 ? firstPositive : map[best];
       scores[i] = 1 - (k >= 0 ? proba[k] : 0);
     }
   }
@@ -154,10 +153,14 @@ export function crossValidate(
     classes: data.classes,
     negative,
     actual: data.y,
-    predicted,
+    positiveClass,
     scores,
     threshold,
   });
+  const predicted = Int32Array.from(
+    scores,
+    (s, i) => s > threshold ? positiveClass[i] : neg,
+  );
   return { folds, foldOf, scores, predicted, metrics: m, threshold, negative };
 }
 

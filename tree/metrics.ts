@@ -54,18 +54,44 @@ export function rocAuc(
   return (rankSum - nPos * (nPos + 1) / 2) / (nPos * nNeg);
 }
 
-/** Inputs of {@link metrics}: per row, the actual class, the argmax class and the positive score. */
+/**
+ * The most probable class other than `negative` (index into `proba`): the class a row is given
+ * when its score exceeds the threshold. -1 when there is no other class.
+ */
+export function bestPositiveClass(
+  proba: ArrayLike<number>,
+  negative: number,
+): number {
+  let best = -1;
+  for (let c = 0; c < proba.length; c++) {
+    if (c !== negative && (best < 0 || proba[c] > proba[best])) best = c;
+  }
+  return best;
+}
+
+/**
+ * Inputs of {@link metrics}: per row, the actual class, the positive score, and the class the row
+ * gets if that score exceeds the threshold.
+ */
 export interface MetricsInput {
   classes: readonly string[];
   negative: string;
   actual: ArrayLike<number>;
-  predicted: ArrayLike<number>;
+  /**
+   * Per row, the most probable class other than the negative one ({@link bestPositiveClass}); in
+   * a two-class task always the positive class.
+   */
+  positiveClass: ArrayLike<number>;
   scores: ArrayLike<number>;
-  /** Score threshold: score > threshold is positive (precision, recall, F1, FPR use this). */
+  /** Score threshold: score > threshold is positive. Every figure but ROC AUC is taken at it. */
   threshold: number;
 }
 
-/** Computes the {@link Metrics} of a set of predictions. */
+/**
+ * Computes the {@link Metrics} of a set of predictions, all at one threshold: a row is predicted
+ * its positive class when its score exceeds the threshold, else the negative class, so the
+ * confusion matrix and accuracy agree with precision, recall and FPR.
+ */
 export function metrics(inp: MetricsInput): Metrics {
   const n = inp.actual.length;
   const neg = inp.classes.indexOf(inp.negative);
@@ -77,11 +103,12 @@ export function metrics(inp: MetricsInput): Metrics {
   let correct = 0, tp = 0, fp = 0, fn = 0, tn = 0;
   const positive: boolean[] = [];
   for (let i = 0; i < n; i++) {
-    confusion[inp.actual[i]][inp.predicted[i]]++;
-    if (inp.actual[i] === inp.predicted[i]) correct++;
+    const flagged = inp.scores[i] > inp.threshold;
+    const predicted = flagged ? inp.positiveClass[i] : neg;
+    confusion[inp.actual[i]][predicted]++;
+    if (inp.actual[i] === predicted) correct++;
     const isPos = inp.actual[i] !== neg;
     positive.push(isPos);
-    const flagged = inp.scores[i] > inp.threshold;
     if (isPos && flagged) tp++;
     else if (isPos) fn++;
     else if (flagged) fp++;

@@ -44,7 +44,7 @@ Deno.test("metrics() computes precision, recall, F1 and the confusion matrix", (
     classes: ["bot", "human"],
     negative: "human",
     actual: [0, 0, 0, 1, 1, 1, 1],
-    predicted: [0, 0, 1, 1, 1, 0, 1],
+    positiveClass: [0, 0, 0, 0, 0, 0, 0],
     scores: [0.9, 0.8, 0.2, 0.1, 0.3, 0.7, 0],
     threshold: 0.5,
   });

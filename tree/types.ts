@@ -84,15 +84,20 @@ export interface FlatTree {
 export interface Metrics {
   /** Rows evaluated. */
   n: number;
+  /** Share of rows whose class at `threshold` is their actual class. */
   accuracy: number;
+  /** Of the rows scored above `threshold`, the share that are positive; 0 when none is. */
   precision: number;
   recall: number;
   f1: number;
   /** Area under the ROC curve of the positive-class score (NaN when one class is absent). */
   rocAuc: number;
-  /** `confusion[actual][predicted]` over `classes` (predicted by argmax of probability). */
+  /**
+   * `confusion[actual][predicted]` over `classes`, predicted at `threshold`: the negative class
+   * unless the score exceeds it, else the most probable other class.
+   */
   confusion: number[][];
-  /** Positive-class threshold in force for `precision`/`recall` (score > threshold is positive). */
+  /** The one threshold every figure but `rocAuc` is measured at (score > threshold is positive). */
   threshold: number;
   /** False positive rate at `threshold`. */
   fpr: number;

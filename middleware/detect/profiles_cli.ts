@@ -5,24 +5,28 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { cliArgs, runCli } from "../../cli.ts";
 import { loadConfig } from "../../config.ts";
 import { openStore } from "../../db/mod.ts";
 import { trainProfiles } from "./profiles.ts";
 
-async function main(): Promise<number> {
-  let users: string[];
-  try {
-    const { values } = parseArgs({
-      args: Deno.args,
-      options: { user: { type: "string", multiple: true } },
-      strict: true,
-    });
-    users = values.user ?? [];
-  } catch (error) {
-    console.error(`profiles: ${(error as Error).message}`);
-    return 2;
-  }
+const HELP = `Usage: deno task profiles [--user IDENTITY]…
+Trains the user profiles of the owner check from the store named by DATABASE_URL or PGLITE_DIR
+(identities with at least PROFILE_MIN_WINDOWS clean windows) and prints one line per identity.
+Options:
+  --user IDENTITY   train only this identity (repeatable; default every identity)
+  --help            this text
+Example: deno task profiles --user alice@example.com --user bob@example.com`;
+
+/** Parses `deno task profiles` arguments: the identities to train (empty: all). */
+export function parseProfilesArgs(args: string[]): string[] {
+  const { values } = cliArgs(args, {
+    options: { user: { type: "string", multiple: true } },
+  });
+  return values.user ?? [];
+}
+
+async function profiles(users: string[]): Promise<number> {
   const result = loadConfig(Deno.env.toObject());
   if (!result.ok) {
     for (const line of result.errors) console.error(`profiles: ${line}`);
@@ -55,4 +59,13 @@ async function main(): Promise<number> {
   }
 }
 
-if (import.meta.main) Deno.exit(await main());
+if (import.meta.main) {
+  Deno.exit(
+    await runCli({
+      name: "profiles",
+      help: HELP,
+      parse: parseProfilesArgs,
+      run: profiles,
+    }, Deno.args),
+  );
+}

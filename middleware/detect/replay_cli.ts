@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { cliArgs, runCli } from "../../cli.ts";
 import {
   encodeEvents,
   parsePost,
@@ -204,17 +204,23 @@ export interface ReplayCliOptions {
   json: boolean;
 }
 
+const HELP = `Usage: deno task replay <raw.jsonl…> [--json]
+Runs recorded sessions (the public raw event format) through the guard's online path with the
+configured model and thresholds (MODEL_PATH, VERDICT_*, … from the environment) and prints each
+session's verdict, the window it came at, and the evidence trail. Nothing is stored.
+Options:
+  --json     one JSON array of results instead of the text
+  --help     this text
+Example: deno task replay data/browser_raw/playwright.jsonl`;
+
 /** Parses `deno task replay` arguments; throws a TypeError naming the problem. */
 export function parseReplayArgs(args: string[]): ReplayCliOptions {
-  const { values, positionals } = parseArgs({
-    args,
+  const { values, positionals } = cliArgs(args, {
     options: { json: { type: "boolean", default: false } },
     allowPositionals: true,
   });
   if (positionals.length === 0) {
-    throw new TypeError(
-      "Usage: deno task replay <raw.jsonl…> [--json] (at least one recording)",
-    );
+    throw new TypeError("Give at least one recording");
   }
   return { paths: positionals, json: values.json ?? false };
 }
@@ -241,17 +247,21 @@ export function formatResults(results: ReplayResult[]): string {
   return lines.join("\n");
 }
 
+async function replay(options: ReplayCliOptions): Promise<number> {
+  const events: RawEvent[] = [];
+  for (const path of options.paths) events.push(...await readJsonl(path));
+  const results = await replaySessions(events, Deno.env.toObject());
+  console.log(options.json ? JSON.stringify(results) : formatResults(results));
+  return 0;
+}
+
 if (import.meta.main) {
-  try {
-    const options = parseReplayArgs(Deno.args);
-    const events: RawEvent[] = [];
-    for (const path of options.paths) events.push(...await readJsonl(path));
-    const results = await replaySessions(events, Deno.env.toObject());
-    console.log(
-      options.json ? JSON.stringify(results) : formatResults(results),
-    );
-  } catch (error) {
-    console.error((error as Error).message);
-    Deno.exit(1);
-  }
+  Deno.exit(
+    await runCli({
+      name: "replay",
+      help: HELP,
+      parse: parseReplayArgs,
+      run: replay,
+    }, Deno.args),
+  );
 }

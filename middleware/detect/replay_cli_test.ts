@@ -82,5 +82,12 @@ Deno.test("parseReplayArgs() needs a recording and takes --json", () => {
     paths: ["a.jsonl"],
     json: true,
   });
-  assert.throws(() => parseReplayArgs([]), /Usage: deno task replay/);
+  assert.throws(() => parseReplayArgs([]), {
+    name: "TypeError",
+    message: "Give at least one recording",
+  });
+  assert.throws(() => parseReplayArgs(["a.jsonl", "--jsn"]), {
+    name: "TypeError",
+    message: "Unknown option '--jsn'",
+  });
 });

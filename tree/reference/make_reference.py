@@ -23,12 +23,17 @@ float32 medians and compares trees as above), and (b) a baseline accuracy with N
 present value, i.e. a fixed "missing goes left" direction at every split: our native NaN handling,
 which learns the direction per split, must reach at least that accuracy. NaN routing itself is
 checked exactly on hand-built fixtures (tree/nan_test.ts).
+
+default_aucs.json: the test ROC AUC of DecisionTreeClassifier(max_depth=8, min_samples_leaf=5,
+random_state=0) on the noisy, missing (median-imputed) and imbalanced sets, the bar that
+`deno task train` with no tree flags must come within 0.01 of (tree/defaults_test.ts).
 """
 import json
 import os
 
 import numpy as np
 from sklearn.datasets import load_breast_cancer, make_classification
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.tree import DecisionTreeClassifier
 
@@ -152,6 +157,30 @@ def nan_baselines(case, dataset, params):
     print(case, out)
 
 
+def default_aucs(path, datasets, params):
+    """ROC AUC (positive class "bot") on each *_test.csv of one scikit-learn tree trained on
+    *_train.csv: the bar `deno task train` must reach with no tree flags (tree/defaults_test.ts).
+    scikit-learn 1.2 trees reject NaN, so a set with missing values is median-imputed first (the
+    training column's median, as the `missing_median` case); our CLI reads the NaNs natively."""
+    out = {"sklearn": __import__("sklearn").__version__, "params": params, "positive": "bot",
+           "randomState": 0, "aucs": {}, "imputed": {}}
+    for dataset in datasets:
+        Xtr, ytr, _ = read_csv(os.path.join(OUT, dataset + "_train.csv"))
+        Xte, yte, _ = read_csv(os.path.join(OUT, dataset + "_test.csv"))
+        if np.isnan(Xtr).any() or np.isnan(Xte).any():
+            med = np.nanmedian(Xtr, axis=0).astype(np.float32)
+            Xtr = np.where(np.isnan(Xtr), med, Xtr).astype(np.float32)
+            Xte = np.where(np.isnan(Xte), med, Xte).astype(np.float32)
+            out["imputed"][dataset] = "median"
+        clf = DecisionTreeClassifier(random_state=0, **params).fit(Xtr, ytr)
+        score = clf.predict_proba(Xte)[:, list(clf.classes_).index("bot")]
+        out["aucs"][dataset] = float(roc_auc_score(yte == "bot", score))
+    with open(path, "w") as f:
+        json.dump(out, f, indent=1)
+        f.write("\n")
+    print(os.path.basename(path), out["aucs"])
+
+
 def main():
     bc = load_breast_cancer()
     labels = np.array([bc.target_names[i] for i in bc.target])
@@ -185,6 +214,8 @@ def main():
     fit_case("missing_median_leaf5", "missing", {"min_samples_leaf": 5}, impute=True)
     nan_baselines("missing_baselines", "missing", {})
     nan_baselines("missing_baselines_leaf5", "missing", {"min_samples_leaf": 5})
+    default_aucs(os.path.join(OUT, "default_aucs.json"), ["noisy", "missing", "imbalanced"],
+                 {"max_depth": 8, "min_samples_leaf": 5})
 
 
 if __name__ == "__main__":
