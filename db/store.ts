@@ -178,21 +178,7 @@ export interface PurgeResult {
   shared: number;
 }
 
-export type {
-  BindResult,
-  CasResult,
-  Credential,
-  IngestClaim,
-  IngestClaimInput,
-  MailBudget,
-  ProfileCandidate,
-  ProfileRow,
-  ReloginRisk,
-  RevokeOptions,
-  RevokeResult,
-  SessionStateKind,
-  SharedState,
-} from "./store_shared.ts";
+export type * from "./store_shared.ts";
 import type {
   BindResult,
   CasResult,
