@@ -27,7 +27,7 @@
  */
 import { parseArgs } from "node:util";
 import type { Page } from "puppeteer-core";
-import { CHROMIUM_PATH, launchChromium } from "../sim/chromium.ts";
+import { CHROMIUM_PATH, launchChromium } from "../sim/browsers/chromium.ts";
 import { serveBenchSite } from "./_page_server.ts";
 import { pinRendererMain, pinSelf, rendererOnCore } from "./_pin.ts";
 import {
@@ -173,7 +173,7 @@ const server = await serveBenchSite(async (req, url) => {
 });
 const base = server.base;
 if (values.pin) await pinSelf(0);
-// DevTools' network monitoring would add its own work to every fetch of the page (sim/chromium.ts).
+// DevTools' network monitoring would add its own work to every fetch of the page (sim/browsers/chromium.ts).
 const browser = await launchChromium({
   network: false,
   args: values.pin ? [rendererOnCore(1)] : [],

@@ -19,7 +19,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../sim/chromium.ts";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../sim/browsers/chromium.ts";
 import { serveBenchSite } from "./_page_server.ts";
 import { pinRendererMain, pinSelf, rendererOnCore } from "./_pin.ts";
 import { describeDurations } from "./_trace.ts";

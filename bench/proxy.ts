@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { startTaskArgs } from "../sim/guard_process.ts";
+import { startTaskArgs } from "../sim/browsers/guard_process.ts";
 import { parseArgs } from "node:util";
 
 const HERE = new URL("./", import.meta.url).pathname;

@@ -6,7 +6,10 @@
  */
 import assert from "node:assert/strict";
 import type { Browser, Page } from "puppeteer-core";
-import { launchChromium, skipWithoutChromium } from "../sim/chromium.ts";
+import {
+  launchChromium,
+  skipWithoutChromium,
+} from "../sim/browsers/chromium.ts";
 import { buildCollectorBundle } from "./build.ts";
 import type { WindowEvent } from "./features.ts";
 import { parsePost, type ParsePostResult } from "./post.ts";

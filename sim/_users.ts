@@ -21,7 +21,7 @@ import {
   listFiles,
   readRecording,
   sessionRows,
-} from "./dataset.ts";
+} from "./dataset/dataset.ts";
 import type { SessionScores } from "./verification_metrics.ts";
 
 /** One recorded session as the product would see it: its windows in time order. */

@@ -96,7 +96,7 @@ function protocol(r: UsersReport): string[] {
     ),
     "",
     "- Windows are the product's: the collector importers read each recording, `windowEvents` cuts " +
-    "5-s windows (fewer than 8 events dropped), `extractFeatures` computes them (sim/dataset.ts " +
+    "5-s windows (fewer than 8 events dropped), `extractFeatures` computes them (sim/dataset/dataset.ts " +
     "`sessionRows`); windows without a pointer event are dropped. At most " +
     `${TRAIN_PER_SESSION} training windows per session are kept, evenly spaced (it only thins Balabit).`,
     "- **SapiMouse**: per user, the verifier is trained on the user's 3-min session (users 35 and 62: " +

@@ -34,10 +34,10 @@ import {
 } from "../detect/mod.ts";
 import { promoteCandidate } from "../middleware/detect/mod.ts";
 import { loadModel, serializeModel } from "../tree/mod.ts";
-import { readRows } from "./build_dataset.ts";
-import { familyRows } from "./_open_set.ts";
-import { DEFAULT_BLANK } from "./train_model.ts";
-import { TREE_OPTIONS } from "./_experiments.ts";
+import { readRows } from "./dataset/build_dataset.ts";
+import { familyRows } from "./evaluation/_open_set.ts";
+import { DEFAULT_BLANK } from "./dataset/train_model.ts";
+import { TREE_OPTIONS } from "./evaluation/_experiments.ts";
 
 const HELP = `Usage: deno task adapt [options]
        deno task adapt --promote [--out DIR]

@@ -9,7 +9,7 @@
 import { SMTPServer } from "smtp-server";
 import type { AddressInfo } from "node:net";
 import postgres from "postgres";
-import { startGuardProcess } from "../sim/guard_process.ts";
+import { startGuardProcess } from "../sim/browsers/guard_process.ts";
 
 /** The bound of the issue: every attacker is logged out within this time of logging in. */
 export const LOGOUT_BOUND_MS = 60_000;

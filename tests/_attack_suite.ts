@@ -14,7 +14,7 @@
  * @module
  */
 import type { Browser } from "puppeteer-core";
-import { launchChromium } from "../sim/chromium.ts";
+import { launchChromium } from "../sim/browsers/chromium.ts";
 import { type AttackStage, startStage } from "./_attack_env.ts";
 
 /** One scenario: plays against the stage in its own browser context. */

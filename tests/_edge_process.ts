@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { baseEnv, startTaskArgs } from "../sim/guard_process.ts";
+import { baseEnv, startTaskArgs } from "../sim/browsers/guard_process.ts";
 import { within } from "./proxy_fixtures.ts";
 
 /** A guard child process. */

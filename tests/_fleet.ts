@@ -8,7 +8,10 @@
  */
 import postgres from "postgres";
 import { startDemo } from "../demo/mod.ts";
-import { type GuardProcess, startGuardProcess } from "../sim/guard_process.ts";
+import {
+  type GuardProcess,
+  startGuardProcess,
+} from "../sim/browsers/guard_process.ts";
 
 /** nginx's path, or null when it is not installed. */
 export const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => {

@@ -3,7 +3,7 @@
  * for tests that kill it (`kill -9`) or watch it fail to start; and a fresh Postgres database.
  */
 import postgres from "postgres";
-import { baseEnv, startTaskArgs } from "../sim/guard_process.ts";
+import { baseEnv, startTaskArgs } from "../sim/browsers/guard_process.ts";
 
 /** A running guard child. */
 export interface GuardChild {

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Page } from "puppeteer-core";
-import type { Rng } from "../sim/prng.ts";
+import type { Rng } from "../sim/bots/prng.ts";
 import { sleep } from "./_attack_env.ts";
 
 /** Letters next to each other on a US keyboard, for plausible typos. */

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { type Browser, KnownDevices, type Page } from "puppeteer-core";
-import { createRng, type Rng } from "../sim/prng.ts";
+import { createRng, type Rng } from "../sim/bots/prng.ts";
 import { DEMO_PASSWORD } from "../demo/mod.ts";
 import {
   type AttackStage,

@@ -12,8 +12,8 @@ import {
   trainCandidate,
 } from "../detect/mod.ts";
 import { adapt, parseAdaptArgs, storedSessions } from "../sim/adapt_cli.ts";
-import { readRows } from "../sim/build_dataset.ts";
-import { DEFAULT_BLANK } from "../sim/train_model.ts";
+import { readRows } from "../sim/dataset/build_dataset.ts";
+import { DEFAULT_BLANK } from "../sim/dataset/train_model.ts";
 import { backends, openTestStore } from "./db_helpers.ts";
 
 const SAMPLE = "data/sample.csv";

@@ -8,7 +8,7 @@
  * except under CI=true.
  */
 import assert from "node:assert/strict";
-import { skipWithoutChromium } from "../sim/chromium.ts";
+import { skipWithoutChromium } from "../sim/browsers/chromium.ts";
 import {
   LOGIN_PATH,
   LOGOUT_BOUND_MS,

@@ -66,14 +66,18 @@ const CLIS: Cli[] = [
     'Option --trees must be an integer >= 1, got "0"',
   ),
   task("evaluate-users", [], "Give one SapiMouse directory, got 0 arguments"),
-  script("train_model", ["--data"], "Option '--data <value>' argument missing"),
   script(
-    "record_browsers",
+    "dataset/train_model",
+    ["--data"],
+    "Option '--data <value>' argument missing",
+  ),
+  script(
+    "browsers/record_browsers",
     ["--family", "cypress"],
     'Unknown family "cypress": expected puppeteer, playwright, selenium',
   ),
   script(
-    "chromium_bots",
+    "browsers/chromium_bots",
     ["--parallel", "3"],
     'Option --parallel must be 1..2, got "3"',
   ),
@@ -129,7 +133,7 @@ Deno.test("every CLI answers --help and rejects unknown options and bad values w
         assert.equal(r.code, 2, r.stderr);
         assert.equal(r.stdout, "");
         const [first, ...rest] = r.stderr.split("\n");
-        assert.equal(first, `${cli.name}: ${reason}`);
+        assert.equal(first, `${cli.name.split("/").at(-1)}: ${reason}`);
         assert.equal(rest.join("\n"), help.stdout);
       }
     });

@@ -14,7 +14,7 @@ import {
   HAVE_CHROMIUM,
   launchChromium,
   skipWithoutChromium,
-} from "../sim/chromium.ts";
+} from "../sim/browsers/chromium.ts";
 import { loadConfig } from "../config.ts";
 import { startDemo } from "../demo/mod.ts";
 import {

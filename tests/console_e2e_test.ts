@@ -8,7 +8,10 @@
 import assert from "node:assert/strict";
 import axe from "axe-core";
 import type { Page } from "puppeteer-core";
-import { launchChromium, skipWithoutChromium } from "../sim/chromium.ts";
+import {
+  launchChromium,
+  skipWithoutChromium,
+} from "../sim/browsers/chromium.ts";
 import { startTestGuard } from "./detect_harness.ts";
 import { seedConsole, SEEDED } from "./_console_seed.ts";
 import { until } from "./_wait.ts";

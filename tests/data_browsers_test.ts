@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { readJsonl } from "../collector/mod.ts";
-import { HAVE_CHROMIUM } from "../sim/chromium.ts";
+import { HAVE_CHROMIUM } from "../sim/browsers/chromium.ts";
 import { CHROMEDRIVER_PATH } from "../sim/browsers/selenium.ts";
 import { planFamily } from "../sim/browsers/common.ts";
 import {
@@ -9,8 +9,8 @@ import {
   recordBrowserSessions,
   rowsFromRawDir,
   toJsonl,
-} from "../sim/record_browsers.ts";
-import { toCsv } from "../sim/dataset.ts";
+} from "../sim/browsers/record_browsers.ts";
+import { toCsv } from "../sim/dataset/dataset.ts";
 import type { ReplayResult } from "../middleware/detect/replay_cli.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;

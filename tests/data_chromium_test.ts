@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { skipWithoutChromium } from "../sim/chromium.ts";
+import { skipWithoutChromium } from "../sim/browsers/chromium.ts";
 import {
   planSessions,
   recordChromiumSessions,
   recordedRows,
   TARGET_PAGE,
-} from "../sim/chromium_bots.ts";
+} from "../sim/browsers/chromium_bots.ts";
 
 const SKIP = skipWithoutChromium("tests/data_chromium_test.ts");
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { FEATURE_NAMES } from "../collector/mod.ts";
-import { buildRows, readRows } from "../sim/build_dataset.ts";
-import { CSV_HEADER, toCsv } from "../sim/dataset.ts";
+import { buildRows, readRows } from "../sim/dataset/build_dataset.ts";
+import { CSV_HEADER, toCsv } from "../sim/dataset/dataset.ts";
 
 /** A small synthetic recording in SapiMouse format: a circle traced at ~60 Hz with clicks. */
 function sapiFixture(): string {

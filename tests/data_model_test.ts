@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { FEATURE_NAMES } from "../collector/mod.ts";
 import { loadModel, score } from "../tree/mod.ts";
-import { readRows } from "../sim/build_dataset.ts";
+import { readRows } from "../sim/dataset/build_dataset.ts";
 
 const MODEL = new URL("../data/model.json", import.meta.url);
 const SAMPLE = new URL("../data/sample.csv", import.meta.url);

@@ -5,7 +5,10 @@
  */
 import assert from "node:assert/strict";
 import type { Browser, Page } from "puppeteer-core";
-import { launchChromium, skipWithoutChromium } from "../sim/chromium.ts";
+import {
+  launchChromium,
+  skipWithoutChromium,
+} from "../sim/browsers/chromium.ts";
 import { until } from "./_wait.ts";
 import { SMTPServer } from "smtp-server";
 import type { AddressInfo } from "node:net";

@@ -6,8 +6,11 @@
  * @module
  */
 import { strict as assert } from "node:assert";
-import { launchChromium, skipWithoutChromium } from "../sim/chromium.ts";
-import { startGuardProcess } from "../sim/guard_process.ts";
+import {
+  launchChromium,
+  skipWithoutChromium,
+} from "../sim/browsers/chromium.ts";
+import { startGuardProcess } from "../sim/browsers/guard_process.ts";
 import { startPair, TAG } from "./proxy_fixtures.ts";
 
 const SKIP_BROWSER = skipWithoutChromium("tests/edge_inject_test.ts");

@@ -8,7 +8,7 @@
  * the same recording as the mouse human. They run concurrently (tests/_attack_suite.ts); each test
  * awaits and asserts its own. Skips visibly without Chromium, except under CI=true.
  */
-import { skipWithoutChromium } from "../sim/chromium.ts";
+import { skipWithoutChromium } from "../sim/browsers/chromium.ts";
 import { type Scenario, startSuite } from "./_attack_suite.ts";
 import {
   assertStayedLoggedIn,

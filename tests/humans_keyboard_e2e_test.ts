@@ -4,7 +4,7 @@
  * must stay logged in for 60 s with no alert email. Skips visibly without Chromium, except under
  * CI=true.
  */
-import { skipWithoutChromium } from "../sim/chromium.ts";
+import { skipWithoutChromium } from "../sim/browsers/chromium.ts";
 import { startSuite } from "./_attack_suite.ts";
 import { assertStayedLoggedIn, keyboardHuman } from "./_humans.ts";
 

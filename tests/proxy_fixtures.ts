@@ -104,4 +104,4 @@ export async function within<T>(
 }
 
 /** The start task's arguments: defined beside the guard subprocess helper (sim/). */
-export { startTaskArgs } from "../sim/guard_process.ts";
+export { startTaskArgs } from "../sim/browsers/guard_process.ts";

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { baseEnv } from "../sim/guard_process.ts";
+import { baseEnv } from "../sim/browsers/guard_process.ts";
 import { signal, startTaskArgs, within } from "./proxy_fixtures.ts";
 
 type Guard = {

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { Rng } from "../prng.ts";
-import { VIEWPORTS } from "../chromium_drivers.ts";
+import type { Rng } from "../bots/prng.ts";
+import { VIEWPORTS } from "./chromium_drivers.ts";
 
 /** The recorded automation tools. */
 export type Family = "puppeteer" | "playwright" | "selenium";

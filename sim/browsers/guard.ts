@@ -18,8 +18,8 @@
 import type { RawEvent } from "../../collector/mod.ts";
 import { openStore } from "../../db/mod.ts";
 import { createGuardSigner } from "../../middleware/session/mod.ts";
-import { TARGET_PAGE } from "../chromium_drivers.ts";
-import { startGuardProcess } from "../guard_process.ts";
+import { TARGET_PAGE } from "./chromium_drivers.ts";
+import { startGuardProcess } from "./guard_process.ts";
 
 /** The running guard, as a recorder sees it. */
 export interface RecordingGuard {

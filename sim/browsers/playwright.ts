@@ -9,9 +9,9 @@
  */
 import { type Browser, chromium, type Page } from "playwright-core";
 import { GUARD_COOKIE } from "../../middleware/session/mod.ts";
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../chromium.ts";
-import { BUTTONS, randomWord } from "../chromium_drivers.ts";
-import type { Rng } from "../prng.ts";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./chromium.ts";
+import { BUTTONS, randomWord } from "./chromium_drivers.ts";
+import type { Rng } from "../bots/prng.ts";
 import {
   COLLECTOR_READY,
   type CommonParams,

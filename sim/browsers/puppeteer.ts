@@ -1,6 +1,6 @@
 /**
  * The `puppeteer` family: puppeteer-core's own input API, as a script written from its docs does
- * it. The session loop is chromium_linear's (sim/chromium_drivers.ts: `page.mouse.move` with
+ * it. The session loop is chromium_linear's (sim/browsers/chromium_drivers.ts: `page.mouse.move` with
  * `steps`, `page.mouse.click`, `page.mouse.wheel`, `page.keyboard.type` with a delay), with the
  * settings drawn from what puppeteer users write: `steps` 1 (the default), 5, 10, 25 or 50; a
  * typing delay of 0 (the default) or 20–150 ms; a press-to-release delay of 0 or 20–120 ms.
@@ -9,9 +9,9 @@
  */
 import type { Browser } from "puppeteer-core";
 import { GUARD_COOKIE } from "../../middleware/session/mod.ts";
-import { launchChromium } from "../chromium.ts";
-import { drawParams, driveSession } from "../chromium_drivers.ts";
-import type { Rng } from "../prng.ts";
+import { launchChromium } from "./chromium.ts";
+import { drawParams, driveSession } from "./chromium_drivers.ts";
+import type { Rng } from "../bots/prng.ts";
 import {
   COLLECTOR_READY,
   type DriveRequest,

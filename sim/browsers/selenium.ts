@@ -18,9 +18,9 @@ import {
 } from "selenium-webdriver";
 import chrome from "selenium-webdriver/chrome.js";
 import { GUARD_COOKIE } from "../../middleware/session/mod.ts";
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../chromium.ts";
-import { BUTTONS, randomWord } from "../chromium_drivers.ts";
-import type { Rng } from "../prng.ts";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./chromium.ts";
+import { BUTTONS, randomWord } from "./chromium_drivers.ts";
+import type { Rng } from "../bots/prng.ts";
 import {
   type CommonParams,
   drawCommon,

@@ -116,7 +116,7 @@ export async function startGuardProcess(
  * the proxy bench and the bot recorder run the guard with exactly the permissions operators get.
  */
 export function startTaskArgs(): string[] {
-  const root = new URL("../", import.meta.url);
+  const root = new URL("../../", import.meta.url);
   const config = JSON.parse(
     Deno.readTextFileSync(new URL("deno.json", root)),
   ) as { tasks: Record<string, string> };

@@ -6,17 +6,17 @@
  * typing rules, the session rule with the humanness model, and the silence rule. What this reports
  * is what the guard would have done, not a re-creation of it.
  */
-import { type RawEvent, readJsonl } from "../collector/mod.ts";
-import { replaySessions } from "../middleware/detect/replay_cli.ts";
-import { serializeModel } from "../tree/mod.ts";
-import { BOT_KINDS, type BotKind, generateBotSession } from "./bots.ts";
+import { type RawEvent, readJsonl } from "../../collector/mod.ts";
+import { replaySessions } from "../../middleware/detect/replay_cli.ts";
+import { serializeModel } from "../../tree/mod.ts";
+import { BOT_KINDS, type BotKind, generateBotSession } from "../bots/bots.ts";
 import {
   BOT_FAMILIES,
   type BotFamily,
   generateFamilySession,
-} from "./families.ts";
-import { deriveSeed } from "./prng.ts";
-import { type DatasetRow, readRecording } from "./dataset.ts";
+} from "../bots/families.ts";
+import { deriveSeed } from "../bots/prng.ts";
+import { type DatasetRow, readRecording } from "../dataset/dataset.ts";
 import type { OpenModels } from "./_open_set.ts";
 
 /** One withheld family's replay: sessions, bot verdicts, unverified, median window of verdict. */

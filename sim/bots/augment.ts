@@ -7,7 +7,7 @@
  * learns that device as "human" and flags the other (leave-one-source-out, docs/evaluation.md).
  * Augmenting each human session with other devices makes those properties useless for telling
  * humans from bots, so the model has to use the movement itself. The bot families are randomised
- * over the same ranges (sim/families.ts), so neither class owns a device.
+ * over the same ranges (sim/bots/families.ts), so neither class owns a device.
  *
  * Each augmented copy draws, per session:
  * - a move report rate log-uniform in [5, 125] Hz: moves closer than 1000/rate ms to the last
@@ -17,7 +17,7 @@
  *
  * @module
  */
-import type { RawEvent } from "../collector/mod.ts";
+import type { RawEvent } from "../../collector/mod.ts";
 import type { Rng } from "./prng.ts";
 
 /** The device drawn for one augmented copy. */

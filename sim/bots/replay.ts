@@ -2,7 +2,7 @@
  * Replay adversary: a human recording played back with jitter (evaluation only, never a training
  * class). Timing is rescaled and each interval jittered; positions get small gaussian noise.
  */
-import type { RawEvent } from "../collector/mod.ts";
+import type { RawEvent } from "../../collector/mod.ts";
 import type { Rng } from "./prng.ts";
 
 /** Jitter applied by {@link replayWithJitter}. */

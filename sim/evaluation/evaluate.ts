@@ -3,13 +3,13 @@
  * docs/evaluation.md. Grouped CV (person / bot session), per-kind detection, session rules,
  * leave-one-bot-kind-out, leave-one-dataset-out, per-axis vs invariant features, replay with
  * jitter, and the Aalto typing false-positive rate (Aalto is evaluation-only, never trained on).
- * The hand-written findings (sim/evaluation_notes.md) are appended under the measured tables.
+ * The hand-written findings (sim/evaluation/evaluation_notes.md) are appended under the measured tables.
  *
  * Usage: deno task evaluate-data [--data data/sessions.csv] [--out docs/evaluation.md]
  *        [--root ../shared/datasets] [--k 5] [--fpr 0.01] [--forest-trees 30] [--chosen 6]
  */
-import { cliArgs, runCli } from "../cli.ts";
-import { DEFAULT_DATASETS_ROOT } from "../collector/importers/mod.ts";
+import { cliArgs, runCli } from "../../cli.ts";
+import { DEFAULT_DATASETS_ROOT } from "../../collector/importers/mod.ts";
 import { groupFolds } from "./_cv.ts";
 import {
   crossValidateConfig,
@@ -27,8 +27,8 @@ import {
   replayRows,
 } from "./_adversaries.ts";
 import { renderReport } from "./_report.ts";
-import { readRows } from "./build_dataset.ts";
-import type { DatasetRow } from "./dataset.ts";
+import { readRows } from "../dataset/build_dataset.ts";
+import type { DatasetRow } from "../dataset/dataset.ts";
 
 const log = (msg: string) =>
   console.error(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -106,7 +106,7 @@ report with the hand-written notes appended.
 Options:
   --data FILE            the dataset (default data/sessions.csv)
   --out FILE             the report (default docs/evaluation.md)
-  --notes FILE           findings appended under the tables (default sim/evaluation_notes.md)
+  --notes FILE           findings appended under the tables (default sim/evaluation/evaluation_notes.md)
   --root DIR             public datasets (default ${DEFAULT_DATASETS_ROOT})
   --k N                  CV folds (default 5)
   --fpr X                target human-window false-positive rate (default 0.01)
@@ -135,7 +135,7 @@ export function parseEvaluateDataArgs(args: string[]): EvaluateDataArgs {
     options: {
       data: { type: "string", default: "data/sessions.csv" },
       out: { type: "string", default: "docs/evaluation.md" },
-      notes: { type: "string", default: "sim/evaluation_notes.md" },
+      notes: { type: "string", default: "sim/evaluation/evaluation_notes.md" },
       root: { type: "string", default: DEFAULT_DATASETS_ROOT },
       k: { type: "string", default: "5" },
       fpr: { type: "string", default: "0.01" },

@@ -7,7 +7,7 @@
  * (flushing its buffer), the raw events are read back from its store and turned into rows with
  * the same `sessionRows` the human recordings go through.
  *
- * Usage: deno run -A sim/chromium_bots.ts [--sessions 76] [--seconds 11] [--max-seconds 13]
+ * Usage: deno run -A sim/browsers/chromium_bots.ts [--sessions 76] [--seconds 11] [--max-seconds 13]
  *        [--seed 1] [--parallel 2] [--out data/chromium_rows.csv]
  *        [--raw-sample data/chromium_sample.jsonl]
  *
@@ -16,11 +16,11 @@
  *
  * @module
  */
-import { cliArgs, runCli } from "../cli.ts";
+import { cliArgs, runCli } from "../../cli.ts";
 import type { Browser } from "puppeteer-core";
-import type { RawEvent } from "../collector/mod.ts";
-import { GUARD_COOKIE } from "../middleware/session/mod.ts";
-import { recordThroughGuard } from "./browsers/guard.ts";
+import type { RawEvent } from "../../collector/mod.ts";
+import { GUARD_COOKIE } from "../../middleware/session/mod.ts";
+import { recordThroughGuard } from "./guard.ts";
 import { launchChromium } from "./chromium.ts";
 import {
   CHROMIUM_KINDS,
@@ -29,8 +29,8 @@ import {
   driveSession,
   TARGET_PAGE,
 } from "./chromium_drivers.ts";
-import { type DatasetRow, sessionRows, toCsv } from "./dataset.ts";
-import { createRng, deriveSeed } from "./prng.ts";
+import { type DatasetRow, sessionRows, toCsv } from "../dataset/dataset.ts";
+import { createRng, deriveSeed } from "../bots/prng.ts";
 
 export { CHROMIUM_KINDS, type ChromiumKind, TARGET_PAGE };
 
@@ -212,7 +212,7 @@ export function recordedRows(
   );
 }
 
-const HELP = `Usage: deno run -A sim/chromium_bots.ts [options]
+const HELP = `Usage: deno run -A sim/browsers/chromium_bots.ts [options]
 Records Chromium bot sessions (puppeteer-core) through the full guard and writes their feature rows.
 Options:
   --sessions N        sessions per kind and webdriver state, 4 x N in all (default 76)
@@ -223,9 +223,9 @@ Options:
   --out FILE          feature rows (default data/chromium_rows.csv)
   --raw-sample FILE   the first session's first 400 raw events (default data/chromium_sample.jsonl)
   --help              this text
-Example: deno run -A sim/chromium_bots.ts --sessions 2 --out .data/chromium_rows.csv --raw-sample .data/sample.jsonl`;
+Example: deno run -A sim/browsers/chromium_bots.ts --sessions 2 --out .data/chromium_rows.csv --raw-sample .data/sample.jsonl`;
 
-/** Parsed arguments of sim/chromium_bots.ts. */
+/** Parsed arguments of sim/browsers/chromium_bots.ts. */
 export interface ChromiumCli extends ChromiumOptions {
   out: string;
   rawSample: string;

@@ -8,21 +8,26 @@
  *
  * @module
  */
-import { cliArgs, runCli } from "../cli.ts";
-import { type RawEvent, readJsonl } from "../collector/mod.ts";
+import { cliArgs, runCli } from "../../cli.ts";
+import { type RawEvent, readJsonl } from "../../collector/mod.ts";
 import {
   type BrowserPlan,
   FAMILIES,
   type Family,
   type FamilyDriver,
   planFamily,
-} from "./browsers/common.ts";
-import { recordThroughGuard } from "./browsers/guard.ts";
-import { createPlaywrightDriver } from "./browsers/playwright.ts";
-import { createPuppeteerDriver } from "./browsers/puppeteer.ts";
-import { createSeleniumDriver } from "./browsers/selenium.ts";
-import { type DatasetRow, listFiles, sessionRows, toCsv } from "./dataset.ts";
-import { createRng, deriveSeed } from "./prng.ts";
+} from "./common.ts";
+import { recordThroughGuard } from "./guard.ts";
+import { createPlaywrightDriver } from "./playwright.ts";
+import { createPuppeteerDriver } from "./puppeteer.ts";
+import { createSeleniumDriver } from "./selenium.ts";
+import {
+  type DatasetRow,
+  listFiles,
+  sessionRows,
+  toCsv,
+} from "../dataset/dataset.ts";
+import { createRng, deriveSeed } from "../bots/prng.ts";
 
 export { FAMILIES, type Family };
 
@@ -176,7 +181,7 @@ export function toJsonl(events: readonly RawEvent[]): string {
   return events.map((e) => JSON.stringify(e)).join("\n") + "\n";
 }
 
-const USAGE = `Usage: deno run -A sim/record_browsers.ts [options]
+const USAGE = `Usage: deno run -A sim/browsers/record_browsers.ts [options]
 Records real browser automation through the guard as bot families.
 Options:
   --family <list>       families, comma-separated (default: puppeteer,playwright,selenium)
@@ -189,7 +194,7 @@ Options:
   --max-raw-bytes <n>   cap per raw file: whole sessions in order until it (default 3000000)
   --rows <file>         feature rows of every file in --raw-dir (default data/browser_rows.csv)
   --help                this text
-Example: deno run -A sim/record_browsers.ts --family playwright --sessions 4 --seconds 30 --max-seconds 45`;
+Example: deno run -A sim/browsers/record_browsers.ts --family playwright --sessions 4 --seconds 30 --max-seconds 45`;
 
 /** Parsed options of the CLI. */
 export interface RecordBrowsersCli extends RecordBrowsersOptions {

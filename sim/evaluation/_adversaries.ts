@@ -2,16 +2,16 @@
  * Evaluation-only rows: replayed human recordings (a bot kind never trained on) and Aalto typing
  * sessions (licensed for non-commercial research: measured, never trained on).
  */
-import { importAalto } from "../collector/importers/mod.ts";
-import { FEATURE_NAMES, type RawEvent } from "../collector/mod.ts";
+import { importAalto } from "../../collector/importers/mod.ts";
+import { FEATURE_NAMES, type RawEvent } from "../../collector/mod.ts";
 import {
   type DatasetRow,
   listFiles,
   readRecording,
   sessionRows,
-} from "./dataset.ts";
-import { createRng, deriveSeed } from "./prng.ts";
-import { replayWithJitter } from "./replay.ts";
+} from "../dataset/dataset.ts";
+import { createRng, deriveSeed } from "../bots/prng.ts";
+import { replayWithJitter } from "../bots/replay.ts";
 
 /** Replay-with-jitter sessions of the given SapiMouse people (group ids `sapimouse/userN`). */
 export async function replayRows(

@@ -3,7 +3,7 @@
  * Each kind keeps its style (speed, sampling, dwell, typing rhythm) fixed for the session, as a
  * scripted bot would.
  */
-import type { RawEvent } from "../collector/mod.ts";
+import type { RawEvent } from "../../collector/mod.ts";
 import {
   bezierPath,
   type BezierStyle,

@@ -7,7 +7,7 @@
  */
 import type { Page } from "puppeteer-core";
 import { createCursor } from "ghost-cursor";
-import type { Rng } from "./prng.ts";
+import type { Rng } from "../bots/prng.ts";
 
 /** Chromium bot kinds: puppeteer's own mouse/keyboard, or ghost-cursor's paths. */
 export type ChromiumKind = "chromium_linear" | "chromium_ghost";

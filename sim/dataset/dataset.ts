@@ -7,12 +7,12 @@ import {
   FEATURE_NAMES,
   type RawEvent,
   windowEvents,
-} from "../collector/mod.ts";
-import { importRecording } from "../collector/importers/mod.ts";
+} from "../../collector/mod.ts";
+import { importRecording } from "../../collector/importers/mod.ts";
 import { stringify } from "csv-stringify/sync";
-import { BOT_KINDS, type BotKind, generateBotSession } from "./bots.ts";
-import { BOT_FAMILIES, generateFamilySession } from "./families.ts";
-import { deriveSeed } from "./prng.ts";
+import { BOT_KINDS, type BotKind, generateBotSession } from "../bots/bots.ts";
+import { BOT_FAMILIES, generateFamilySession } from "../bots/families.ts";
+import { deriveSeed } from "../bots/prng.ts";
 
 /** Columns after the features. */
 export const EXTRA_COLUMNS = ["label", "kind", "source", "group"] as const;
@@ -154,7 +154,7 @@ export function botRows(
   return rows;
 }
 
-/** Rows of `perFamily` sessions of every randomised family (sim/families.ts). */
+/** Rows of `perFamily` sessions of every randomised family (sim/bots/families.ts). */
 export function familyRows(
   seed: number,
   perFamily: number,

@@ -1,6 +1,6 @@
 /**
  * `deno task evaluate-open`: the honest metric. Every bot family is withheld from training in turn
- * (leave-one-family-out: the fixed kinds, the randomised families of sim/families.ts and the
+ * (leave-one-family-out: the fixed kinds, the randomised families of sim/bots/families.ts and the
  * real-browser families) and every human source in turn (leave-one-source-out), and each withheld
  * session is judged by the session rules, with the windows to verdict.
  *
@@ -9,23 +9,23 @@
  *
  * @module
  */
-import { cliArgs, runCli } from "../cli.ts";
+import { cliArgs, runCli } from "../../cli.ts";
 import {
   sessionVerdict,
   type VerdictOptions,
   verdictOptionsOf,
-} from "../detect/mod.ts";
-import { loadConfig } from "../config.ts";
+} from "../../detect/mod.ts";
+import { loadConfig } from "../../config.ts";
 import { groupFolds, rocAuc } from "./_cv.ts";
-import { DEFAULT_DATASETS_ROOT } from "../collector/importers/mod.ts";
-import { BOT_FAMILIES } from "./families.ts";
+import { DEFAULT_DATASETS_ROOT } from "../../collector/importers/mod.ts";
+import { BOT_FAMILIES } from "../bots/families.ts";
 import {
   familyRows,
   humanRowsAugmented,
   trainOpenModels,
   type WindowScores,
 } from "./_open_set.ts";
-import { readRows } from "./build_dataset.ts";
+import { readRows } from "../dataset/build_dataset.ts";
 import {
   renderOpenSet,
   renderReplay,
@@ -40,8 +40,8 @@ import {
   replayWithModels,
   sessionsOf,
 } from "./_open_replay.ts";
-import type { DatasetRow } from "./dataset.ts";
-import { DEFAULT_BLANK } from "./train_model.ts";
+import type { DatasetRow } from "../dataset/dataset.ts";
+import { DEFAULT_BLANK } from "../dataset/train_model.ts";
 
 const log = (msg: string) =>
   console.error(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -186,7 +186,7 @@ export function runOpenSet(
 }
 
 /**
- * The shipped rule through the live path (sim/_open_replay.ts) for every generated family: models
+ * The shipped rule through the live path (sim/evaluation/_open_replay.ts) for every generated family: models
  * trained without the family and without fold 0's people, then the family's sessions and fold 0's
  * people replayed, each human session cut to its first 40 windows.
  */
@@ -252,7 +252,7 @@ Options:
   --root DIR              public datasets (default ${DEFAULT_DATASETS_ROOT})
   --trees N               trees per forest (default 20)
   --out FILE              the report (default docs/evaluation_open.md)
-  --notes FILE            findings appended (default sim/evaluation_open_notes.md)
+  --notes FILE            findings appended (default sim/evaluation/evaluation_open_notes.md)
   --replay-sessions N     sessions per family replayed through the live path (default 60)
   --browsers DIR          real-browser raw recordings (default data/browser_raw)
   --help                  this text
@@ -265,7 +265,7 @@ const OPEN_OPTIONS = {
   root: { type: "string", default: DEFAULT_DATASETS_ROOT },
   trees: { type: "string", default: "20" },
   out: { type: "string", default: "docs/evaluation_open.md" },
-  notes: { type: "string", default: "sim/evaluation_open_notes.md" },
+  notes: { type: "string", default: "sim/evaluation/evaluation_open_notes.md" },
   "replay-sessions": { type: "string", default: "60" },
   browsers: { type: "string", default: "data/browser_raw" },
 } as const;

@@ -7,9 +7,9 @@
  *        [--chromium data/chromium_rows.csv] [--browsers data/browser_rows.csv]
  */
 import { parse } from "csv-parse/sync";
-import { cliArgs, runCli } from "../cli.ts";
-import { DEFAULT_DATASETS_ROOT } from "../collector/importers/mod.ts";
-import { FEATURE_NAMES } from "../collector/mod.ts";
+import { cliArgs, runCli } from "../../cli.ts";
+import { DEFAULT_DATASETS_ROOT } from "../../collector/importers/mod.ts";
+import { FEATURE_NAMES } from "../../collector/mod.ts";
 import {
   botRows,
   CSV_HEADER,
@@ -27,11 +27,11 @@ export interface BuildOptions {
   root: string;
   out: string;
   botsPerKind: number;
-  /** Sessions per randomised family (sim/families.ts); default 0. */
+  /** Sessions per randomised family (sim/bots/families.ts); default 0. */
   familiesPerKind?: number;
   maxWindows: number;
   chromium: string;
-  /** Rows of the real-browser families (sim/record_browsers.ts); "" for none. */
+  /** Rows of the real-browser families (sim/browsers/record_browsers.ts); "" for none. */
   browsers?: string;
   /** Where to write the small committed sample ("" for none) and rows per kind in it. */
   sample?: string;

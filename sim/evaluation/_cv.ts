@@ -2,8 +2,8 @@
  * Evaluation helpers: grouped folds (a person or a bot session never straddles train and test),
  * out-of-fold scores, thresholds at a target human false-positive rate, and per-session rules.
  */
-import type { DatasetRow } from "./dataset.ts";
-import { createRng } from "./prng.ts";
+import type { DatasetRow } from "../dataset/dataset.ts";
+import { createRng } from "../bots/prng.ts";
 
 /** Scores rows: P(bot)-like values in [0, 1]. */
 export type Scorer = (rows: readonly DatasetRow[]) => number[];

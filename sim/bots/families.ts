@@ -1,7 +1,7 @@
 /**
  * Domain-randomised bot families: each session draws its own parameters from wide ranges, so a
  * family is a path shape, not one fixed bot. The families are what leave-one-family-out withholds
- * (sim/evaluate_open.ts): a model that catches a withheld family has learned "not human", not
+ * (sim/evaluation/evaluate_open.ts): a model that catches a withheld family has learned "not human", not
  * "looks like the bots I was shown".
  *
  * Per session, for every family:
@@ -9,7 +9,7 @@
  * - sampling rate log-uniform from 8 Hz to 240 Hz, with a jitter of 0–40 % of the interval;
  * - positional jitter 0–3 px (sd), pauses inside moves with probability 0–0.3 (50–800 ms);
  * - clicks with a fixed or a gaussian dwell, wheel scrolling in notches of 120 px or smooth
- *   pixel deltas, typing constant, gaussian or uniform (sim/typing.ts).
+ *   pixel deltas, typing constant, gaussian or uniform (sim/bots/typing.ts).
  * Families (the path between two targets):
  * - `straight`: a straight line at constant speed;
  * - `eased`: a straight line with an ease-in-out speed profile (sine or cubic);
@@ -19,7 +19,7 @@
  *
  * @module
  */
-import type { RawEvent } from "../collector/mod.ts";
+import type { RawEvent } from "../../collector/mod.ts";
 import type { Point, TimedPoint } from "./motion.ts";
 import { aimPoint, planSession, VIEWPORT } from "./plan.ts";
 import { createRng, type Rng } from "./prng.ts";

@@ -3,14 +3,14 @@
  * the full FEATURE_NAMES list the detector expects but can never split on them. Which columns are
  * blanked is decided by docs/evaluation.md (per-axis/count, typing and webdriver features).
  *
- * Usage: deno run -A sim/train_model.ts [--data data/sessions.csv] [--blank a,b] -- <deno task train options>
+ * Usage: deno run -A sim/dataset/train_model.ts [--data data/sessions.csv] [--blank a,b] -- <deno task train options>
  * (runs `deno task train`'s runTrain on a temporary blanked copy; `--help` for the options)
  */
 import { parse } from "csv-parse/sync";
-import { cliArgs, runCli } from "../cli.ts";
+import { cliArgs, runCli } from "../../cli.ts";
 import { stringify } from "csv-stringify/sync";
-import { runTrain } from "../tree/mod.ts";
-import { PER_AXIS, SOURCE_ONLY, TYPING } from "./_experiments.ts";
+import { runTrain } from "../../tree/mod.ts";
+import { PER_AXIS, SOURCE_ONLY, TYPING } from "../evaluation/_experiments.ts";
 
 /** Columns blanked by default: per-axis/count, typing, and the Chromium-only webdriver feature. */
 export const DEFAULT_BLANK: readonly string[] = [
@@ -37,15 +37,15 @@ export function blankColumns(
 }
 
 const HELP =
-  `Usage: deno run -A sim/train_model.ts [options] -- <deno task train options>
+  `Usage: deno run -A sim/dataset/train_model.ts [options] -- <deno task train options>
 Trains on a copy of the dataset with some feature columns blanked (all missing), so the model keeps
 the detector's feature list but never splits on them; everything after -- goes to deno task train
-(deno run -A sim/train_model.ts -- --help lists it).
+(deno run -A sim/dataset/train_model.ts -- --help lists it).
 Options:
   --data FILE    the dataset (default data/sessions.csv)
   --blank A,B    columns blanked (default ${DEFAULT_BLANK.join(",")})
   --help         this text
-Example: deno run -A sim/train_model.ts -- --out data/model.json --trees 30 --max-depth 10 --min-samples-leaf 20 --class-weight balanced --max-features sqrt --group group --target-fpr 0.01 --seed 1`;
+Example: deno run -A sim/dataset/train_model.ts -- --out data/model.json --trees 30 --max-depth 10 --min-samples-leaf 20 --class-weight balanced --max-features sqrt --group group --target-fpr 0.01 --seed 1`;
 
 /** Parsed arguments: the dataset, the columns blanked, and the train CLI's arguments. */
 export interface TrainModelArgs {

@@ -3,23 +3,23 @@
  * and human sources withheld in turn (leave-one-source-out), judged per session. Models go through
  * tree/mod.ts; the session rules are the guard's own (middleware/detect/mod.ts).
  */
-import { FEATURE_NAMES } from "../collector/mod.ts";
+import { FEATURE_NAMES } from "../../collector/mod.ts";
 import {
   backgroundRows,
   datasetFromRows,
   type Model,
   predictProba,
   trainForest,
-} from "../tree/mod.ts";
-import { drawDevice, throughDevice } from "./augment.ts";
+} from "../../tree/mod.ts";
+import { drawDevice, throughDevice } from "../bots/augment.ts";
 import {
   type DatasetRow,
   familyRows,
   listFiles,
   readRecording,
   sessionRows,
-} from "./dataset.ts";
-import { createRng, deriveSeed } from "./prng.ts";
+} from "../dataset/dataset.ts";
+import { createRng, deriveSeed } from "../bots/prng.ts";
 
 export { familyRows };
 import { TREE_OPTIONS } from "./_experiments.ts";
@@ -99,7 +99,7 @@ export function trainHumanness(
 
 /**
  * Human rows of every recording under `root` (SapiMouse, Balabit), each session also seen through
- * `copies` randomised devices (sim/augment.ts). Augmented rows carry `source` "augmented" and the
+ * `copies` randomised devices (sim/bots/augment.ts). Augmented rows carry `source` "augmented" and the
  * person's group, so a person never straddles train and test; experiments train on them and test
  * on the recordings as they are.
  */

@@ -7,7 +7,7 @@ import {
   generateFamilySession,
 } from "./families.ts";
 import { createRng } from "./prng.ts";
-import type { RawEvent } from "../collector/mod.ts";
+import type { RawEvent } from "../../collector/mod.ts";
 
 Deno.test("generateFamilySession() is deterministic, time-ordered and clicks in every family", () => {
   for (const family of BOT_FAMILIES) {

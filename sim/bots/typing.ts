@@ -1,5 +1,5 @@
 /** Keystroke timing of typing bots: constant intervals, or gaussian-jittered ones. */
-import type { RawEvent } from "../collector/mod.ts";
+import type { RawEvent } from "../../collector/mod.ts";
 import type { Rng } from "./prng.ts";
 
 /** How a typing bot times keys. */

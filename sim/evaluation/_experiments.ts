@@ -2,15 +2,15 @@
  * The measured experiments behind docs/evaluation.md. Each returns plain numbers; the report
  * formats them. Model training goes through tree/mod.ts only.
  */
-import { FEATURE_NAMES, hasPointerEvidence } from "../collector/mod.ts";
-import { loadConfig } from "../config.ts";
+import { FEATURE_NAMES, hasPointerEvidence } from "../../collector/mod.ts";
+import { loadConfig } from "../../config.ts";
 import {
   datasetFromRows,
   predictProba,
   trainForest,
   trainTree,
-} from "../tree/mod.ts";
-import { sessionVerdict } from "../detect/mod.ts";
+} from "../../tree/mod.ts";
+import { sessionVerdict } from "../../detect/mod.ts";
 import {
   groupFolds,
   kOfN,
@@ -22,7 +22,7 @@ import {
   thresholdAtFpr,
   type Trainer,
 } from "./_cv.ts";
-import type { DatasetRow } from "./dataset.ts";
+import type { DatasetRow } from "../dataset/dataset.ts";
 
 /** A model configuration under comparison. */
 export interface ModelConfig {
