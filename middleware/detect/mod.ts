@@ -73,6 +73,7 @@ export {
   MAX_OTHER_WINDOWS,
   MAX_OWNER_WINDOWS,
   type ProfileReport,
+  type TrainedProfile,
   trainProfile,
   trainProfiles,
   type TrainProfilesOptions,
