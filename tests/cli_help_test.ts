@@ -44,6 +44,7 @@ const CLIS: Cli[] = [
     'Invalid --label "robot": expected one of human, bot, unauthorized',
   ),
   task("profiles", ["--user"], "Option '--user <value>' argument missing"),
+  task("forget-user", [], "Give one identity, got 0 arguments"),
   task("replay", ["--json"], "Give at least one recording"),
   task(
     "adapt",

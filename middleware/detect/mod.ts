@@ -73,6 +73,8 @@ export {
   MAX_OTHER_WINDOWS,
   MAX_OWNER_WINDOWS,
   type ProfileReport,
+  type ProfileRetrainOptions,
+  startProfileRetrain,
   type TrainedProfile,
   trainProfile,
   trainProfiles,
