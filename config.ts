@@ -83,6 +83,11 @@ export const ENV_SCHEMA = z.object({
   OWNER_MIN_WINDOWS: int(1, 1000).default(6),
   PROFILE_MIN_WINDOWS: int(12, 100_000).default(24),
   PROFILE_TTL_MS: int(1000, 86_400_000).default(60_000),
+  // 0: no schedule (run `deno task profiles` from cron instead). Every instance with USER_HEADER
+  // retrains on its own timer; one instance, or cron, is enough in a fleet.
+  PROFILE_RETRAIN_MS: int(0, 30 * 86_400_000).default(86_400_000),
+  // Windows older than this stop training profiles (behaviour drifts; old evidence ages out).
+  PROFILE_WINDOW_DAYS: int(1, 3650).default(30),
   NO_BEHAVIOUR_ACTION: z.enum(["record", "logout"]).default("logout"),
   NO_BEHAVIOUR_REQUESTS: int(1, 10_000).default(3),
   NO_BEHAVIOUR_MS: int(1000, 86_400_000).default(15_000),

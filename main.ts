@@ -22,7 +22,10 @@ import { createWindowBuffer, openStore, startRetention } from "./db/mod.ts";
 import { startDemo } from "./demo/mod.ts";
 import { log, setLogLevel } from "./log.ts";
 import { startAlerts } from "./alert/mod.ts";
-import { createDetection } from "./middleware/detect/mod.ts";
+import {
+  createDetection,
+  startProfileRetrain,
+} from "./middleware/detect/mod.ts";
 import {
   createIngestRoute,
   exposeBufferMetrics,
@@ -128,6 +131,13 @@ async function main(): Promise<void> {
   server.onShutdown(() => store.close());
   server.onShutdown(() => buffer.close());
   server.onShutdown(startRetention(store, config));
+  if (config.USER_HEADER !== undefined && config.PROFILE_RETRAIN_MS > 0) {
+    server.onShutdown(startProfileRetrain(store, {
+      intervalMs: config.PROFILE_RETRAIN_MS,
+      minWindows: config.PROFILE_MIN_WINDOWS,
+      windowDays: config.PROFILE_WINDOW_DAYS,
+    }));
+  }
   server.onShutdown(() => detection.close());
   server.onShutdown(stopAlerts);
   if (demo !== null) server.onShutdown(() => demo.shutdown());

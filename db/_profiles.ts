@@ -8,7 +8,12 @@ import type { FeatureVector } from "../collector/mod.ts";
 import { sql } from "./_sql.ts";
 import type { Driver, Query } from "./_sql.ts";
 import { readFeatures } from "./_windows.ts";
-import type { ProfileCandidate, ProfileRow } from "./store.ts";
+import type {
+  ForgetResult,
+  ProfileCandidate,
+  ProfileRow,
+  ProfileWindowOptions,
+} from "./store.ts";
 
 const iso = (d: Date) => d.toISOString();
 
@@ -42,14 +47,19 @@ export async function getProfile(
   };
 }
 
-/** Clean windows (see the module doc), joined with their session's identity. */
-function cleanWindows(where: Query): Query {
+/**
+ * Clean windows (see the module doc), joined with their session's identity, received at or after
+ * `since` when given.
+ */
+function cleanWindows(where: Query, since?: Date): Query {
+  const from = since?.toISOString() ?? null;
   return sql`select w.*, s.user_identity from feature_windows w
     join guard_sessions s on s.id = w.session
     left join labels l on l.session = w.session
     where s.user_identity is not null and s.state = 'active'
       and (l.label is null or l.label = 'human')
       and not exists (select 1 from detections d where d.session = w.session)
+      and (${from}::timestamptz is null or w.received_at >= ${from}::timestamptz)
       and ${where}`;
 }
 
@@ -57,9 +67,10 @@ function cleanWindows(where: Query): Query {
 export async function profileCandidates(
   db: Driver,
   minWindows: number,
+  options: ProfileWindowOptions = {},
 ): Promise<ProfileCandidate[]> {
   const rows = await db.run(sql`select user_identity, count(*)::int as n
-    from (${cleanWindows(sql`true`)}) c group by user_identity
+    from (${cleanWindows(sql`true`, options.since)}) c group by user_identity
     having count(*) >= ${minWindows} order by n desc, user_identity`);
   return rows.map((r) => ({
     identity: String(r.user_identity),
@@ -77,17 +88,56 @@ export async function profileWindows(
   identity: string,
   side: "owner" | "others",
   limit: number,
+  options: ProfileWindowOptions = {},
 ): Promise<FeatureVector[]> {
+  const { since } = options;
   const rows = side === "owner"
     ? await db.run(
       sql`${
-        cleanWindows(sql`s.user_identity = ${identity}`)
+        cleanWindows(sql`s.user_identity = ${identity}`, since)
       } order by w.received_at desc, w.session, w.seq limit ${limit}`,
     )
     : await db.run(
       sql`${
-        cleanWindows(sql`s.user_identity <> ${identity}`)
+        cleanWindows(sql`s.user_identity <> ${identity}`, since)
       } order by md5(w.session || ':' || w.seq), w.session, w.seq limit ${limit}`,
     );
   return rows.map(readFeatures);
+}
+
+/**
+ * Forgets a user (GDPR art. 17): in one transaction, deletes the windows, scores and raw events of
+ * every session carrying the identity and the identity's profile, then sets those sessions'
+ * identity to null. Sessions, detections, labels and revocations stay (the operator's record).
+ */
+export async function forgetUser(
+  db: Driver,
+  identity: string,
+): Promise<ForgetResult> {
+  return await db.begin(async (tx) => {
+    const theirs =
+      sql`select id from guard_sessions where user_identity = ${identity}`;
+    const count = async (deletion: Query) =>
+      Number(
+        (await tx.run(
+          sql`with d as (${deletion} returning 1) select count(*)::int as n from d`,
+        ))[0].n,
+      );
+    const windows = await count(
+      sql`delete from feature_windows where session in (${theirs})`,
+    );
+    const scores = await count(
+      sql`delete from scores where session in (${theirs})`,
+    );
+    const rawEvents = await count(
+      sql`delete from raw_events where session in (${theirs})`,
+    );
+    const profiles = await count(
+      sql`delete from user_profiles where user_identity = ${identity}`,
+    );
+    const sessions = await count(
+      sql`update guard_sessions set user_identity = null where user_identity = ${identity}`,
+    );
+    return { sessions, windows, scores, rawEvents, profiles };
+  });
 }

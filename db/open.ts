@@ -113,9 +113,11 @@ export function createStore(db: Driver): Store {
     purge: (options) => purge(db, options),
     saveProfile: (profile) => profiles.saveProfile(db, profile),
     getProfile: (identity) => profiles.getProfile(db, identity),
-    profileCandidates: (min) => profiles.profileCandidates(db, min),
-    profileWindows: (identity, side, limit) =>
-      profiles.profileWindows(db, identity, side, limit),
+    profileCandidates: (min, options) =>
+      profiles.profileCandidates(db, min, options),
+    profileWindows: (identity, side, limit, options) =>
+      profiles.profileWindows(db, identity, side, limit, options),
+    forgetUser: (identity) => profiles.forgetUser(db, identity),
     getSessionState: (session, kind) =>
       fleet.getSessionState(db, session, kind),
     casSessionState: (session, kind, expected, state) =>

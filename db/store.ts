@@ -183,11 +183,13 @@ import type {
   BindResult,
   CasResult,
   Credential,
+  ForgetResult,
   IngestClaim,
   IngestClaimInput,
   MailBudget,
   ProfileCandidate,
   ProfileRow,
+  ProfileWindowOptions,
   ReloginRisk,
   RevokeOptions,
   RevokeResult,
@@ -286,14 +288,29 @@ export interface Store {
   purge(options: PurgeOptions): Promise<PurgeResult>;
   saveProfile(profile: ProfileRow): Promise<void>;
   getProfile(identity: string): Promise<ProfileRow | null>;
-  /** Identities with at least `minWindows` clean windows (db/_profiles.ts), most first. */
-  profileCandidates(minWindows: number): Promise<ProfileCandidate[]>;
-  /** Clean windows of the identity ("owner") or of all others ("others"), at most `limit`. */
+  /**
+   * Identities with at least `minWindows` clean windows (db/_profiles.ts), most first; only
+   * windows received since `options.since` count.
+   */
+  profileCandidates(
+    minWindows: number,
+    options?: ProfileWindowOptions,
+  ): Promise<ProfileCandidate[]>;
+  /**
+   * Clean windows of the identity ("owner") or of all others ("others"), at most `limit`,
+   * received since `options.since` when given.
+   */
   profileWindows(
     identity: string,
     side: "owner" | "others",
     limit: number,
+    options?: ProfileWindowOptions,
   ): Promise<FeatureVector[]>;
+  /**
+   * Forgets a user: deletes the windows, scores and raw events of the sessions carrying the
+   * identity and its profile, and sets those sessions' identity to null (db/_profiles.ts).
+   */
+  forgetUser(identity: string): Promise<ForgetResult>;
   /** A session's shared state of one kind (db/_fleet.ts), or null. */
   getSessionState(
     session: string,

@@ -111,3 +111,19 @@ export interface ProfileCandidate {
   identity: string;
   windows: number;
 }
+
+/** Options of the profile window queries (Store.profileCandidates, Store.profileWindows). */
+export interface ProfileWindowOptions {
+  /** Only windows received at or after this time (PROFILE_WINDOW_DAYS ago); default all. */
+  since?: Date;
+}
+
+/** Rows removed by Store.forgetUser. */
+export interface ForgetResult {
+  /** Sessions that carried the identity (now carrying none). */
+  sessions: number;
+  windows: number;
+  scores: number;
+  rawEvents: number;
+  profiles: number;
+}

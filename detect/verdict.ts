@@ -120,7 +120,7 @@ export function stepEvidence(
 
 /**
  * The session verdict over a sequence of window scores (in order). Used online by the detector (one
- * step at a time) and offline by sim/evaluate.ts to measure the session false-positive rate.
+ * step at a time) and offline by sim/evaluation/evaluate.ts to measure the session false-positive rate.
  *
  * @example
  * ```ts

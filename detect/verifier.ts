@@ -49,7 +49,7 @@ export const OTHER = "other";
 
 /**
  * Features a verifier splits on by default: the rate- and direction-invariant movement and click
- * features the shipped bot model uses (sim/train_model.ts DEFAULT_BLANK removes per-axis/count and
+ * features the shipped bot model uses (sim/dataset/train_model.ts DEFAULT_BLANK removes per-axis/count and
  * typing features), without the environment flags (untrusted_share, webdriver: the same for every
  * human) and without the event-interval features (interval_mean/std/cv: the mouse's and browser's
  * sampling, so they describe the device more than the person; leaving them out raised the mean

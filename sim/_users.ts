@@ -8,6 +8,7 @@ import { FEATURE_NAMES, type FeatureVector } from "../collector/mod.ts";
 import {
   MAX_OTHER_WINDOWS,
   MAX_OWNER_WINDOWS,
+  type TrainedProfile,
   trainProfile,
 } from "../middleware/detect/mod.ts";
 import {
@@ -83,7 +84,11 @@ export function isDevUser(user: string): boolean {
 const NUMERIC = (a: string, b: string) =>
   a.localeCompare(b, "en", { numeric: true });
 
-async function readSession(path: string, id: string): Promise<UserSession> {
+/** Reads one recording as a session: every 5-s window with pointer events, in time order. */
+export async function readSession(
+  path: string,
+  id: string,
+): Promise<UserSession> {
   const events = await readRecording(path, id);
   const rows = sessionRows(events, {
     session: id,
@@ -164,9 +169,36 @@ function trainWindows(s: UserSession, perSession: number): FeatureVector[] {
 }
 
 /** The owner's training windows, in time order (oldest first). */
-function ownerWindowsOf(u: UserData, o: ProtocolOptions): FeatureVector[] {
+export function ownerWindowsOf(
+  u: UserData,
+  o: ProtocolOptions,
+): FeatureVector[] {
   const owner = u.train.flatMap((s) => trainWindows(s, o.trainPerSession));
   return o.ownerCap === undefined ? owner : owner.slice(0, o.ownerCap);
+}
+
+/**
+ * User `index`'s profile from the training sessions: with `calibrate` as `deno task profiles`
+ * trains it (`trainProfile`), else a plain verifier (calibration NaN). Others: every other user's
+ * training windows (those `o.others` keeps).
+ */
+export function userProfile(
+  users: readonly UserData[],
+  index: number,
+  o: ProtocolOptions,
+): TrainedProfile {
+  const owner = ownerWindowsOf(users[index], o);
+  const others = users.filter((u, j) =>
+    j !== index && (o.others?.(u.user) ?? true)
+  ).flatMap((u) => u.train).flatMap((s) => trainWindows(s, o.trainPerSession));
+  const seed = o.verifier.seed ?? 1;
+  return o.calibrate
+    ? trainProfile(
+      [...owner].reverse().slice(0, MAX_OWNER_WINDOWS),
+      storeOrder(others, seed).slice(0, MAX_OTHER_WINDOWS),
+      o.verifier,
+    )
+    : { model: trainVerifier(owner, others, o.verifier), calibration: NaN };
 }
 
 /**
@@ -180,21 +212,10 @@ export function scoreUser(
   o: ProtocolOptions,
 ): UserScores {
   const me = users[index];
-  const owner = ownerWindowsOf(me, o);
-  const pick = (keep?: (user: string) => boolean) =>
-    users.filter((u, j) => j !== index && (keep?.(u.user) ?? true));
-  const others = pick(o.others).flatMap((u) => u.train).flatMap((s) =>
-    trainWindows(s, o.trainPerSession)
-  );
-  const impostors = pick(o.impostors).flatMap((u) => u.test);
-  const seed = o.verifier.seed ?? 1;
-  const profile = o.calibrate
-    ? trainProfile(
-      [...owner].reverse().slice(0, MAX_OWNER_WINDOWS),
-      storeOrder(others, seed).slice(0, MAX_OTHER_WINDOWS),
-      o.verifier,
-    )
-    : { model: trainVerifier(owner, others, o.verifier), calibration: NaN };
+  const impostors = users.filter((u, j) =>
+    j !== index && (o.impostors?.(u.user) ?? true)
+  ).flatMap((u) => u.test);
+  const profile = userProfile(users, index, o);
   const score = (s: UserSession) =>
     s.windows.map((w) => ownerProbability(profile.model, w));
   return {

@@ -8,9 +8,11 @@
  *
  * Usage: deno task evaluate-users <sapimouse-dir> [--balabit <dir>] [--out docs/user_verification.md]
  *        [--seed 1]
+ *    or: deno task evaluate-users --balabit TRAIN_DIR --balabit-test TEST_DIR --labels LABELS_CSV --json
+ *        [--out FILE] (labelled files; sim/_users_files.ts)
  * (sapimouse-dir: ../shared/datasets/sapimouse/raw; Balabit: …/balabit-mouse-challenge/training_files)
  */
-import { cliArgs, runCli } from "../cli.ts";
+import { cliArgs, type CliIo, consoleIo, runCli } from "../cli.ts";
 import type { FeatureName } from "../collector/mod.ts";
 import {
   DEFAULT_VERIFIER_OPTIONS,
@@ -27,6 +29,7 @@ import {
   TRAIN_PER_SESSION,
   type UserData,
 } from "./_users.ts";
+import { evaluateFiles } from "./_users_files.ts";
 import { renderUsersReport, type UsersReport } from "./_users_report.ts";
 import { PROFILE_MIN_WINDOWS } from "./_users_rule.ts";
 import type { SelectionRow } from "./_users_tables.ts";
@@ -223,20 +226,43 @@ function baseOptions(seed: number): ProtocolOptions {
 }
 
 const HELP = `Usage: deno task evaluate-users <sapimouse-dir> [options]
+       deno task evaluate-users --balabit TRAIN_DIR --balabit-test TEST_DIR --labels LABELS_CSV --json [--out FILE]
 Measures user verification per user (genuine held-out sessions against impostors), then the owner
 check's rule with profiles trained as deno task profiles trains them, and writes the report.
+With --balabit-test: profiles from every session of TRAIN_DIR's users, then every session named in
+LABELS_CSV (header filename,is_illegal; 1 = not the owner), found as TEST_DIR/<claimed user>/<filename>,
+scored against its claimed user; prints one JSON object (sessionAuc, meanUserAuc, aucAfter, rule).
 Options:
-  --balabit DIR   also measure on Balabit (…/balabit-mouse-challenge/training_files)
-  --out FILE      the report (default docs/user_verification.md)
-  --seed N        seed (default 1)
-  --help          this text
-Example: deno task evaluate-users ../shared/datasets/sapimouse/raw --out .data/users.md`;
+  --balabit DIR        also measure on Balabit (…/balabit-mouse-challenge/training_files);
+                       with --balabit-test, the training sessions
+  --balabit-test DIR   labelled test sessions, one folder per claimed user
+  --labels FILE        the labels of --balabit-test
+  --json               print the file-based evaluation as JSON (required with --balabit-test)
+  --out FILE           the report (default docs/user_verification.md; with --json, also write it here)
+  --seed N             seed (default 1)
+  --help               this text
+Example: deno task evaluate-users ../shared/datasets/sapimouse/raw --out .data/users.md
+Example: deno task evaluate-users --balabit train --balabit-test test --labels labels.csv --json`;
 
-/** Parsed arguments of `deno task evaluate-users`. */
-export interface UsersArgs {
+/** Parsed arguments of `deno task evaluate-users`: the report, or the file-based evaluation. */
+export type UsersArgs = ReportArgs | FilesArgs;
+
+/** The report mode: SapiMouse (and Balabit training files) to docs/user_verification.md. */
+export interface ReportArgs {
+  mode: "report";
   sapimouse: string;
   balabit?: string;
   out: string;
+  seed: number;
+}
+
+/** The file-based mode: labelled test sessions scored against profiles from training files. */
+export interface FilesArgs {
+  mode: "files";
+  train: string;
+  test: string;
+  labels: string;
+  out?: string;
   seed: number;
 }
 
@@ -246,30 +272,107 @@ export function parseUsersArgs(args: string[]): UsersArgs {
     allowPositionals: true,
     options: {
       balabit: { type: "string" },
-      out: { type: "string", default: "docs/user_verification.md" },
+      "balabit-test": { type: "string" },
+      labels: { type: "string" },
+      json: { type: "boolean", default: false },
+      out: { type: "string" },
       seed: { type: "string", default: "1" },
     },
   });
-  if (positionals.length !== 1) {
-    throw new TypeError(
-      `Give one SapiMouse directory, got ${positionals.length} arguments`,
-    );
-  }
   const seed = Number(values.seed);
   if (values.seed.trim() === "" || !Number.isInteger(seed)) {
     throw new RangeError(
       `Option "--seed" must be an integer, got "${values.seed}"`,
     );
   }
+  const test = values["balabit-test"];
+  if (test !== undefined || values.labels !== undefined || values.json) {
+    for (
+      const [name, value] of Object.entries({ test, labels: values.labels })
+    ) {
+      if (value === undefined) {
+        throw new TypeError(
+          `Option "--${
+            name === "test" ? "balabit-test" : name
+          }" is required with --balabit-test, --labels or --json`,
+        );
+      }
+    }
+    if (values.balabit === undefined || !values.json) {
+      throw new TypeError(
+        'Options "--balabit" and "--json" are required with --balabit-test',
+      );
+    }
+    if (positionals.length > 0) {
+      throw new TypeError(
+        `The file-based evaluation takes no SapiMouse directory, got "${
+          positionals[0]
+        }"`,
+      );
+    }
+    return {
+      mode: "files",
+      train: values.balabit,
+      test: test!,
+      labels: values.labels!,
+      out: values.out,
+      seed,
+    };
+  }
+  if (positionals.length !== 1) {
+    throw new TypeError(
+      `Give one SapiMouse directory, got ${positionals.length} arguments`,
+    );
+  }
   return {
+    mode: "report",
     sapimouse: positionals[0],
     balabit: values.balabit,
-    out: values.out,
+    out: values.out ?? "docs/user_verification.md",
     seed,
   };
 }
 
-async function main(values: UsersArgs): Promise<number> {
+/** Bad input files (labels, recordings, missing paths): exit 2 as bad arguments do. */
+function isInputError(error: unknown): boolean {
+  return error instanceof TypeError || error instanceof SyntaxError ||
+    error instanceof Deno.errors.NotFound;
+}
+
+async function files(values: FilesArgs, io: CliIo): Promise<number> {
+  let report;
+  try {
+    report = await evaluateFiles(values, log);
+  } catch (error) {
+    if (!isInputError(error)) throw error;
+    io.err(`evaluate-users: ${(error as Error).message}`);
+    return 2;
+  }
+  const text = JSON.stringify(report, null, 2);
+  io.out(text);
+  if (values.out) await Deno.writeTextFile(values.out, text + "\n");
+  return 0;
+}
+
+/** Runs `deno task evaluate-users` with these arguments (the command-line contract of cli.ts). */
+export function evaluateUsersCli(
+  args: string[],
+  io: CliIo = consoleIo,
+): Promise<number> {
+  return runCli(
+    {
+      name: "evaluate-users",
+      help: HELP,
+      parse: parseUsersArgs,
+      run: (values) =>
+        values.mode === "files" ? files(values, io) : main(values),
+    },
+    args,
+    io,
+  );
+}
+
+async function main(values: ReportArgs): Promise<number> {
   const { seed } = values;
   const started = performance.now();
   const seconds: Record<string, number> = {};
@@ -296,13 +399,4 @@ async function main(values: UsersArgs): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) {
-  Deno.exit(
-    await runCli({
-      name: "evaluate-users",
-      help: HELP,
-      parse: parseUsersArgs,
-      run: main,
-    }, Deno.args),
-  );
-}
+if (import.meta.main) Deno.exit(await evaluateUsersCli(Deno.args));

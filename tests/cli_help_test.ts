@@ -44,6 +44,7 @@ const CLIS: Cli[] = [
     'Invalid --label "robot": expected one of human, bot, unauthorized',
   ),
   task("profiles", ["--user"], "Option '--user <value>' argument missing"),
+  task("forget-user", [], "Give one identity, got 0 arguments"),
   task("replay", ["--json"], "Give at least one recording"),
   task(
     "adapt",
@@ -113,7 +114,7 @@ function assertUsage(text: string, cli: Cli) {
 }
 
 Deno.test("every CLI answers --help and rejects unknown options and bad values with exit 2", async (t) => {
-  assert.equal(CLIS.length, 14);
+  assert.equal(CLIS.length, 15);
   for (const cli of CLIS) {
     await t.step(cli.name, async () => {
       const [help, unknown, bad] = await Promise.all([

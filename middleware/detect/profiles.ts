@@ -2,8 +2,10 @@
  * Trains user profiles from the store: for every identity with at least PROFILE_MIN_WINDOWS clean
  * windows (db/_profiles.ts: sessions never revoked, detected or labelled bot), a verifier
  * (verifier.ts) of that user's windows against a reproducible sample of everyone else's, saved
- * with a content version and a calibration. Run by `deno task profiles` (profiles_cli.ts), e.g.
- * nightly; the owner check picks new profiles up within PROFILE_TTL_MS.
+ * with a content version and a calibration. Only windows of the last PROFILE_WINDOW_DAYS count.
+ * Run every PROFILE_RETRAIN_MS by the guard ({@link startProfileRetrain}) or by
+ * `deno task profiles` (profiles_cli.ts) from cron; the owner check picks new profiles up within
+ * PROFILE_TTL_MS.
  *
  * Calibration, and why: a verifier scores the owner's windows from a NEW session far less
  * confidently than its training windows (behaviour drifts between sessions; on SapiMouse most
@@ -16,6 +18,7 @@
  */
 import type { FeatureVector } from "../../collector/mod.ts";
 import type { Store } from "../../db/mod.ts";
+import { log } from "../../log.ts";
 import { type Model, serializeModel } from "../../tree/mod.ts";
 import {
   ownerProbability,
@@ -40,6 +43,11 @@ export interface TrainProfilesOptions {
   maxOthers?: number;
   verifier?: VerifierOptions;
   now?: Date;
+  /**
+   * PROFILE_WINDOW_DAYS: only windows received within this many days of `now` count, for the
+   * candidates as for training (default: all kept windows).
+   */
+  windowDays?: number;
 }
 
 /**
@@ -144,7 +152,13 @@ export async function trainProfiles(
   options: TrainProfilesOptions,
 ): Promise<ProfileReport[]> {
   const wanted = options.identities && new Set(options.identities);
-  const candidates = (await store.profileCandidates(options.minWindows))
+  const now = options.now ?? new Date();
+  const window = {
+    since: options.windowDays === undefined
+      ? undefined
+      : new Date(now.getTime() - options.windowDays * 86_400_000),
+  };
+  const candidates = (await store.profileCandidates(options.minWindows, window))
     .filter((c) => !wanted || wanted.has(c.identity));
   const reports: ProfileReport[] = [];
   for (const { identity } of candidates) {
@@ -152,11 +166,13 @@ export async function trainProfiles(
       identity,
       "owner",
       options.maxOwner ?? MAX_OWNER_WINDOWS,
+      window,
     );
     const others = await store.profileWindows(
       identity,
       "others",
       options.maxOthers ?? MAX_OTHER_WINDOWS,
+      window,
     );
     try {
       const { model: trained, calibration } = trainProfile(
@@ -172,7 +188,7 @@ export async function trainProfiles(
         version,
         ownerWindows: owner.length,
         calibration,
-        trainedAt: options.now ?? new Date(),
+        trainedAt: now,
       });
       reports.push({ identity, ownerWindows: owner.length, version });
     } catch (error) {
@@ -184,4 +200,54 @@ export async function trainProfiles(
     }
   }
   return reports;
+}
+
+/** Options of {@link startProfileRetrain}. */
+export interface ProfileRetrainOptions {
+  /** PROFILE_RETRAIN_MS: how often; the first run is one interval after the start. */
+  intervalMs: number;
+  /** PROFILE_MIN_WINDOWS. */
+  minWindows: number;
+  /** PROFILE_WINDOW_DAYS. */
+  windowDays: number;
+  /** Called with each run's reports (default: one log line). */
+  onReports?: (reports: ProfileReport[]) => void;
+}
+
+/**
+ * Retrains every profile on a timer (main.ts starts it with USER_HEADER and PROFILE_RETRAIN_MS
+ * > 0), as `deno task profiles` from cron would. A failed run is logged and retried at the next
+ * tick; runs never overlap.
+ *
+ * @returns a function that stops the timer and waits for a run in progress
+ */
+export function startProfileRetrain(
+  store: Pick<Store, "profileCandidates" | "profileWindows" | "saveProfile">,
+  options: ProfileRetrainOptions,
+): () => Promise<void> {
+  let running: Promise<void> = Promise.resolve();
+  const report = options.onReports ??
+    ((reports: ProfileReport[]) =>
+      log("info", "Profiles retrained", {
+        identities: reports.length,
+        failed: reports.filter((r) => "error" in r).length,
+      }));
+  const timer = setInterval(() => {
+    running = running.then(async () => {
+      try {
+        report(
+          await trainProfiles(store, {
+            minWindows: options.minWindows,
+            windowDays: options.windowDays,
+          }),
+        );
+      } catch (error) {
+        log("warn", "Profile retraining failed", { error });
+      }
+    });
+  }, options.intervalMs);
+  return async function stopProfileRetrain() {
+    clearInterval(timer);
+    await running;
+  };
 }

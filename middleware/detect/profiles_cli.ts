@@ -12,7 +12,8 @@ import { trainProfiles } from "./profiles.ts";
 
 const HELP = `Usage: deno task profiles [--user IDENTITY]…
 Trains the user profiles of the owner check from the store named by DATABASE_URL or PGLITE_DIR
-(identities with at least PROFILE_MIN_WINDOWS clean windows) and prints one line per identity.
+(identities with at least PROFILE_MIN_WINDOWS clean windows received in the last PROFILE_WINDOW_DAYS)
+and prints one line per identity.
 Options:
   --user IDENTITY   train only this identity (repeatable; default every identity)
   --help            this text
@@ -41,6 +42,7 @@ async function profiles(users: string[]): Promise<number> {
   try {
     const reports = await trainProfiles(store, {
       minWindows: config.PROFILE_MIN_WINDOWS,
+      windowDays: config.PROFILE_WINDOW_DAYS,
       identities: users.length > 0 ? users : undefined,
     });
     for (const r of reports) {

@@ -6,7 +6,7 @@ import {
   replaySessions,
 } from "./replay_cli.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
+const ROOT = new URL("../..", import.meta.url).pathname;
 const ENV = { MODEL_PATH: `${ROOT}data/model.json` };
 
 /** A session of `n` windows 5 s apart made by `window(k, t0)`. */
