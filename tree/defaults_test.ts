@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { runEvaluate } from "./evaluate_cli.ts";
 import { runTrain } from "./train_cli.ts";
 
-const DIR = new URL("./reference", import.meta.url).pathname;
+const DIR = new URL("./reference/", import.meta.url).pathname;
 const REF = JSON.parse(
   Deno.readTextFileSync(`${DIR}default_aucs.json`),
 ) as { aucs: Record<string, number>; params: Record<string, number> };

@@ -12,7 +12,7 @@ import { predict } from "./predict.ts";
 import { trainTree } from "./train.ts";
 import type { Dataset, FlatTree, TreeOptions } from "./types.ts";
 
-const DIR = new URL("./reference", import.meta.url).pathname;
+const DIR = new URL("./reference/", import.meta.url).pathname;
 
 interface RefTree {
   feature: number[];
