@@ -12,6 +12,7 @@
  */
 import type { AlertRow, Store } from "../db/mod.ts";
 import { log } from "../log.ts";
+import { startPolling } from "./_poll.ts";
 import { backoffMs } from "./worker.ts";
 
 const encoder = new TextEncoder();
@@ -96,10 +97,6 @@ export function startWebhookWorker(
   store: Pick<Store, "claimDueAlerts" | "markAlertSent" | "markAlertFailed">,
   options: WebhookWorkerOptions,
 ): WebhookWorker {
-  let running: Promise<number> | null = null;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let stopped = false;
-
   async function deliver(row: AlertRow): Promise<boolean> {
     const body = JSON.stringify(row.payload);
     const signature = await signWebhook(
@@ -153,26 +150,5 @@ export function startWebhookWorker(
     return sent;
   }
 
-  function tick(): Promise<number> {
-    running ??= pass().catch((error) => {
-      log("error", "webhook worker pass failed", { error });
-      return 0;
-    }).finally(() => running = null);
-    return running;
-  }
-
-  function schedule() {
-    if (stopped || !options.pollMs) return;
-    timer = setTimeout(() => tick().then(schedule), options.pollMs);
-  }
-  schedule();
-
-  return {
-    tick,
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      if (running) await running;
-    },
-  };
+  return startPolling("webhook worker", pass, options.pollMs);
 }

@@ -13,6 +13,7 @@
  * @module
  */
 import { log } from "../log.ts";
+import { startPolling } from "./_poll.ts";
 import type { AlertRow, MailBudget, Store } from "../db/mod.ts";
 import { composeAlertMail, composeDigestMail } from "./compose.ts";
 import type { Mailer } from "./mailer.ts";
@@ -74,9 +75,6 @@ export function startAlertWorker(
   const base = options.backoffBaseMs ?? 2000;
   const max = options.backoffMaxMs ?? 600_000;
   const sentAt: number[] = []; // send times of the rolling hour, oldest first
-  let running: Promise<number> | null = null;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let stopped = false;
 
   async function fail(alerts: readonly AlertRow[], error: unknown) {
     const message = error instanceof Error ? error.message : String(error);
@@ -161,26 +159,5 @@ export function startAlertWorker(
     return await deliver(alerts, t.getTime());
   }
 
-  function tick(): Promise<number> {
-    running ??= pass().catch((error) => {
-      log("error", "alert worker pass failed", { error });
-      return 0;
-    }).finally(() => running = null);
-    return running;
-  }
-
-  function schedule() {
-    if (stopped || !options.pollMs) return;
-    timer = setTimeout(() => tick().then(schedule), options.pollMs);
-  }
-  schedule();
-
-  return {
-    tick,
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      if (running) await running;
-    },
-  };
+  return startPolling("alert worker", pass, options.pollMs);
 }
