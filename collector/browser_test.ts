@@ -5,145 +5,24 @@
  * without Chromium, except under CI=true.
  */
 import assert from "node:assert/strict";
-import type { Browser, Page } from "puppeteer-core";
-import {
-  launchChromium,
-  skipWithoutChromium,
-} from "../sim/browsers/chromium.ts";
+import type { Page } from "puppeteer-core";
+import { skipWithoutChromium } from "../sim/browsers/chromium.ts";
 import { buildCollectorBundle } from "./build.ts";
 import type { WindowEvent } from "./features.ts";
-import { parsePost, type ParsePostResult } from "./post.ts";
-
-type Parsed = Extract<ParsePostResult, { ok: true }>;
+import {
+  interact,
+  launch,
+  lostWindows,
+  openPage,
+  parse,
+  posts,
+  SECRET,
+  serveSite,
+  sleep,
+  waitFor,
+} from "./_browser_testing.ts";
 
 const SKIP = skipWithoutChromium("collector/browser_test.ts");
-
-const SECRET = "hunter2 Zebra";
-
-interface Site {
-  server: Deno.HttpServer<Deno.NetAddr>;
-  base: string;
-  bodies: string[];
-  /** The content type of each body: JSON from fetch, text/plain from the pagehide beacon. */
-  types: string[];
-  /** Replies for the next ingest posts, in order; then `{}` with 200. */
-  replies: { status: number; json: unknown }[];
-  /** When set, the ingest enforces the guard's seq rule (409 with `next`) after `replies`. */
-  enforceSeq?: { last: number; accepted: string[] };
-  /** When set, each ingest reply waits this long (the post stays in flight). */
-  delayMs?: number;
-}
-
-function page(title: string): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title>
-<script src="/__guard/c.js" data-ingest="/__guard/ingest" data-window="1000" data-page="test-page" async></script>
-</head><body style="margin:0;height:3000px"><input id="field" style="position:absolute;left:300px;top:200px">
-<a id="next" href="/other" style="position:absolute;left:500px;top:300px">next</a></body></html>`;
-}
-
-function serveSite(code: string): Site {
-  const site = { bodies: [], types: [], replies: [] } as unknown as Site;
-  site.server = Deno.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    onListen: () => {},
-  }, async (req) => {
-    const path = new URL(req.url).pathname;
-    if (path === "/__guard/c.js") {
-      return new Response(code, {
-        headers: { "content-type": "text/javascript" },
-      });
-    }
-    if (path === "/__guard/ingest") {
-      const body = await req.text();
-      site.bodies.push(body);
-      site.types.push(req.headers.get("content-type") ?? "");
-      const rule = site.enforceSeq;
-      if (site.replies.length === 0 && rule !== undefined) {
-        const seq = JSON.parse(body).seq as number;
-        if (seq <= rule.last) {
-          const next = rule.last + 1;
-          return Response.json({ error: "replay", field: "seq", next }, {
-            status: 409,
-          });
-        }
-        rule.last = seq;
-        rule.accepted.push(body);
-      }
-      if (site.delayMs) await sleep(site.delayMs);
-      const reply = site.replies.shift() ?? { status: 200, json: {} };
-      return Response.json(reply.json, { status: reply.status });
-    }
-    if (path === "/favicon.ico") return new Response(null, { status: 404 });
-    const html = path === "/login"
-      ? "<!doctype html><title>login</title>"
-      : page(path);
-    return new Response(html, { headers: { "content-type": "text/html" } });
-  });
-  site.base = `http://127.0.0.1:${site.server.addr.port}`;
-  return site;
-}
-
-function launch(): Promise<Browser> {
-  return launchChromium();
-}
-
-const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
-
-async function openPage(browser: Browser, url: string): Promise<Page> {
-  const tab = await browser.newPage();
-  await tab.goto(url);
-  await tab.waitForFunction(() => "__guardCollector" in globalThis);
-  return tab;
-}
-
-async function waitFor(
-  check: () => boolean,
-  what: string,
-  ms = 8000,
-): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-function posts(site: Site): Parsed[] {
-  return site.bodies.map(parse);
-}
-
-function parse(body: string): Parsed {
-  const result = parsePost(JSON.parse(body), { windowMs: 1000 });
-  assert.ok(result.ok, result.ok ? "" : `${result.field}: ${result.reason}`);
-  return result;
-}
-
-/**
- * Windows the guard's seq rule refused and never accepted later: each refused body, seq aside,
- * must be among the accepted ones (up to the last acceptance; a window still in flight at the
- * end is not lost).
- */
-function lostWindows(site: Site, rule: { accepted: string[] }): string[] {
-  const withoutSeq = (b: string) =>
-    JSON.stringify({ ...JSON.parse(b), seq: 0 });
-  const accepted = new Set(rule.accepted.map(withoutSeq));
-  const lastAccepted = site.bodies.lastIndexOf(rule.accepted.at(-1)!);
-  return site.bodies.slice(0, lastAccepted).map(withoutSeq)
-    .filter((w) => !accepted.has(w));
-}
-
-async function interact(tab: Page): Promise<void> {
-  await tab.mouse.move(50, 50);
-  await tab.mouse.move(400, 260, { steps: 25 });
-  await tab.mouse.click(320, 205, { delay: 40 });
-  await tab.keyboard.type(SECRET, { delay: 25 });
-  await tab.keyboard.press("Backspace", { delay: 30 });
-  await tab.mouse.wheel({ deltaY: 240 });
-  await tab.evaluate(
-    `dispatchEvent(new PointerEvent("pointermove", { clientX: 5, clientY: 5 }))`,
-  );
-}
 
 Deno.test({
   name:
