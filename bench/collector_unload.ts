@@ -23,6 +23,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../sim/browsers/chromium.ts";
 import { serveBenchSite } from "./_page_server.ts";
 import { pinRendererMain, pinSelf, rendererOnCore } from "./_pin.ts";
 import { describeDurations } from "./_trace.ts";
+import { reportResult } from "./_result.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -171,6 +172,15 @@ for (const [m, mode] of MODES.entries()) {
       describeDurations(r.visibilitychange)
     }`,
   );
+  if (r.pagehide.length) {
+    reportResult({
+      bench: "collector_unload",
+      name: mode.name,
+      values: { pagehide_median_ms: median(r.pagehide) },
+      baseline: "the page's own beacon, pagehide median ms",
+      ratio,
+    });
+  }
 }
 const missing = MODES.filter((_, m) => results[m].pagehide.length < PAGES);
 if (missing.length > 0) {

@@ -14,6 +14,7 @@ import postgres from "postgres";
 import { FEATURE_NAMES } from "../collector/mod.ts";
 import type { FeatureVector } from "../collector/mod.ts";
 import { openStore, type Store, type WindowRow } from "../db/mod.ts";
+import { reportResult } from "./_result.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -106,6 +107,20 @@ async function measure(name: string, store: Store) {
       f(perWindow)
     } windows/s = ${(perWindow / raw).toFixed(3)}x raw insert`,
   );
+  reportResult({
+    bench: "fleet_db",
+    name,
+    values: {
+      raw_insert_windows_per_s: raw,
+      claim_per_s: claim,
+      evidence_swap_per_s: cas,
+      state_read_per_s: read,
+      score_insert_per_s: score,
+      shared_windows_per_s: perWindow,
+    },
+    baseline: "raw multi-row insert windows/s",
+    ratio: perWindow / raw,
+  });
 }
 
 console.log(

@@ -33,6 +33,7 @@ import {
   createPageTokens,
   GUARD_COOKIE,
 } from "../middleware/session/mod.ts";
+import { reportResult } from "./_result.ts";
 
 const SECRET = "bench-secret-0123456789abcdefghijklmnopqrstuvwxyz";
 const { values } = parseArgs({
@@ -235,6 +236,20 @@ async function run(
       }x no-op HTTP; p50 ${ms(h.p50)} ms, p99 ${ms(h.p99)} ms; ` +
         `non-200 ${h.failed}, written ${h.written}`,
     );
+    reportResult({
+      bench: "ingest",
+      name: `${name}/${ack}`,
+      values: {
+        stored_windows_per_s: h.rate,
+        raw_insert_windows_per_s: base,
+        noop_http_posts_per_s: http0,
+        p50_ms: h.p50,
+        p99_ms: h.p99,
+        non_200: h.failed,
+      },
+      baseline: "raw multi-row insert windows/s",
+      ratio: h.rate / base,
+    });
   }
   console.log(
     `${name}: durable / buffered = ${

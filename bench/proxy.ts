@@ -13,6 +13,7 @@
  */
 import { startTaskArgs } from "../sim/browsers/guard_process.ts";
 import { parseArgs } from "node:util";
+import { reportResult } from "./_result.ts";
 
 const HERE = new URL("./", import.meta.url).pathname;
 
@@ -236,6 +237,19 @@ async function main(): Promise<void> {
     );
   }
   const ratio = m("guard", "rps") / m("nginx", "rps");
+  for (const name of ["direct", "nginx", "guard"]) {
+    reportResult({
+      bench: "proxy",
+      name,
+      values: {
+        rps: m(name, "rps"),
+        p50_ms: m(name, "p50"),
+        p99_ms: m(name, "p99"),
+      },
+      baseline: "nginx rps",
+      ratio: m(name, "rps") / m("nginx", "rps"),
+    });
+  }
   console.log(`ratio guard/nginx req/s: ${ratio.toFixed(2)} (target >= 0.60)`);
   console.log(
     `p50 added vs direct: guard ${

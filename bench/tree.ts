@@ -13,6 +13,7 @@
  */
 import { predictProbaInto, seededRandom, trainTree } from "../tree/mod.ts";
 import type { Dataset } from "../tree/mod.ts";
+import { reportResult } from "./_result.ts";
 
 const F = 20;
 
@@ -131,6 +132,19 @@ for (const n of sizes) {
           sk.single_ns.toFixed(0).padStart(13)
         } | ${me.nodes}/${sk.nodes}`,
     );
+    reportResult({
+      bench: "tree",
+      name: `fit ${n} rows`,
+      values: {
+        fit_s: me.fitS,
+        sklearn_fit_s: sk.fit_s,
+        predict_one_row_ns: me.single,
+        predict_distinct_rows_ns: me.many,
+        sklearn_predict_one_row_ns: sk.single_ns,
+      },
+      baseline: "scikit-learn fit_s",
+      ratio: me.fitS / sk.fit_s,
+    });
   } finally {
     await Deno.remove(path);
   }
