@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
-import { encodeEvents, type WindowEvent } from "../collector/mod.ts";
 import { tinyModelJson } from "../middleware/detect/_testing.ts";
-import { startTestGuard } from "./detect_harness.ts";
+import {
+  loginThroughGuard,
+  movePost as post,
+  NAV,
+  pageTokenOf,
+  startTestGuard,
+} from "./detect_harness.ts";
 
 /** A small site: POST /login sets a random `session` cookie; /account needs it. */
 function startSite() {
@@ -46,29 +51,6 @@ function startSite() {
   return { url: `http://127.0.0.1:${server.addr.port}`, seen, server };
 }
 
-/**
- * One 1-s window of 12 moves 16 ms apart: a bot's all at one speed (speed_std 0), a human's at
- * speeds that vary within and between windows (speed_std in the thousands of px/s).
- */
-function post(kind: "bot" | "human", seq: number, page: string, t0: number) {
-  const events: WindowEvent[] = [{ t: t0, kind: "meta", webdriver: false }];
-  let x = 20;
-  for (let k = 1; k <= 12; k++) {
-    x += kind === "bot" ? 10 : 5 + ((k * 7 + seq * 3) % 23) * 3;
-    events.push({ t: t0 + 16 * k, kind: "move", x, y: 100 + k * (seq % 5) });
-  }
-  return JSON.stringify({
-    v: 2,
-    seq,
-    page,
-    t0,
-    t1: t0 + 1000,
-    vw: 1280,
-    vh: 800,
-    e: encodeEvents(events, t0),
-  });
-}
-
 Deno.test("detection flow: a bot is logged out over HTTP, its old cookies refused; a human stays", async () => {
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(`${dir}/model.json`, tinyModelJson());
@@ -85,28 +67,8 @@ Deno.test("detection flow: a bot is logged out over HTTP, its old cookies refuse
       WINDOW_MS: "1000",
     },
   });
-  const nav = { "sec-fetch-mode": "navigate", accept: "text/html" };
-  async function login(): Promise<string> {
-    const first = await fetch(`${guard.url}/`, { headers: nav });
-    await first.body?.cancel();
-    const sid = first.headers.getSetCookie()[0].split(";")[0];
-    const res = await fetch(`${guard.url}/login`, {
-      method: "POST",
-      headers: { cookie: sid },
-      redirect: "manual",
-    });
-    await res.body?.cancel();
-    assert.equal(res.status, 303);
-    return `${sid}; ${res.headers.getSetCookie()[0].split(";")[0]}`;
-  }
-  /** Loads the account page through the guard and returns its page token. */
-  async function pageOf(cookie: string): Promise<string> {
-    const res = await fetch(`${guard.url}/account`, {
-      headers: { ...nav, cookie },
-    });
-    assert.equal(res.status, 200);
-    return /data-page="([^"]+)"/.exec(await res.text())![1];
-  }
+  const login = () => loginThroughGuard(guard.url);
+  const pageOf = (cookie: string) => pageTokenOf(guard.url, "/account", cookie);
   const start = Date.now();
   async function ingest(
     cookie: string,
@@ -126,7 +88,7 @@ Deno.test("detection flow: a bot is logged out over HTTP, its old cookies refuse
     const bot = await login();
     const human = await login();
     const account = await fetch(`${guard.url}/account`, {
-      headers: { ...nav, cookie: bot },
+      headers: { ...NAV, cookie: bot },
     });
     assert.equal(account.status, 200);
     assert.match(
@@ -159,7 +121,7 @@ Deno.test("detection flow: a bot is logged out over HTTP, its old cookies refuse
     // and the upstream never sees the request.
     const before = site.seen.length;
     const replay = await fetch(`${guard.url}/account`, {
-      headers: { ...nav, cookie: bot },
+      headers: { ...NAV, cookie: bot },
       redirect: "manual",
     });
     assert.equal(replay.status, 303);
@@ -172,14 +134,14 @@ Deno.test("detection flow: a bot is logged out over HTTP, its old cookies refuse
     // The same auth cookie with a fresh guard session is refused too.
     const botAuth = bot.split("; ")[1];
     const fresh = await fetch(`${guard.url}/account`, {
-      headers: { ...nav, cookie: botAuth },
+      headers: { ...NAV, cookie: botAuth },
       redirect: "manual",
     });
     await fresh.body?.cancel();
     assert.equal(fresh.status, 303);
 
     const stillIn = await fetch(`${guard.url}/account`, {
-      headers: { ...nav, cookie: human },
+      headers: { ...NAV, cookie: human },
     });
     assert.equal(stillIn.status, 200);
     await stillIn.body?.cancel();

@@ -4,6 +4,7 @@
  * DATABASE_URL is set, else on in-memory PGlite.
  */
 import postgres from "postgres";
+import { encodeEvents, type WindowEvent } from "../collector/mod.ts";
 import { loadConfig } from "../config.ts";
 import { startAlerts } from "../alert/mod.ts";
 import { createWindowBuffer, openStore, type Store } from "../db/mod.ts";
@@ -128,4 +129,73 @@ export async function startTestGuard(options: {
       await closeStore();
     },
   };
+}
+
+/** The headers of a browser's top-level navigation, which the guard counts as activity. */
+export const NAV = { "sec-fetch-mode": "navigate", accept: "text/html" };
+
+/**
+ * Logs in through the guard as a browser does: a page load at `entry` sets a fresh guard cookie,
+ * then `POST /login` (with `form`, if the site wants one) must redirect (303). Returns the cookie
+ * header carrying both the guard's cookie and the site's session.
+ */
+export async function loginThroughGuard(
+  url: string,
+  entry = "/",
+  form?: URLSearchParams,
+): Promise<string> {
+  const first = await fetch(`${url}${entry}`, { headers: NAV });
+  await first.body?.cancel();
+  const sid = first.headers.getSetCookie()[0].split(";")[0];
+  const res = await fetch(`${url}/login`, {
+    method: "POST",
+    headers: { cookie: sid },
+    body: form,
+    redirect: "manual",
+  });
+  await res.body?.cancel();
+  if (res.status !== 303) throw new Error(`login answered ${res.status}`);
+  return `${sid}; ${res.headers.getSetCookie()[0].split(";")[0]}`;
+}
+
+/** Loads `path` through the guard (must be 200) and returns the page token injected into it. */
+export async function pageTokenOf(
+  url: string,
+  path: string,
+  cookie: string,
+): Promise<string> {
+  const res = await fetch(`${url}${path}`, { headers: { ...NAV, cookie } });
+  const html = await res.text();
+  if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
+  const token = /data-page="([^"]+)"/.exec(html)?.[1];
+  if (!token) throw new Error(`${path} carries no page token`);
+  return token;
+}
+
+/**
+ * One 1-s collector post (format v2) of 12 moves 16 ms apart: a bot's all at one speed
+ * (speed_std 0); a human's at speeds that vary within and between windows.
+ */
+export function movePost(
+  kind: "bot" | "human",
+  seq: number,
+  page: string,
+  t0: number,
+): string {
+  const events: WindowEvent[] = [{ t: t0, kind: "meta", webdriver: false }];
+  let x = 20;
+  for (let k = 1; k <= 12; k++) {
+    x += kind === "bot" ? 10 : 5 + ((k * 7 + seq * 3) % 23) * 3;
+    events.push({ t: t0 + 16 * k, kind: "move", x, y: 100 + k * (seq % 5) });
+  }
+  return JSON.stringify({
+    v: 2,
+    seq,
+    page,
+    t0,
+    t1: t0 + 1000,
+    vw: 1280,
+    vh: 800,
+    e: encodeEvents(events, t0),
+  });
 }

@@ -6,35 +6,19 @@
  * after fewer windows.
  */
 import assert from "node:assert/strict";
-import { encodeEvents, type WindowEvent } from "../collector/mod.ts";
 import { startDemo } from "../demo/mod.ts";
 import { SIGNATURE_HEADER, verifyWebhookSignature } from "../alert/mod.ts";
 import { sha256Hex } from "../middleware/response/mod.ts";
 import { tinyModelJson } from "../middleware/detect/_testing.ts";
-import { startTestGuard } from "./detect_harness.ts";
+import {
+  loginThroughGuard,
+  movePost,
+  pageTokenOf,
+  startTestGuard,
+} from "./detect_harness.ts";
 import { until } from "./_wait.ts";
 
 const HOOK_SECRET = "webhook-secret-webhook-secret-0123";
-const NAV = { "sec-fetch-mode": "navigate", accept: "text/html" };
-
-/** A 1-s window of 12 moves at one constant speed: a bot's (speed_std 0). */
-function botPost(seq: number, page: string, t0: number): string {
-  const events: WindowEvent[] = [{ t: t0, kind: "meta", webdriver: false }];
-  for (let k = 1; k <= 12; k++) {
-    events.push({ t: t0 + 16 * k, kind: "move", x: 20 + 10 * k, y: 100 });
-  }
-  return JSON.stringify({
-    v: 2,
-    seq,
-    page,
-    t0,
-    t1: t0 + 1000,
-    vw: 1280,
-    vh: 800,
-    e: encodeEvents(events, t0),
-  });
-}
-
 /** A receiver that checks the signature, answers 503 to its first call, then 200. */
 function startReceiver() {
   const calls: { valid: boolean; body: Record<string, unknown> }[] = [];
@@ -74,32 +58,19 @@ Deno.test("logout at the site: the revoked bot's session value is dead at the de
       REVOKE_WEBHOOK_SECRET: HOOK_SECRET,
     },
   });
-  /** Logs in through the guard with a fresh guard cookie; returns the cookie header. */
-  async function login(): Promise<string> {
-    const first = await fetch(`${guard.url}/login`, { headers: NAV });
-    await first.body?.cancel();
-    const sid = first.headers.getSetCookie()[0].split(";")[0];
-    const res = await fetch(`${guard.url}/login`, {
-      method: "POST",
-      headers: { cookie: sid },
-      body: new URLSearchParams({
+  const login = () =>
+    loginThroughGuard(
+      guard.url,
+      "/login",
+      new URLSearchParams({
         username: "robot",
         password: "demo",
         next: "/article",
       }),
-      redirect: "manual",
-    });
-    await res.body?.cancel();
-    assert.equal(res.status, 303);
-    return `${sid}; ${res.headers.getSetCookie()[0].split(";")[0]}`;
-  }
+    );
   /** Posts bot windows until the guard says logout; returns how many it took. */
   async function windowsUntilLogout(cookie: string): Promise<number> {
-    const page = await fetch(`${guard.url}/article`, {
-      headers: { ...NAV, cookie },
-    });
-    assert.equal(page.status, 200);
-    const token = /data-page="([^"]+)"/.exec(await page.text())![1];
+    const token = await pageTokenOf(guard.url, "/article", cookie);
     // The windows start after the page was issued, on either clock (regression: under load the
     // real time spent logging in outran the frozen test clock, and the guard refused the third
     // window as outrunning the page's age).
@@ -110,7 +81,7 @@ Deno.test("logout at the site: the revoked bot's session value is dead at the de
       const res = await fetch(`${guard.url}/__guard/ingest`, {
         method: "POST",
         headers: { cookie, "content-type": "application/json" },
-        body: botPost(seq, token, start + seq * 1000),
+        body: movePost("bot", seq, token, start + seq * 1000),
       });
       const reply = await res.json();
       assert.equal(res.status, 200, JSON.stringify(reply));
