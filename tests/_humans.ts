@@ -18,6 +18,7 @@ import {
   type ScenarioResult,
   sleep,
 } from "./_attack_env.ts";
+import type { WindowEvent } from "../collector/mod.ts";
 import { readFixture } from "./_attack_http.ts";
 import { watchPage } from "./_attack_page.ts";
 import { browseByKeyboard, tabTo, typeLikeAPerson } from "./_human_keyboard.ts";
@@ -210,24 +211,35 @@ export function mouseHuman(
       await page.goto(`${stage.url}/article`);
     },
     async use(page, deadline) {
-      const events = await readFixture();
-      await page.evaluate(`(() => {
-        const layer = document.createElement("div");
-        layer.style.cssText = "position:fixed;inset:0;z-index:2147483647";
-        document.body.append(layer);
-      })()`);
-      const start = performance.now();
-      for (const e of events) {
-        const wait = start + e.t - performance.now();
-        if (wait > 1) await sleep(wait);
-        const button = e.button === 2 ? "right" : "left";
-        if (e.kind === "move") await page.mouse.move(e.x!, e.y!);
-        else if (e.kind === "down") await page.mouse.down({ button });
-        else if (e.kind === "up") await page.mouse.up({ button });
-      }
+      await replayMouse(page, await readFixture());
       await sleep(deadline - performance.now());
     },
   });
+}
+
+/**
+ * Replays a recorded person's mouse at the recorded times. A transparent layer takes the clicks,
+ * so replayed clicks do not follow links; the collector listens on the document and sees every
+ * event.
+ */
+export async function replayMouse(
+  page: Page,
+  events: readonly WindowEvent[],
+): Promise<void> {
+  await page.evaluate(`(() => {
+    const layer = document.createElement("div");
+    layer.style.cssText = "position:fixed;inset:0;z-index:2147483647";
+    document.body.append(layer);
+  })()`);
+  const start = performance.now();
+  for (const e of events) {
+    const wait = start + e.t - performance.now();
+    if (wait > 1) await sleep(wait);
+    const button = e.button === 2 ? "right" : "left";
+    if (e.kind === "move") await page.mouse.move(e.x!, e.y!);
+    else if (e.kind === "down") await page.mouse.down({ button });
+    else if (e.kind === "up") await page.mouse.up({ button });
+  }
 }
 
 /** The humans' assertions: never sent to log in, cookie kept, session active, no alert about it. */

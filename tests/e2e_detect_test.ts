@@ -12,7 +12,7 @@ import {
 import { until } from "./_wait.ts";
 import { SMTPServer } from "smtp-server";
 import type { AddressInfo } from "node:net";
-import { buildCollectorBundle, type RawEvent } from "../collector/mod.ts";
+import { buildCollectorBundle } from "../collector/mod.ts";
 import {
   parseModel,
   readCsvDataset,
@@ -21,6 +21,8 @@ import {
 } from "../tree/mod.ts";
 import { startDemo } from "../demo/mod.ts";
 import { startTestGuard, type TestGuard } from "./detect_harness.ts";
+import { readFixture } from "./_attack_http.ts";
+import { replayMouse } from "./_humans.ts";
 
 const SKIP = skipWithoutChromium("tests/e2e_detect_test.ts");
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -149,27 +151,8 @@ async function botBrowse(page: Page, started: number) {
 
 /** The human: a real SapiMouse recording replayed at its recorded times. */
 async function replayHuman(page: Page) {
-  const text = await Deno.readTextFile(
-    `${ROOT}tests/fixtures/human_sapimouse_user100.jsonl`,
-  );
-  const events = text.trim().split("\n").map((l) => JSON.parse(l) as RawEvent)
-    .filter((e) => e.t <= HUMAN_REPLAY_MS);
-  // A transparent layer takes the clicks, so replayed clicks do not follow links; the collector
-  // listens on the document and sees every event.
-  await page.evaluate(`(() => {
-    const layer = document.createElement("div");
-    layer.style.cssText = "position:fixed;inset:0;z-index:2147483647";
-    document.body.append(layer);
-  })()`);
-  const start = performance.now();
-  for (const e of events) {
-    const wait = start + e.t - performance.now();
-    if (wait > 1) await sleep(wait);
-    const button = e.button === 2 ? "right" : "left";
-    if (e.kind === "move") await page.mouse.move(e.x!, e.y!);
-    else if (e.kind === "down") await page.mouse.down({ button });
-    else if (e.kind === "up") await page.mouse.up({ button });
-  }
+  const events = await readFixture();
+  await replayMouse(page, events.filter((e) => e.t <= HUMAN_REPLAY_MS));
 }
 
 Deno.test({
