@@ -6,14 +6,9 @@
  * @module
  */
 import type { Credential } from "../../db/mod.ts";
+import { base64url, createKeyedMac } from "../_hmac.ts";
 
 const encoder = new TextEncoder();
-
-function base64url(bytes: Uint8Array): string {
-  let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
 
 /** One auth cookie value seen with a session. */
 export interface SeenCredential extends Credential {
@@ -32,25 +27,13 @@ const DIGEST_CACHE = 10_000;
  * and cannot be searched for a guessed one without the secret.
  */
 export function createDigester(secret: string): Digester {
-  let key: Promise<CryptoKey> | undefined;
+  const hmac = createKeyedMac(secret);
   const cache = new Map<string, string>();
   return async function digest(name, value) {
     const input = `auth|${name}=${value}`;
     const hit = cache.get(input);
     if (hit !== undefined) return hit;
-    key ??= crypto.subtle.importKey(
-      "raw",
-      encoder.encode(secret),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign"],
-    );
-    const mac = await crypto.subtle.sign(
-      "HMAC",
-      await key,
-      encoder.encode(input),
-    );
-    const out = base64url(new Uint8Array(mac));
+    const out = base64url(await hmac.sign(input));
     if (cache.size >= DIGEST_CACHE) cache.clear();
     cache.set(input, out);
     return out;

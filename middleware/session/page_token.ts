@@ -13,9 +13,8 @@
  *
  * @module
  */
-import { base64url } from "./_signer.ts";
+import { base64url, createKeyedMac } from "../_hmac.ts";
 
-const encoder = new TextEncoder();
 const TOKEN = /^([0-9a-z]{1,11})\.([A-Za-z0-9_-]{12})\.([A-Za-z0-9_-]{22})$/;
 
 /** A verified page token. */
@@ -54,21 +53,10 @@ export function createPageTokens(
   secret: string,
   options: PageTokenOptions,
 ): PageTokens {
-  let key: Promise<CryptoKey> | undefined;
+  const hmac = createKeyedMac(secret);
   const mac = async (session: string, issuedAt: string, nonce: string) => {
-    key ??= crypto.subtle.importKey(
-      "raw",
-      encoder.encode(secret),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign"],
-    );
-    const bytes = await crypto.subtle.sign(
-      "HMAC",
-      await key,
-      encoder.encode(`page|${session}|${issuedAt}|${nonce}`),
-    );
-    return base64url(new Uint8Array(bytes, 0, 16));
+    const bytes = await hmac.sign(`page|${session}|${issuedAt}|${nonce}`);
+    return base64url(bytes.subarray(0, 16));
   };
   return {
     async issue(session, now = Date.now()) {
