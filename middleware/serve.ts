@@ -22,6 +22,11 @@ export type ServeOptions = {
   port: number;
   /** How long to wait for in-flight requests before closing anyway (default 10 s). */
   drainTimeoutMs?: number;
+  /**
+   * Binds with `SO_REUSEPORT` (a `WORKERS` process, see workers.ts), so that several processes
+   * share the port; needs `--unstable-net`.
+   */
+  reusePort?: boolean;
   /** Connection cap and deadlines (MAX_CONNECTIONS, HEADERS_/IDLE_/BODY_TIMEOUT_MS). */
   limits?: ConnectionLimits;
 };
@@ -50,6 +55,7 @@ export function serveGuard(app: Hono, options: ServeOptions): GuardServer {
   const listener = Deno.listen({
     hostname: options.hostname,
     port: options.port,
+    ...(options.reusePort ? { reusePort: true } : {}),
   });
   const server = acceptConnections(listener, async (req, info) => {
     if (draining) {

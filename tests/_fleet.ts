@@ -38,7 +38,7 @@ function randomHex(bytes: number): string {
 }
 
 /** A fresh database on the server of `databaseUrl`, and how to drop it. */
-async function freshDatabase(databaseUrl: string) {
+export async function freshDatabase(databaseUrl: string) {
   const name = `guard_fleet_${randomHex(6)}`;
   const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
   await admin`create database ${admin(name)}`;

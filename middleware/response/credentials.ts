@@ -33,7 +33,7 @@ export function createDigester(secret: string): Digester {
     const input = `auth|${name}=${value}`;
     const hit = cache.get(input);
     if (hit !== undefined) return hit;
-    const out = base64url(await hmac.sign(input));
+    const out = base64url(hmac.sign(input));
     if (cache.size >= DIGEST_CACHE) cache.clear();
     cache.set(input, out);
     return out;
