@@ -29,14 +29,14 @@ const DIGEST_CACHE = 10_000;
 export function createDigester(secret: string): Digester {
   const hmac = createKeyedMac(secret);
   const cache = new Map<string, string>();
-  return async function digest(name, value) {
+  return function digest(name, value) {
     const input = `auth|${name}=${value}`;
     const hit = cache.get(input);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) return Promise.resolve(hit);
     const out = base64url(hmac.sign(input));
     if (cache.size >= DIGEST_CACHE) cache.clear();
     cache.set(input, out);
-    return out;
+    return Promise.resolve(out);
   };
 }
 

@@ -20,26 +20,30 @@ export function createGuardSigner(secret: string): GuardSigner {
   const hmac = createKeyedMac(secret);
   const verified = new Map<string, string>();
   return {
-    async sign(id) {
-      return `${id}.${base64url(hmac.sign(id))}`;
+    // Synchronous work (middleware/_hmac.ts) behind the promise interface callers await.
+    sign(id) {
+      return Promise.resolve(`${id}.${base64url(hmac.sign(id))}`);
     },
-    async verify(value) {
-      if (value === undefined || value.length > 200) return null;
-      const cached = verified.get(value);
-      if (cached !== undefined) return cached;
-      const dot = value.indexOf(".");
-      if (dot < 0) return null;
-      const id = value.slice(0, dot);
-      const mac = fromBase64url(value.slice(dot + 1));
-      if (!SESSION_ID.test(id) || mac === null || mac.length !== 32) {
-        return null;
-      }
-      if (!hmac.verify(mac, id)) return null;
-      if (verified.size >= VERIFIED_CACHE) verified.clear();
-      verified.set(value, id);
-      return id;
+    verify(value) {
+      return Promise.resolve(check(value));
     },
   };
+  function check(value: string | undefined): string | null {
+    if (value === undefined || value.length > 200) return null;
+    const cached = verified.get(value);
+    if (cached !== undefined) return cached;
+    const dot = value.indexOf(".");
+    if (dot < 0) return null;
+    const id = value.slice(0, dot);
+    const mac = fromBase64url(value.slice(dot + 1));
+    if (!SESSION_ID.test(id) || mac === null || mac.length !== 32) {
+      return null;
+    }
+    if (!hmac.verify(mac, id)) return null;
+    if (verified.size >= VERIFIED_CACHE) verified.clear();
+    verified.set(value, id);
+    return id;
+  }
 }
 
 /** A fresh random session id. */
