@@ -192,11 +192,21 @@ export function summariseTrace(
 
 /** "max 1.23 ms, p99 0.80 ms, 0/431 over 5 ms" for a list of durations. */
 export function describeDurations(ms: number[], budgetMs = 5): string {
-  if (ms.length === 0) return "none";
+  const d = durationStats(ms, budgetMs);
+  if (d === null) return "none";
+  return `max ${d.max.toFixed(2)} ms, p99 ${d.p99.toFixed(2)} ms, ` +
+    `${d.over}/${ms.length} over ${budgetMs} ms`;
+}
+
+/** Max, p99 and the count over `budgetMs` of some durations (ms); null when there are none. */
+export function durationStats(
+  ms: number[],
+  budgetMs = 5,
+): { max: number; p99: number; over: number } | null {
+  if (ms.length === 0) return null;
   const sorted = [...ms].sort((a, b) => a - b);
   const p99 =
     sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))];
   const over = ms.filter((x) => x > budgetMs).length;
-  return `max ${sorted.at(-1)!.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, ` +
-    `${over}/${ms.length} over ${budgetMs} ms`;
+  return { max: sorted.at(-1)!, p99, over };
 }

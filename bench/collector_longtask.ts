@@ -30,8 +30,10 @@ import type { Page } from "puppeteer-core";
 import { CHROMIUM_PATH, launchChromium } from "../sim/browsers/chromium.ts";
 import { serveBenchSite } from "./_page_server.ts";
 import { pinRendererMain, pinSelf, rendererOnCore } from "./_pin.ts";
+import { reportResult } from "./_result.ts";
 import {
   describeDurations,
+  durationStats,
   summariseTrace,
   type TaskSummary,
   topTasks,
@@ -249,3 +251,40 @@ console.log(
     Math.round(counter.bytes / Math.max(1, counter.posts))
   } bytes over ${counter.posts} collector posts`,
 );
+
+/**
+ * One result per collector phase: the collector's CPU per task (max, p99, tasks over 5 ms) from
+ * load until leaving and while leaving, against the page's own work in the same run: the longest
+ * task CPU of the page without the collector (its baseline phase, same input).
+ */
+for (const [name, r] of results) {
+  if (!name.startsWith("collector")) continue;
+  const baseName = name.endsWith("synthetic 2000/s")
+    ? "baseline, synthetic 2000/s"
+    : "baseline (no collector)";
+  const page = durationStats(results.get(baseName)?.stay.tasksCpu ?? []);
+  const stay = durationStats(r.stay.collectorCpu);
+  const leave = durationStats(r.leave.collectorCpu);
+  const values: Record<string, number> = {
+    input_events: r.events,
+    page_task_cpu_max_ms_baseline: page?.max ?? NaN,
+    page_task_cpu_p99_ms_baseline: page?.p99 ?? NaN,
+  };
+  if (stay) {
+    values.collector_cpu_max_ms = stay.max;
+    values.collector_cpu_p99_ms = stay.p99;
+    values.collector_tasks_over_5ms = stay.over;
+  }
+  if (leave) {
+    values.collector_leave_cpu_max_ms = leave.max;
+    values.collector_leave_cpu_p99_ms = leave.p99;
+  }
+  reportResult({
+    bench: "collector_longtask",
+    name,
+    values,
+    baseline:
+      `longest task CPU of the page without the collector (${baseName})`,
+    ...(stay && page ? { ratio: stay.max / page.max } : {}),
+  });
+}

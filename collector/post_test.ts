@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { encodeEvents } from "./codec.ts";
 import { extractFeatures, type WindowEvent } from "./features.ts";
-import { parsePost } from "./post.ts";
+import {
+  isWindowPost,
+  MAX_WINDOW_EVENTS,
+  MAX_WINDOW_SPAN_MS,
+  parsePost,
+  POST_SCHEMA,
+} from "./post.ts";
 
 const T0 = 1_700_000_000_000;
 const EVENTS: WindowEvent[] = [
@@ -126,4 +132,89 @@ Deno.test("parsePost() rejects 1,000 posts with one junk field and never throws 
     }),
     { numRuns: 1000 },
   );
+});
+
+Deno.test("isWindowPost() accepts exactly what POST_SCHEMA accepts (property, 20,000 posts near every bound)", () => {
+  // Each field: valid values, its bounds and one step past them, and other types.
+  const number = (lo: number, hi: number) =>
+    fc.oneof(
+      { weight: 6, arbitrary: fc.integer({ min: lo, max: Math.min(hi, 2e9) }) },
+      {
+        weight: 2,
+        arbitrary: fc.constantFrom(lo, hi, lo - 1, hi + 1, hi + 0.5, -0, 0.5),
+      },
+      { weight: 1, arbitrary: fc.double({ min: lo - 2, max: hi + 2 }) },
+    );
+  const other = fc.oneof(
+    fc.constantFrom(null, undefined, NaN, Infinity, -Infinity, true, "2", []),
+    fc.string({ maxLength: 3 }),
+    fc.object({ maxDepth: 0 }),
+  );
+  const field = (valid: fc.Arbitrary<unknown>) =>
+    fc.oneof({ weight: 30, arbitrary: valid }, { weight: 1, arbitrary: other });
+  const time = number(0, 1e13);
+  const post = fc.record({
+    v: field(fc.constantFrom(2, 2, 2, 2, 2, 1, 2.5)),
+    seq: field(number(0, 1e9)),
+    page: field(
+      fc.oneof(
+        fc.string({ minLength: 0, maxLength: 3 }),
+        fc.constantFrom("x".repeat(200), "x".repeat(201), "p"),
+      ),
+    ),
+    t0: field(time),
+    t1: field(time),
+    vw: field(number(1, 100_000)),
+    vh: field(number(1, 100_000)),
+    e: field(
+      fc.oneof(
+        { weight: 50, arbitrary: fc.array(fc.integer(), { maxLength: 4 }) },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom(
+            MAX_WINDOW_EVENTS * 5,
+            MAX_WINDOW_EVENTS * 5 + 1,
+          ).map((n) => Array(n).fill(0)),
+        },
+      ),
+    ),
+  });
+  // Windows that are often in order and near the longest span, keys added and missing.
+  const shaped = fc.tuple(
+    post,
+    fc.constantFrom(
+      null,
+      0,
+      1,
+      MAX_WINDOW_SPAN_MS,
+      MAX_WINDOW_SPAN_MS + 1,
+      -1,
+    ),
+    fc.constantFrom(null, null, null, null, "extra", "__proto__", "toString"),
+    fc.constantFrom(null, null, null, null, null, "v", "e", "page"),
+  ).map(([p, span, extra, missing]) => {
+    const out: Record<string, unknown> = { ...p };
+    if (missing !== null) delete out[missing];
+    if (span !== null && typeof out.t0 === "number") {
+      out.t1 = out.t0 + span;
+    }
+    if (extra !== null) {
+      Object.defineProperty(out, extra, { value: 1, enumerable: true });
+    }
+    return out;
+  });
+  let accepted = 0;
+  fc.assert(
+    fc.property(
+      fc.oneof(shaped, shaped.map((p) => JSON.parse(JSON.stringify(p)))),
+      (p) => {
+        const zod = POST_SCHEMA.safeParse(p).success;
+        assert.equal(isWindowPost(p), zod);
+        if (zod) accepted++;
+      },
+    ),
+    { numRuns: 20_000, seed: 18 },
+  );
+  // Both sides of the contract were exercised.
+  assert.ok(accepted > 500 && accepted < 19_000, `${accepted} accepted`);
 });

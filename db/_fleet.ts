@@ -4,11 +4,12 @@
  * failed admin credentials and the fleet's alert mail budget. Every write is one statement (the
  * mail budget one short transaction), so an instance never holds a lock across a round trip.
  */
-import { sql } from "./_sql.ts";
+import { pgArray, sql } from "./_sql.ts";
 import type { Driver } from "./_sql.ts";
 import type {
   CasResult,
   IngestClaim,
+  IngestClaimBatch,
   IngestClaimInput,
   MailBudget,
   SessionStateKind,
@@ -77,30 +78,61 @@ export async function claimIngestPost(
   db: Driver,
   input: IngestClaimInput,
 ): Promise<IngestClaim> {
-  const { session, seq, capacity, perMs, nowMs } = input;
+  const { capacity, perMs, ...post } = input;
+  const [claim] = await claimIngestPosts(db, {
+    capacity,
+    perMs,
+    posts: [post],
+  });
+  return claim;
+}
+
+/**
+ * Many sessions' posts claimed in one statement (one multi-row upsert), each exactly as
+ * {@link claimIngestPost} would claim it alone; the claims come back in the order of `posts`.
+ * Rows are locked in session order, so two instances' batches cannot deadlock.
+ *
+ * @throws {RangeError} when a session appears twice (one statement can update a row only once)
+ */
+export async function claimIngestPosts(
+  db: Driver,
+  batch: IngestClaimBatch,
+): Promise<IngestClaim[]> {
+  const { posts, capacity, perMs } = batch;
+  if (posts.length === 0) return [];
+  const sessions = posts.map((p) => p.session);
+  if (new Set(sessions).size !== sessions.length) {
+    throw new RangeError("Cannot claim ingest posts: a session appears twice");
+  }
+  // `excluded` is the proposed row: its refilled_ms is the post's clock, its last_seq the seq.
   const refill = sql`least(${capacity}::float8, i.tokens
-    + greatest(0, ${nowMs}::float8 - i.refilled_ms) * ${perMs}::float8)`;
-  const fresh = sql`(i.last_seq is null or ${seq}::int > i.last_seq)`;
+    + greatest(0, excluded.refilled_ms - i.refilled_ms) * ${perMs}::float8)`;
+  const fresh = sql`(i.last_seq is null or excluded.last_seq > i.last_seq)`;
   const rows = await db.run(sql`insert into ingest_sessions as i
       (session, tokens, refilled_ms, last_seq, outcome)
-    values (${session}::text, ${
-    capacity - 1
-  }::float8, ${nowMs}::float8, ${seq}::int, 'ok')
+    select session, ${capacity - 1}::float8, now_ms, seq, 'ok' from unnest(
+      ${pgArray(sessions)}::text::text[],
+      ${pgArray(posts.map((p) => p.seq))}::text::int[],
+      ${pgArray(posts.map((p) => p.nowMs))}::text::float8[]
+    ) as u(session, seq, now_ms) order by session
     on conflict (session) do update set
       tokens = ${refill} - case when ${refill} >= 1 then 1 else 0 end,
-      refilled_ms = greatest(i.refilled_ms, ${nowMs}::float8),
+      refilled_ms = greatest(i.refilled_ms, excluded.refilled_ms),
       outcome = case when ${refill} < 1 then 'rate'
         when not ${fresh} then 'replay' else 'ok' end,
-      last_seq = case when ${refill} >= 1 and ${fresh} then ${seq}::int
+      last_seq = case when ${refill} >= 1 and ${fresh} then excluded.last_seq
         else i.last_seq end,
       updated_at = now()
-    returning tokens, last_seq, outcome`);
-  const r = rows[0];
-  return {
-    outcome: r.outcome as IngestClaim["outcome"],
-    tokens: Number(r.tokens),
-    lastSeq: r.last_seq === null ? null : Number(r.last_seq),
-  };
+    returning session, tokens, last_seq, outcome`);
+  const bySession = new Map(rows.map((r) => [String(r.session), r]));
+  return sessions.map((session) => {
+    const r = bySession.get(session)!;
+    return {
+      outcome: r.outcome as IngestClaim["outcome"],
+      tokens: Number(r.tokens),
+      lastSeq: r.last_seq === null ? null : Number(r.last_seq),
+    };
+  });
 }
 
 /**

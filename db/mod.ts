@@ -54,6 +54,7 @@ export type {
   ExportOptions,
   ExportRow,
   IngestClaim,
+  IngestClaimBatch,
   IngestClaimInput,
   Label,
   MailBudget,

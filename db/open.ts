@@ -123,6 +123,7 @@ export function createStore(db: Driver): Store {
     casSessionState: (session, kind, expected, state) =>
       fleet.casSessionState(db, session, kind, expected, state),
     claimIngestPost: (input) => fleet.claimIngestPost(db, input),
+    claimIngestPosts: (batch) => fleet.claimIngestPosts(db, batch),
     hitRateWindow: (key, windowMs, nowMs) =>
       fleet.hitRateWindow(db, key, windowMs, nowMs),
     recordAuthFailure: (client, atMs, windowMs) =>

@@ -185,6 +185,7 @@ import type {
   Credential,
   ForgetResult,
   IngestClaim,
+  IngestClaimBatch,
   IngestClaimInput,
   MailBudget,
   ProfileCandidate,
@@ -325,6 +326,11 @@ export interface Store {
   ): Promise<CasResult>;
   /** One ingest post against the session's shared token bucket and last seq. */
   claimIngestPost(input: IngestClaimInput): Promise<IngestClaim>;
+  /**
+   * Posts of distinct sessions claimed in one statement, each as {@link claimIngestPost} would;
+   * the claims in the order of the posts.
+   */
+  claimIngestPosts(batch: IngestClaimBatch): Promise<IngestClaim[]>;
   /** Counts a hit of `key` in fixed windows of `windowMs`; the current window's hits. */
   hitRateWindow(key: string, windowMs: number, nowMs: number): Promise<number>;
   /** Records a failed credential of a client address. */

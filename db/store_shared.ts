@@ -33,6 +33,15 @@ export interface IngestClaimInput {
   nowMs: number;
 }
 
+/** Posts of distinct sessions for {@link Store.claimIngestPosts}, under one bucket setting. */
+export interface IngestClaimBatch {
+  /** INGEST_RATE_PER_MIN: the bucket's capacity. */
+  capacity: number;
+  /** Tokens refilled per ms (capacity / 60,000). */
+  perMs: number;
+  posts: readonly Omit<IngestClaimInput, "capacity" | "perMs">[];
+}
+
 /** The fleet's answer to one ingest post. */
 export interface IngestClaim {
   /** `ok`: accepted, its seq taken; `rate`: no token left; `replay`: seq not above the last. */

@@ -91,6 +91,62 @@ for (const backend of backends()) {
 
   Deno.test({
     name:
+      `Store (${backend.name}) claimIngestPosts(): one statement answers each session's post as claimIngestPost() alone would`,
+    ignore: backend.ignore,
+    fn: () =>
+      withStore(backend.name, async (store) => {
+        const bucket = { capacity: 2, perMs: 0.001 };
+        const t = 2_000_000;
+        // Two sessions, claimed one post at a time, and their twins, claimed in batches.
+        const steps = [
+          [{ seq: 4, nowMs: t }, { seq: 1, nowMs: t }],
+          [{ seq: 4, nowMs: t }, { seq: 2, nowMs: t }], // a replay; a second token
+          [{ seq: 5, nowMs: t + 100 }, { seq: 3, nowMs: t + 100 }], // out of tokens
+          [{ seq: 5, nowMs: t + 1200 }, { seq: 3, nowMs: t + 1200 }],
+        ];
+        const outcomes: string[] = [];
+        for (const [a, b] of steps) {
+          const alone = [
+            await store.claimIngestPost({ session: "a", ...a, ...bucket }),
+            await store.claimIngestPost({ session: "b", ...b, ...bucket }),
+          ];
+          const batched = await store.claimIngestPosts({
+            ...bucket,
+            // Not in session order: the answers still come back in the posts' order.
+            posts: [{ session: "twin-b", ...b }, { session: "twin-a", ...a }],
+          });
+          assert.deepEqual(batched, [alone[1], alone[0]]);
+          outcomes.push(...alone.map((c) => c.outcome));
+        }
+        assert.deepEqual(outcomes, [
+          ..."ok ok replay ok rate rate ok ok".split(" "),
+        ]);
+        assert.deepEqual(
+          await store.claimIngestPosts({ ...bucket, posts: [] }),
+          [],
+        );
+        assert.deepEqual(
+          (await store.claimIngestPosts({
+            ...bucket,
+            posts: [{ session: "twin-a", seq: 9, nowMs: t + 5000 }],
+          })).map((c) => [c.outcome, c.lastSeq]),
+          [["ok", 9]],
+        );
+        await assert.rejects(
+          store.claimIngestPosts({
+            ...bucket,
+            posts: [
+              { session: "c", seq: 1, nowMs: t },
+              { session: "c", seq: 2, nowMs: t },
+            ],
+          }),
+          { name: "RangeError", message: /a session appears twice/ },
+        );
+      }),
+  });
+
+  Deno.test({
+    name:
       `Store (${backend.name}) hitRateWindow(): hits of one key from many instances share one fixed window`,
     ignore: backend.ignore,
     fn: () =>

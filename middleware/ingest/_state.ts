@@ -1,12 +1,15 @@
 /**
  * What the ingest route knows per session: the rate bucket, the last accepted seq, revocation.
  * Memory answers first (cheap refusals before a post is parsed); the fleet's shared bucket and
- * last seq (db `ingest_sessions`) decide last, so N instances allow what one instance would.
+ * last seq (db `ingest_sessions`) decide last, so N instances allow what one instance would. The
+ * fleet's claims of concurrent posts go to the store together, one statement per batch
+ * (_claims.ts).
  *
  * @module
  */
 import { log } from "../../log.ts";
 import type { Store } from "../../db/mod.ts";
+import { createClaimBatcher } from "./_claims.ts";
 
 /** What the route remembers per session: the rate bucket, the last accepted seq, revocation. */
 export interface SessionState {
@@ -64,6 +67,11 @@ export function createSessionTable(
 ): SessionTable {
   const sessions = new Map<string, SessionState>();
   const perMs = options.ratePerMin / 60_000;
+  const claims = createClaimBatcher(store, {
+    capacity: options.ratePerMin,
+    perMs,
+    timeoutMs: options.timeoutMs,
+  });
 
   function get(id: string): SessionState {
     let state = sessions.get(id);
@@ -128,14 +136,9 @@ export function createSessionTable(
     if (store.kind === "pglite") return null;
     let shared;
     try {
+      // Sent with other sessions' claims (_claims.ts); the wait for a batch counts too.
       shared = await withTimeout(
-        store.claimIngestPost({
-          session: id,
-          seq,
-          capacity: options.ratePerMin,
-          perMs,
-          nowMs: options.now(),
-        }),
+        claims.claim({ session: id, seq, nowMs: options.now() }),
         options.timeoutMs,
       );
     } catch (error) {

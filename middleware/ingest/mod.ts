@@ -125,6 +125,9 @@ function reject(
   );
 }
 
+/** Refuses bytes that are not UTF-8 (stateless between calls: each decode is one whole body). */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 /** Slack of the page clock check (see _pages.ts): rounding and a page served before its script ran. */
 const CLOCK_SLACK_MS = 2000;
 
@@ -243,7 +246,7 @@ async function readPost(
   if (bytes === null) return reject(c, 413, "too_large");
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    json = JSON.parse(UTF8.decode(bytes));
   } catch {
     return reject(c, 400, "invalid", "body");
   }

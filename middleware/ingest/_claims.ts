@@ -1,0 +1,101 @@
+/**
+ * The fleet's ingest claims (db `ingest_sessions`: the shared token bucket and last seq), sent as
+ * a group: a claim asked for while a statement is running waits for the next one, which carries
+ * every claim queued by then (one multi-row upsert, `Store.claimIngestPosts`). So the database
+ * sees one statement per batch instead of one per post, and batches grow with the load, as the
+ * durable acknowledgement's group commit does (db/buffer.ts). With nothing running, a claim is
+ * sent at once: an idle guard adds no delay.
+ *
+ * Each claim is answered exactly as a claim of its own would be. A session is in at most one
+ * statement at a time, so its posts are claimed in the order they were asked (two statements in
+ * flight could lock its row in either order, and a later seq claimed first would turn the earlier
+ * one into a replay).
+ *
+ * @module
+ */
+import { withTimeout } from "../../db/mod.ts";
+import type { IngestClaim, IngestClaimInput, Store } from "../../db/mod.ts";
+
+/** Options of {@link createClaimBatcher}. */
+export interface ClaimBatcherOptions {
+  /** INGEST_RATE_PER_MIN: the bucket's capacity. */
+  capacity: number;
+  /** Tokens refilled per ms. */
+  perMs: number;
+  /** A statement slower than this fails its claims (and frees its slot). */
+  timeoutMs: number;
+  /** Most claims in one statement (default 1000). */
+  maxBatch?: number;
+  /** Statements running at once (default 2: one fills while the other runs). */
+  maxInFlight?: number;
+}
+
+/** One post to claim: the session, its seq and the instance's clock. */
+export type ClaimPost = Omit<IngestClaimInput, "capacity" | "perMs">;
+
+interface Pending {
+  post: ClaimPost;
+  done: PromiseWithResolvers<IngestClaim>;
+}
+
+/** Builds the batcher; `claim` resolves to the fleet's answer, or rejects when the store fails. */
+export function createClaimBatcher(
+  store: Pick<Store, "claimIngestPosts">,
+  options: ClaimBatcherOptions,
+): { claim(post: ClaimPost): Promise<IngestClaim> } {
+  const maxBatch = options.maxBatch ?? 1000;
+  const maxInFlight = options.maxInFlight ?? 2;
+  let queue: Pending[] = [];
+  let inFlight = 0;
+  /** Sessions with a claim in a running statement. */
+  const busy = new Set<string>();
+
+  /** The queued claims of sessions not yet in this batch nor running; the rest stay queued. */
+  function take(): Pending[] {
+    const batch: Pending[] = [];
+    const rest: Pending[] = [];
+    const seen = new Set<string>();
+    for (const item of queue) {
+      const session = item.post.session;
+      if (batch.length < maxBatch && !seen.has(session) && !busy.has(session)) {
+        seen.add(session);
+        batch.push(item);
+      } else rest.push(item);
+    }
+    queue = rest;
+    return batch;
+  }
+
+  function pump(): void {
+    while (inFlight < maxInFlight && queue.length > 0) {
+      const batch = take();
+      if (batch.length === 0) return; // every queued session is running: its end pumps again
+      inFlight++;
+      for (const item of batch) busy.add(item.post.session);
+      withTimeout(
+        store.claimIngestPosts({
+          capacity: options.capacity,
+          perMs: options.perMs,
+          posts: batch.map((item) => item.post),
+        }),
+        options.timeoutMs,
+      ).then(
+        (claims) => batch.forEach((item, k) => item.done.resolve(claims[k])),
+        (error) => batch.forEach((item) => item.done.reject(error)),
+      ).finally(() => {
+        inFlight--;
+        for (const item of batch) busy.delete(item.post.session);
+        pump();
+      });
+    }
+  }
+
+  return {
+    claim(post) {
+      const done = Promise.withResolvers<IngestClaim>();
+      queue.push({ post, done });
+      pump();
+      return done.promise;
+    },
+  };
+}
