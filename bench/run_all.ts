@@ -21,7 +21,15 @@ const pin = Deno.build.os === "linux" && navigator.hardwareConcurrency >= 2
   ? ["--pin"]
   : [];
 const BENCHES: { name: string; args: string[] }[] = [
-  { name: "proxy", args: ["bench/proxy.ts"] },
+  {
+    name: "proxy",
+    // 1 and 2 workers when a PostgreSQL is given (workers share state through it).
+    args: [
+      "bench/proxy.ts",
+      ...(Deno.env.get("BENCH_DATABASE_URL") ? ["--workers", "1,2"] : []),
+    ],
+  },
+  { name: "proxy clients", args: ["bench/proxy_clients.ts"] },
   { name: "ingest", args: ["bench/ingest.ts"] },
   { name: "fleet_db", args: ["bench/fleet_db.ts"] },
   { name: "tree", args: ["bench/tree.ts", ...(quick ? ["--quick"] : [])] },

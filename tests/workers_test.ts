@@ -5,7 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { loadConfig } from "../config.ts";
-import { startGuardProcess } from "../sim/browsers/guard_process.ts";
+import {
+  baseEnv,
+  startGuardProcess,
+  startTaskArgs,
+} from "../sim/browsers/guard_process.ts";
 import { DATABASE_URL } from "./db_helpers.ts";
 import { freshDatabase } from "./_fleet.ts";
 
@@ -158,6 +162,75 @@ Deno.test({
           Deno.errors.NotFound,
         );
       }
+      await db.drop();
+      await upstream.shutdown();
+    }
+  },
+});
+
+Deno.test({
+  name: "WORKERS=2: a worker that dies takes the guard down with exit code 1",
+  ignore: DATABASE_URL === undefined && Deno.env.get("CI") !== "true",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const upstream = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      () => new Response(PAGE, { headers: { "content-type": "text/html" } }),
+    );
+    const db = await freshDatabase(DATABASE_URL!);
+    const secret = `workers-test-${crypto.randomUUID()}`;
+    const child = new Deno.Command(Deno.execPath(), {
+      args: startTaskArgs(),
+      env: {
+        ...baseEnv(),
+        UPSTREAM_URL: `http://127.0.0.1:${upstream.addr.port}`,
+        DATABASE_URL: db.url,
+        WORKERS: "2",
+        GUARD_SECRET: secret,
+        PORT: "0",
+        HOSTNAME: "127.0.0.1",
+        LOG_LEVEL: "error",
+      },
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    try {
+      // Read stdout to its end (a closed pipe would fail the guard's writes), noting the line.
+      const listening = Promise.withResolvers<void>();
+      const drained = (async () => {
+        let out = "";
+        for await (
+          const text of child.stdout.pipeThrough(new TextDecoderStream())
+        ) {
+          out += text;
+          if (/^Guard listening on /m.test(out)) listening.resolve();
+        }
+        listening.reject(
+          new Error(`The guard exited before listening: ${out}`),
+        );
+      })();
+      await listening.promise;
+      const pids = workerPids(secret);
+      assert.deepEqual([...pids.keys()].sort(), ["1", "2"]);
+      Deno.kill(pids.get("2")!, "SIGKILL");
+      const status = await child.status;
+      await drained;
+      assert.equal(status.code, 1);
+      assert.throws(
+        () => Deno.statSync(`/proc/${pids.get("1")}`),
+        Deno.errors.NotFound,
+      );
+      assert.match(
+        await new Response(child.stderr).text(),
+        /guard worker exited: stopping the others/,
+      );
+    } finally {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* exited */ }
+      await child.status;
       await db.drop();
       await upstream.shutdown();
     }
