@@ -11,37 +11,42 @@
  * encoded as the collector encodes them. The bench also prints their post sizes (median, p99) and
  * the server CPU per window of `parsePost` (decode + checks + features), in the same process.
  *
- * `deno run -A bench/ingest.ts [--windows 20000] [--concurrency 64] [--wrk SECONDS]`
+ * `deno run -A bench/ingest.ts [--windows 20000] [--concurrency 64] [--wrk SECONDS] [--workers N]`
  *
  * The default client is a Deno Worker using fetch; `--wrk 10` drives the load with wrk instead
- * (bench/ingest_wrk.lua), which costs the box far less per request.
+ * (bench/ingest_wrk.lua), which costs the box far less per request. With `--wrk`, `--workers 2`
+ * also serves the buffered ingest and the no-op route from 2 processes sharing the port
+ * (bench/_ingest_workers.ts), on the same PostgreSQL schema, in the same run.
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import postgres from "postgres";
-import { Hono } from "hono";
 import { FEATURE_NAMES } from "../collector/mod.ts";
 import { bodies, fixtureWindows, sizesAndCpu } from "./_ingest_posts.ts";
 import type { FeatureVector } from "../collector/mod.ts";
 import { PAGE_AGE_MS, wrkLoad } from "./_ingest_wrk.ts";
 import { createWindowBuffer, openStore } from "../db/mod.ts";
 import type { Store, WindowBuffer, WindowRow } from "../db/mod.ts";
-import { createIngestRoute } from "../middleware/ingest/mod.ts";
+import { createGuardSigner, GUARD_COOKIE } from "../middleware/session/mod.ts";
 import {
-  createGuardSigner,
-  createPageTokens,
-  GUARD_COOKIE,
-} from "../middleware/session/mod.ts";
+  type Ack,
+  benchBuffer,
+  ingestApp,
+  noopApp,
+  PAGE_TOKENS,
+  SECRET,
+} from "./_ingest_server.ts";
+import { wrkWorkers } from "./_ingest_workers.ts";
 import { reportResult } from "./_result.ts";
 
-const SECRET = "bench-secret-0123456789abcdefghijklmnopqrstuvwxyz";
 const { values } = parseArgs({
   args: Deno.args,
   options: {
     windows: { type: "string", default: "20000" },
     concurrency: { type: "string", default: "64" },
     wrk: { type: "string" },
+    workers: { type: "string", default: "1" },
   },
 });
 const N = Number(values.windows);
@@ -55,9 +60,8 @@ function features(i: number): FeatureVector {
   return f;
 }
 
-const PAGE_TOKENS = createPageTokens(SECRET, { ttlMs: 43_200_000 });
+const WORKERS = Number(values.workers);
 const WRK = { concurrency: C, secret: SECRET, pageTokens: PAGE_TOKENS };
-type Ack = "buffered" | "durable";
 async function baseline(store: Store, n: number): Promise<number> {
   const rows: WindowRow[] = Array.from({ length: n }, (_, i) => ({
     session: `base-${i % 500}`,
@@ -111,8 +115,7 @@ async function load(url: string, n: number): Promise<ClientResult> {
 
 /** Second baseline: the same client against a route that only answers `{"ok":true}`. */
 async function noop(n: number): Promise<number> {
-  const app = new Hono().post("/__guard/ingest", (c) => c.json({ ok: true }));
-  const server = Deno.serve({ port: 0, onListen: () => {} }, app.fetch);
+  const server = Deno.serve({ port: 0, onListen: () => {} }, noopApp().fetch);
   const t0 = performance.now();
   await load(`http://127.0.0.1:${server.addr.port}/__guard/ingest`, n);
   const rate = n / ((performance.now() - t0) / 1000);
@@ -130,7 +133,7 @@ type Measured = {
 };
 
 async function wrkRun(store: Store, seconds: number, ack: Ack) {
-  const buffer = createWindowBuffer(store, { max: 10_000_000, flushMs: 50 });
+  const buffer = benchBuffer(store);
   const server = serveIngest(store, buffer, ack);
   const t0 = performance.now();
   const w = await wrkLoad(
@@ -151,31 +154,20 @@ async function wrkRun(store: Store, seconds: number, ack: Ack) {
   };
 }
 
-/** The ingest route as the guard mounts it, on a free port, with a rate limit the load never hits. */
+/** The ingest route as the guard mounts it, on a free port. */
 function serveIngest(
   store: Store,
   buffer: WindowBuffer,
   ack: Ack,
 ): Deno.HttpServer<Deno.NetAddr> {
-  const app = new Hono().route(
-    "/__guard",
-    createIngestRoute({
-      store,
-      buffer,
-      secret: SECRET,
-      pageTokens: PAGE_TOKENS,
-      windowMs: 5000,
-      maxBytes: 32768,
-      ratePerMin: 10_000,
-      ack,
-    }),
+  return Deno.serve(
+    { port: 0, onListen: () => {} },
+    ingestApp(store, buffer, ack).fetch,
   );
-  return Deno.serve({ port: 0, onListen: () => {} }, app.fetch);
 }
 
 async function wrkNoop(seconds: number): Promise<number> {
-  const app = new Hono().post("/__guard/ingest", (c) => c.json({ ok: true }));
-  const server = Deno.serve({ port: 0, onListen: () => {} }, app.fetch);
+  const server = Deno.serve({ port: 0, onListen: () => {} }, noopApp().fetch);
   const w = await wrkLoad(
     `http://127.0.0.1:${server.addr.port}/__guard/ingest`,
     seconds,
@@ -219,7 +211,7 @@ async function run(
   n: number,
   http0: number,
   measure: (ack: Ack) => Promise<Measured>,
-): Promise<void> {
+): Promise<{ base: number; buffered: number }> {
   const base = await baseline(store, wrkSeconds > 0 ? 20_000 : n);
   const r = (x: number) => x.toFixed(0);
   const ms = (x: number) => x.toFixed(2);
@@ -256,6 +248,51 @@ async function run(
       (rates.durable / rates.buffered).toFixed(3)
     }`,
   );
+  return { base, buffered: rates.buffered };
+}
+
+/**
+ * `--workers N` (with --wrk, PostgreSQL): the buffered ingest and the no-op route each served by
+ * N processes on one port, same wrk, same run; against the raw insert, the no-op route on N
+ * processes and the one-process ingest.
+ */
+async function runWorkers(schema: string, base: number, oneWorker: number) {
+  const common = {
+    workers: WORKERS,
+    schema,
+    seconds: wrkSeconds,
+    concurrency: C,
+    body: POSTS[1],
+  };
+  const noopN = await wrkWorkers({ ...common, mode: "noop" });
+  const h = await wrkWorkers({ ...common, mode: "buffered" });
+  const name = `postgres buffered ack, ${WORKERS} workers (wrk)`;
+  console.log(
+    `${name}: HTTP ingest ${h.rate.toFixed(0)} windows/s stored = ${
+      (h.rate / base).toFixed(3)
+    }x raw insert, ${
+      (h.rate / noopN.rps).toFixed(3)
+    }x no-op HTTP on ${WORKERS} workers (${noopN.rps.toFixed(0)} posts/s), ${
+      (h.rate / oneWorker).toFixed(3)
+    }x 1 worker; p50 ${h.p50.toFixed(2)} ms, p99 ${
+      h.p99.toFixed(2)
+    } ms; non-200 ${h.failed}, written ${h.written}`,
+  );
+  reportResult({
+    bench: "ingest",
+    name: `postgres/buffered/${WORKERS}_workers`,
+    values: {
+      stored_windows_per_s: h.rate,
+      raw_insert_windows_per_s: base,
+      noop_http_posts_per_s: noopN.rps,
+      one_worker_windows_per_s: oneWorker,
+      p50_ms: h.p50,
+      p99_ms: h.p99,
+      non_200: h.failed,
+    },
+    baseline: "raw multi-row insert windows/s",
+    ratio: h.rate / base,
+  });
 }
 
 console.log(
@@ -282,7 +319,10 @@ if (url) {
   }`;
   const store = await openStore({ databaseUrl: url, schema });
   try {
-    await runOne("postgres", store, N);
+    const one = await runOne("postgres", store, N);
+    if (WORKERS > 1 && wrkSeconds > 0) {
+      await runWorkers(schema, one.base, one.buffered);
+    }
   } finally {
     await store.close();
     const sql = postgres(url, { max: 1, onnotice: () => {} });

@@ -35,9 +35,25 @@ export interface MovementFeatures {
 interface Kinematics {
   speeds: number[];
   accels: number[];
-  jerks: number[];
-  turns: number[];
-  straightness: number[];
+  /** Features that are only means are running sums, added in the order a list would be. */
+  jerks: Sum;
+  turns: Sum;
+  straightness: Sum;
+}
+
+/** A running sum and count: its mean is exactly {@link mean} of the values in that order. */
+interface Sum {
+  sum: number;
+  n: number;
+}
+
+function add(s: Sum, value: number): void {
+  s.sum += value;
+  s.n++;
+}
+
+function meanOf(s: Sum): number {
+  return s.n > 0 ? s.sum / s.n : NaN;
 }
 
 /** Per-stroke running state: one pass over the moves, no intermediate arrays. */
@@ -70,7 +86,8 @@ function newStroke(first: Point): Stroke {
 /** Straightness of a finished stroke: chord / path, for ≥ 3 points and a non-zero path. */
 function endStroke(s: Stroke, last: Point, k: Kinematics): void {
   if (s.points >= 3 && s.path > 0) {
-    k.straightness.push(
+    add(
+      k.straightness,
       Math.hypot(last.x - s.first.x, last.y - s.first.y) / s.path,
     );
   }
@@ -92,14 +109,15 @@ function segment(s: Stroke, a: Point, b: Point, k: Kinematics): void {
     const accelT = (mid + s.mid) / 2;
     k.accels.push(Math.abs(accel));
     if (s.points >= 3) {
-      k.jerks.push(Math.abs((accel - s.accel) / ((accelT - s.accelT) / 1000)));
+      add(k.jerks, Math.abs((accel - s.accel) / ((accelT - s.accelT) / 1000)));
     }
     s.accel = accel;
     s.accelT = accelT;
   }
   if (dist > 0) {
     if (s.vx !== 0 || s.vy !== 0) {
-      k.turns.push(
+      add(
+        k.turns,
         Math.abs(Math.atan2(s.vx * dy - s.vy * dx, s.vx * dx + s.vy * dy)),
       );
     }
@@ -126,11 +144,12 @@ export function movementFeatures(moves: readonly Point[]): MovementFeatures {
   const k: Kinematics = {
     speeds: [],
     accels: [],
-    jerks: [],
-    turns: [],
-    straightness: [],
+    jerks: { sum: 0, n: 0 },
+    turns: { sum: 0, n: 0 },
+    straightness: { sum: 0, n: 0 },
   };
-  const adx: number[] = [], ady: number[] = [], intervals: number[] = [];
+  const adx: Sum = { sum: 0, n: 0 }, ady: Sum = { sum: 0, n: 0 };
+  const intervals: number[] = [];
   let paused = 0,
     prev: Point | undefined,
     first: Point | undefined,
@@ -144,8 +163,8 @@ export function movementFeatures(moves: readonly Point[]): MovementFeatures {
       continue;
     }
     const dt = p.t - prev.t;
-    adx.push(Math.abs(p.x - prev.x));
-    ady.push(Math.abs(p.y - prev.y));
+    add(adx, Math.abs(p.x - prev.x));
+    add(ady, Math.abs(p.y - prev.y));
     intervals.push(dt);
     if (dt > PAUSE_MS) {
       paused += dt;
@@ -157,16 +176,16 @@ export function movementFeatures(moves: readonly Point[]): MovementFeatures {
   if (stroke && prev) endStroke(stroke, prev, k);
   const span = first && prev ? prev.t - first.t : 0;
   return {
-    mouse_dx_mean: mean(adx),
-    mouse_dy_mean: mean(ady),
+    mouse_dx_mean: meanOf(adx),
+    mouse_dy_mean: meanOf(ady),
     speed_mean: mean(k.speeds),
     speed_std: std(k.speeds),
     speed_max: max(k.speeds),
     accel_mean: mean(k.accels),
     accel_std: std(k.accels),
-    jerk_mean: mean(k.jerks),
-    curvature_mean: mean(k.turns),
-    straightness: mean(k.straightness),
+    jerk_mean: meanOf(k.jerks),
+    curvature_mean: meanOf(k.turns),
+    straightness: meanOf(k.straightness),
     pause_share: span > 0 ? paused / span : NaN,
     interval_mean: mean(intervals),
     interval_std: std(intervals),

@@ -6,6 +6,10 @@
  * durable acknowledgement's group commit does (db/buffer.ts). With nothing running, a claim is
  * sent at once: an idle guard adds no delay.
  *
+ * A claim still queued after `timeoutMs` is failed, not sent: its caller has accepted the post on
+ * memory by then (middleware/ingest/_state.ts), and while the database hangs the queue holds at
+ * most `timeoutMs` of posts.
+ *
  * Each claim is answered exactly as a claim of its own would be. A session is in at most one
  * statement at a time, so its posts are claimed in the order they were asked (two statements in
  * flight could lock its row in either order, and a later seq claimed first would turn the earlier
@@ -36,6 +40,8 @@ export type ClaimPost = Omit<IngestClaimInput, "capacity" | "perMs">;
 interface Pending {
   post: ClaimPost;
   done: PromiseWithResolvers<IngestClaim>;
+  /** performance.now() when it was asked. */
+  at: number;
 }
 
 /** Builds the batcher; `claim` resolves to the fleet's answer, or rejects when the store fails. */
@@ -55,9 +61,16 @@ export function createClaimBatcher(
     const batch: Pending[] = [];
     const rest: Pending[] = [];
     const seen = new Set<string>();
+    const stale = performance.now() - options.timeoutMs;
     for (const item of queue) {
       const session = item.post.session;
-      if (batch.length < maxBatch && !seen.has(session) && !busy.has(session)) {
+      if (item.at < stale) {
+        item.done.reject(
+          new Error(`Ingest claim not sent within ${options.timeoutMs} ms`),
+        );
+      } else if (
+        batch.length < maxBatch && !seen.has(session) && !busy.has(session)
+      ) {
         seen.add(session);
         batch.push(item);
       } else rest.push(item);
@@ -93,7 +106,7 @@ export function createClaimBatcher(
   return {
     claim(post) {
       const done = Promise.withResolvers<IngestClaim>();
-      queue.push({ post, done });
+      queue.push({ post, done, at: performance.now() });
       pump();
       return done.promise;
     },

@@ -106,3 +106,34 @@ Deno.test("createClaimBatcher() fails a statement's claims when the store does n
     lastSeq: 7,
   });
 });
+
+Deno.test("createClaimBatcher() fails claims that waited past the timeout instead of sending them late", async () => {
+  const sent: string[][] = [];
+  const batcher = createClaimBatcher({
+    claimIngestPosts(batch) {
+      sent.push(batch.posts.map((p) => p.session));
+      return sent.length === 1
+        ? new Promise(() => {}) // hangs: the claims behind it wait
+        : Promise.resolve(batch.posts.map(() => ({
+          outcome: "ok" as const,
+          tokens: 1,
+          lastSeq: 1,
+        })));
+    },
+  }, { capacity: 60, perMs: 0.001, timeoutMs: 30, maxInFlight: 1 });
+  const first = batcher.claim({ session: "a", seq: 1, nowMs: 0 });
+  const late = ["b", "c"].map((session) =>
+    batcher.claim({ session, seq: 1, nowMs: 0 })
+  );
+  await assert.rejects(first, /timed out/);
+  for (const claim of late) {
+    await assert.rejects(claim, /not sent within 30 ms/);
+  }
+  assert.deepEqual(sent, [["a"]]);
+  // A fresh claim is sent as usual.
+  assert.equal(
+    (await batcher.claim({ session: "d", seq: 1, nowMs: 0 })).outcome,
+    "ok",
+  );
+  assert.deepEqual(sent, [["a"], ["d"]]);
+});
