@@ -2,7 +2,7 @@
  * Mouse movement kinematics for one window. Private to collector/; formulas are documented in
  * collector/README.md ("Features") and beside each computation.
  */
-import { cv, max, mean, std } from "./_stats.ts";
+import { cv, max, mean, modeShare, std } from "./_stats.ts";
 
 /** A gap between two moves longer than this (ms) is a pause: it ends one stroke and starts the next. */
 export const PAUSE_MS = 100;
@@ -30,6 +30,7 @@ export interface MovementFeatures {
   interval_mean: number;
   interval_std: number;
   interval_cv: number;
+  interval_mode_share: number;
 }
 
 interface Kinematics {
@@ -136,7 +137,9 @@ function segment(s: Stroke, a: Point, b: Point, k: Kinematics): void {
  * Consecutive moves with the same t keep only the last (a browser can report several per frame).
  * A gap longer than PAUSE_MS between moves ends a stroke. Per step (consecutive kept moves, pauses
  * included): mouse_dx_mean = mean |Δx|, mouse_dy_mean = mean |Δy| (px), interval_* over Δt (ms),
- * interval_cv = std/mean; pause_share = Σ(Δt > PAUSE_MS) / (t_last − t_first). Speed, accel, jerk
+ * interval_cv = std/mean; pause_share = Σ(Δt > PAUSE_MS) / (t_last − t_first);
+ * interval_mode_share = share of in-stroke Δt within ±1 ms of their most common whole-ms value
+ * (≥ 4 of them, else NaN). Speed, accel, jerk
  * and curvature use in-stroke segments only; straightness is the mean chord/path over strokes of
  * ≥ 3 points with a non-zero path.
  */
@@ -150,6 +153,7 @@ export function movementFeatures(moves: readonly Point[]): MovementFeatures {
   };
   const adx: Sum = { sum: 0, n: 0 }, ady: Sum = { sum: 0, n: 0 };
   const intervals: number[] = [];
+  const inStroke: number[] = [];
   let paused = 0,
     prev: Point | undefined,
     first: Point | undefined,
@@ -170,7 +174,10 @@ export function movementFeatures(moves: readonly Point[]): MovementFeatures {
       paused += dt;
       endStroke(stroke, prev, k);
       stroke = newStroke(p);
-    } else segment(stroke, prev, p, k);
+    } else {
+      inStroke.push(dt);
+      segment(stroke, prev, p, k);
+    }
     prev = p;
   }
   if (stroke && prev) endStroke(stroke, prev, k);
@@ -190,5 +197,6 @@ export function movementFeatures(moves: readonly Point[]): MovementFeatures {
     interval_mean: mean(intervals),
     interval_std: std(intervals),
     interval_cv: cv(intervals),
+    interval_mode_share: modeShare(inStroke),
   };
 }

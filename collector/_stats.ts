@@ -37,3 +37,27 @@ export function diffs(xs: readonly number[]): number[] {
   for (let i = 1; i < xs.length; i++) out.push(xs[i] - xs[i - 1]);
   return out;
 }
+
+/**
+ * Share of intervals within ±1 ms of the most common whole-millisecond interval (ties: the
+ * shortest); NaN for fewer than 4 intervals. Event timing through a real device is quantised (a
+ * mouse reports every 8 ms, a browser delivers pointer moves once per frame), so a person's
+ * intervals pile up on one period; a generator that draws each interval from a continuous
+ * distribution spreads them.
+ */
+export function modeShare(intervals: readonly number[]): number {
+  if (intervals.length < 4) return NaN;
+  const counts = new Map<number, number>();
+  let best = 0, mode = Infinity;
+  for (let i = 0; i < intervals.length; i++) {
+    const k = Math.round(intervals[i]);
+    const c = (counts.get(k) ?? 0) + 1;
+    counts.set(k, c);
+    if (c > best || (c === best && k < mode)) [best, mode] = [c, k];
+  }
+  let near = 0;
+  for (let i = 0; i < intervals.length; i++) {
+    if (Math.abs(intervals[i] - mode) <= 1) near++;
+  }
+  return near / intervals.length;
+}

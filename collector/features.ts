@@ -32,6 +32,7 @@ export const FEATURE_NAMES = [
   "interval_mean",
   "interval_std",
   "interval_cv",
+  "interval_mode_share",
   // Clicks.
   "click_dwell_mean",
   "click_dwell_std",

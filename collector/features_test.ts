@@ -69,11 +69,31 @@ Deno.test("extractFeatures() movement kinematics on a hand-worked path", () => {
     interval_mean: 220 / 6,
     interval_std: popStd(intervals),
     interval_cv: popStd(intervals) / (220 / 6),
+    // In-stroke Δt 10, 10, 20, 10, 10: four within ±1 ms of the mode (10).
+    interval_mode_share: 4 / 5,
   };
   assertClose(popStd(speeds), Math.sqrt(137_600), "speed_std check");
   for (const [name, value] of Object.entries(expected)) {
     assertClose(f[name as keyof typeof f], value, name);
   }
+});
+
+Deno.test("extractFeatures() interval_mode_share: quantised device timing against drawn intervals", () => {
+  const at = (dts: number[]) => {
+    let t = 0;
+    return extractFeatures(
+      [move(0, 0, 0), ...dts.map((d, i) => move(t += d, 5 * (i + 1), 0))],
+    ).interval_mode_share;
+  };
+  // A browser at 60 Hz: fractional frame times round to 17, one dropped frame (33.4).
+  assertClose(at([16.6, 16.8, 16.7, 33.4]), 3 / 4, "60 Hz frames");
+  // Ties go to the shortest interval: 5 and 9 twice each, mode 5, so 5, 5 (and none of 9).
+  assertClose(at([5, 9, 5, 9]), 2 / 4, "tie");
+  // Intervals drawn from a continuous distribution spread: only the mode (7, the shortest) itself.
+  assertClose(at([7, 12, 15, 19, 24, 30]), 1 / 6, "spread");
+  // Gaps over 100 ms are pauses, not intervals: four in-stroke 8s, or three (too few: NaN).
+  assertClose(at([8, 8, 8, 150, 8]), 1, "pause skipped");
+  assert.ok(Number.isNaN(at([8, 8, 150, 8])));
 });
 
 Deno.test("extractFeatures() clicks: count, dwell per button, teleport share", () => {

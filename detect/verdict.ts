@@ -51,7 +51,11 @@ export interface AmbiguityOptions {
   botBelow?: number;
 }
 
-/** Default bound on one window's log-odds: a window with P(bot) ≥ 0.993 counts as 0.993. */
+/**
+ * Default bound on one window's log-odds when the options name none: a window with P(bot) ≥ 0.993
+ * counts as 0.993 (the owner check uses it). The bot session rule takes VERDICT_CLIP (3) from
+ * config.ts through {@link verdictOptionsOf}.
+ */
 export const DEFAULT_CLIP = 5;
 
 /** Running evidence of one session. */
@@ -145,6 +149,7 @@ export interface VerdictSettings {
   VERDICT_THRESHOLD: number;
   VERDICT_MIN_WINDOWS: number;
   VERDICT_DECAY: number;
+  VERDICT_CLIP: number;
   VERDICT_AMBIGUOUS_WINDOWS: number;
   VERDICT_AMBIGUOUS_HUMANNESS: number;
 }
@@ -159,6 +164,7 @@ export function verdictOptionsOf(c: VerdictSettings): VerdictOptions {
     threshold: c.VERDICT_THRESHOLD,
     minWindows: c.VERDICT_MIN_WINDOWS,
     decay: c.VERDICT_DECAY,
+    clip: c.VERDICT_CLIP,
   };
   return c.VERDICT_AMBIGUOUS_WINDOWS === 0 ? base : {
     ...base,

@@ -132,6 +132,7 @@ Deno.test("verdictOptionsOf() maps VERDICT_* and turns the ambiguity rule off at
     VERDICT_THRESHOLD: 2,
     VERDICT_MIN_WINDOWS: 3,
     VERDICT_DECAY: 0.8,
+    VERDICT_CLIP: 3,
     VERDICT_AMBIGUOUS_WINDOWS: 5,
     VERDICT_AMBIGUOUS_HUMANNESS: 0.6,
   };
@@ -139,11 +140,13 @@ Deno.test("verdictOptionsOf() maps VERDICT_* and turns the ambiguity rule off at
     threshold: 2,
     minWindows: 3,
     decay: 0.8,
+    clip: 3,
     ambiguity: { windows: 5, humanness: 0.6 },
   });
   assert.deepEqual(verdictOptionsOf({ ...c, VERDICT_AMBIGUOUS_WINDOWS: 0 }), {
     threshold: 2,
     minWindows: 3,
     decay: 0.8,
+    clip: 3,
   });
 });

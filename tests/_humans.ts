@@ -231,13 +231,22 @@ export async function replayMouse(
     layer.style.cssText = "position:fixed;inset:0;z-index:2147483647";
     document.body.append(layer);
   })()`);
-  const start = performance.now();
+  // Moves carry their recorded time (CDP's `timestamp`, which becomes the event's timeStamp): a
+  // person's device quantises event timing (interval_mode_share), the CDP round trip does not.
+  const cdp = await page.createCDPSession();
+  const start = performance.now(), epoch = Date.now();
   for (const e of events) {
     const wait = start + e.t - performance.now();
     if (wait > 1) await sleep(wait);
     const button = e.button === 2 ? "right" : "left";
-    if (e.kind === "move") await page.mouse.move(e.x!, e.y!);
-    else if (e.kind === "down") await page.mouse.down({ button });
+    if (e.kind === "move") {
+      await cdp.send("Input.dispatchMouseEvent", {
+        type: "mouseMoved",
+        x: e.x!,
+        y: e.y!,
+        timestamp: (epoch + e.t) / 1000,
+      });
+    } else if (e.kind === "down") await page.mouse.down({ button });
     else if (e.kind === "up") await page.mouse.up({ button });
   }
 }

@@ -87,7 +87,10 @@ for (const backend of backends()) {
           result.comparison.find((c) => c.group === g)!;
         const humans = row("trusted humans, held out");
         assert.equal(humans.sessions, held);
-        assert.ok(humans.live >= Math.ceil(held / 2), JSON.stringify(humans));
+        // The live model misjudges them: it flags some of these 3-window sessions (2 of 8 since
+        // the rule needs log-odds ≥ 3 with each window clipped at 3; at threshold 2 with a clip of
+        // 5 it flagged at least half), the candidate none.
+        assert.ok(humans.live >= 2, JSON.stringify(humans));
         assert.equal(humans.candidate, 0, JSON.stringify(humans));
         const bots = row("generated bots, held out");
         assert.equal(bots.sessions, 50);

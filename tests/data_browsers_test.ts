@@ -63,6 +63,8 @@ Deno.test("parseRecordArgs() reads the options and rejects unknown ones", async 
       [o.families, o.sessions, o.seconds, o.maxSeconds, o.seed, o.parallel],
       [["puppeteer", "playwright", "selenium"], 30, 30, 45, 1, 2],
     );
+    assert.equal(o.rowsOnly, false);
+    assert.equal(parseRecordArgs(["--rows-only"]).rowsOnly, true);
   });
   await t.step("an unknown option", () => {
     assert.throws(() => parseRecordArgs(["--session", "3"]), /session/);

@@ -1,11 +1,14 @@
 import assert from "node:assert/strict";
 import { skipWithoutChromium } from "../sim/browsers/chromium.ts";
 import {
+  parseChromiumArgs,
   planSessions,
   recordChromiumSessions,
   recordedRows,
+  rowsFromRaw,
   TARGET_PAGE,
 } from "../sim/browsers/chromium_bots.ts";
+import { readJsonl } from "../collector/mod.ts";
 
 const SKIP = skipWithoutChromium("tests/data_chromium_test.ts");
 
@@ -86,4 +89,50 @@ Deno.test({
       ["chromium_ghost", "chromium_linear"],
     );
   },
+});
+
+Deno.test("parseChromiumArgs() defaults to 30-40 s sessions, 20 per kind and webdriver state", () => {
+  const o = parseChromiumArgs([]);
+  assert.deepEqual(
+    [o.sessions, o.seconds, o.maxSeconds, o.raw, o.fromRaw],
+    [20, 30, 40, undefined, undefined],
+  );
+  assert.equal(parseChromiumArgs(["--raw", "r.jsonl"]).raw, "r.jsonl");
+  assert.throws(() => parseChromiumArgs(["--seconds", "0"]), RangeError);
+});
+
+Deno.test("rowsFromRaw() gives the rows recordedRows() gives, the kind read from the name", async () => {
+  const events = await readJsonl("data/chromium_sample.jsonl");
+  assert.ok(events.every((e) => e.session === "chromium/ghost/0"));
+  const stealth = events.map((e) => ({
+    ...e,
+    session: "chromium/linear_stealth/7",
+  }));
+  const path = await Deno.makeTempFile({ suffix: ".jsonl" });
+  try {
+    await Deno.writeTextFile(
+      path,
+      [...events, ...stealth].map((e) => JSON.stringify(e)).join("\n") + "\n",
+    );
+    const rows = await rowsFromRaw(path);
+    const expected = recordedRows([
+      { name: "chromium/ghost/0", kind: "chromium_ghost", events },
+      {
+        name: "chromium/linear_stealth/7",
+        kind: "chromium_linear",
+        events: stealth,
+      },
+    ]);
+    assert.ok(expected.length >= 2);
+    assert.deepEqual(rows, expected);
+    assert.deepEqual(
+      [...new Set(rows.map((r) => `${r.session} ${r.kind}`))],
+      [
+        "chromium/ghost/0 chromium_ghost",
+        "chromium/linear_stealth/7 chromium_linear",
+      ],
+    );
+  } finally {
+    await Deno.remove(path);
+  }
 });

@@ -193,6 +193,7 @@ Options:
   --raw-dir <dir>       where <family>.jsonl files go (default data/browser_raw)
   --max-raw-bytes <n>   cap per raw file: whole sessions in order until it (default 3000000)
   --rows <file>         feature rows of every file in --raw-dir (default data/browser_rows.csv)
+  --rows-only           record nothing: rebuild --rows from the files in --raw-dir (after a feature change)
   --help                this text
 Example: deno run -A sim/browsers/record_browsers.ts --family playwright --sessions 4 --seconds 30 --max-seconds 45`;
 
@@ -201,6 +202,8 @@ export interface RecordBrowsersCli extends RecordBrowsersOptions {
   rawDir: string;
   maxRawBytes: number;
   rows: string;
+  /** Record nothing; rebuild the rows from the raw files. */
+  rowsOnly?: boolean;
 }
 
 /** Parses the CLI's arguments; throws a TypeError naming a bad or unknown option. */
@@ -216,6 +219,7 @@ export function parseRecordArgs(args: string[]): RecordBrowsersCli {
       "raw-dir": { type: "string", default: "data/browser_raw" },
       "max-raw-bytes": { type: "string", default: "3000000" },
       rows: { type: "string", default: "data/browser_rows.csv" },
+      "rows-only": { type: "boolean", default: false },
     },
   });
   const families = values.family.split(",").map((f) => f.trim());
@@ -244,12 +248,14 @@ export function parseRecordArgs(args: string[]): RecordBrowsersCli {
     rawDir: values["raw-dir"],
     maxRawBytes: count("max-raw-bytes", values["max-raw-bytes"], 1, 2 ** 31),
     rows: values.rows,
+    rowsOnly: values["rows-only"],
   };
 }
 
 async function record(cli: RecordBrowsersCli): Promise<number> {
   const began = Date.now();
   const elapsed = () => `${((Date.now() - began) / 1000).toFixed(0)} s`;
+  if (cli.rowsOnly) return await writeRows(cli, elapsed);
   const sessions = await recordBrowserSessions({
     ...cli,
     onSession: (done, total, s) =>
@@ -278,6 +284,13 @@ async function record(cli: RecordBrowsersCli): Promise<number> {
       `wrote ${kept} of ${own.length} sessions to ${path} (${size} bytes)`,
     );
   }
+  return await writeRows(cli, elapsed);
+}
+
+async function writeRows(
+  cli: RecordBrowsersCli,
+  elapsed: () => string,
+): Promise<number> {
   const rows = await rowsFromRawDir(cli.rawDir);
   await Deno.writeTextFile(cli.rows, toCsv(rows));
   console.log(`wrote ${rows.length} rows to ${cli.rows} in ${elapsed()}`);

@@ -68,15 +68,29 @@ export function openRules(): OpenRule[] {
       sessionVerdict(s.map((w) => w.bot), options, s.map((w) => w.human))
         .detectedAt,
   });
+  const odds = `log-odds ≥ ${SHIPPED.threshold} (clip ${SHIPPED.clip})`;
   const shipped = SHIPPED.ambiguity
-    ? `shipped: log-odds, or ${SHIPPED.ambiguity.windows} windows in a row with none positively human (humanness ≥ ${SHIPPED.ambiguity.humanness})`
-    : "shipped: bot model log-odds";
-  const rules = [rule(shipped, SHIPPED), rule("bot model log-odds only", base)];
-  for (const windows of [3, 4, 6]) {
+    ? `shipped: ${odds}, or ${SHIPPED.ambiguity.windows} windows in a row with none positively human (humanness ≥ ${SHIPPED.ambiguity.humanness})`
+    : `shipped: ${odds}`;
+  const rules = [
+    rule(shipped, SHIPPED),
+    rule(`bot model ${odds} only`, base),
+    // The rule shipped before interval_mode_share, for comparison: one window could decide.
+    rule(
+      "before: log-odds ≥ 2 (clip 5), or 4 in a row not positively human (humanness ≥ 0.5)",
+      {
+        ...base,
+        threshold: 2,
+        clip: 5,
+        ambiguity: { windows: 4, humanness: 0.5 },
+      },
+    ),
+  ];
+  for (const windows of [4, 6, 8]) {
     for (const humanness of [0.5, 0.6, 0.7]) {
       rules.push(
         rule(
-          `log-odds, or ${windows} in a row not positively human (humanness ≥ ${humanness})`,
+          `${odds}, or ${windows} in a row not positively human (humanness ≥ ${humanness})`,
           {
             ...base,
             ambiguity: { windows, humanness },
