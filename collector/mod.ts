@@ -31,6 +31,26 @@ export {
   type WindowOptions,
 } from "./features.ts";
 export {
+  ACTION_FEATURE_NAMES,
+  ACTION_PAUSE_MS,
+  actionFeatures,
+  actionVector,
+  type ActionMeasures,
+  type ActionType,
+  DIRECTION_BINS,
+  directionBin,
+  DRAG_MIN_PX,
+  extractActionVectors,
+  extractOwnerFeatures,
+  MIN_ACTION_PATH_PX,
+  OWNER_FEATURE_NAMES,
+  type OwnerFeatureName,
+  type OwnerFeatures,
+  type PointerAction,
+  type PointerPoint,
+  segmentActions,
+} from "./owner_features.ts";
+export {
   firstIssue,
   RAW_EVENT_SCHEMA,
   RAW_LITE_SCHEMA,

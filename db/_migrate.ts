@@ -4,6 +4,7 @@ import { migration002 } from "./migrations/002_profiles.ts";
 import { migration003 } from "./migrations/003_logout.ts";
 import { migration004 } from "./migrations/004_page_views.ts";
 import { migration005 } from "./migrations/005_fleet.ts";
+import { migration007 } from "./migrations/007_owner_features.ts";
 import { ident, sql } from "./_sql.ts";
 import type { Driver } from "./_sql.ts";
 
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration003,
   migration004,
   migration005,
+  migration007,
 ];
 
 /**

@@ -4,10 +4,10 @@
  * A "clean" window belongs to a session that carries the identity, was never revoked, has no
  * detection, and is not labelled bot or unauthorized: what a profile may learn as its owner.
  */
-import type { FeatureVector } from "../collector/mod.ts";
+import type { FeatureVector, OwnerFeatures } from "../collector/mod.ts";
 import { sql } from "./_sql.ts";
 import type { Driver, Query } from "./_sql.ts";
-import { readFeatures } from "./_windows.ts";
+import { readWindowVector } from "./_windows.ts";
 import type {
   ForgetResult,
   ProfileCandidate,
@@ -89,7 +89,7 @@ export async function profileWindows(
   side: "owner" | "others",
   limit: number,
   options: ProfileWindowOptions = {},
-): Promise<FeatureVector[]> {
+): Promise<(FeatureVector & Partial<OwnerFeatures>)[]> {
   const { since } = options;
   const rows = side === "owner"
     ? await db.run(
@@ -102,7 +102,7 @@ export async function profileWindows(
         cleanWindows(sql`s.user_identity <> ${identity}`, since)
       } order by md5(w.session || ':' || w.seq), w.session, w.seq limit ${limit}`,
     );
-  return rows.map(readFeatures);
+  return rows.map(readWindowVector);
 }
 
 /**

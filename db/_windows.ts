@@ -1,5 +1,9 @@
-import { FEATURE_NAMES } from "../collector/mod.ts";
-import type { FeatureVector, RawEvent } from "../collector/mod.ts";
+import { FEATURE_NAMES, OWNER_FEATURE_NAMES } from "../collector/mod.ts";
+import type {
+  FeatureVector,
+  OwnerFeatures,
+  RawEvent,
+} from "../collector/mod.ts";
 import { ident, join, pgArray, sql } from "./_sql.ts";
 import type { Driver, Query, Row } from "./_sql.ts";
 import type {
@@ -30,6 +34,35 @@ export function readFeatures(row: Row): FeatureVector {
   return out;
 }
 
+/**
+ * A stored window's feature vector with its owner features (migration 007) when it has them, NULL
+ * elements becoming NaN: what a profile is trained on.
+ */
+export function readWindowVector(
+  row: Row,
+): FeatureVector & Partial<OwnerFeatures> {
+  const features = readFeatures(row);
+  // PGlite returns the float8[] as an array, postgres.js (no type fetch) as its text '{1,NULL}'.
+  const owner = typeof row.owner_features === "string"
+    ? row.owner_features.slice(1, -1).split(",").map((v) =>
+      v === "NULL" ? null : v
+    )
+    : row.owner_features;
+  if (!Array.isArray(owner)) return features;
+  const out: Record<string, number> = { ...features };
+  OWNER_FEATURE_NAMES.forEach((name, i) => {
+    const v = owner[i];
+    out[name] = v === null || v === undefined ? NaN : Number(v);
+  });
+  return out as FeatureVector & Partial<OwnerFeatures>;
+}
+
+/** The owner features as a Postgres array literal (NULL for missing), or NULL without them. */
+function ownerArray(row: WindowRow): string | null {
+  const f = row.ownerFeatures;
+  return f ? pgArray(OWNER_FEATURE_NAMES.map((name) => toDb(f[name]))) : null;
+}
+
 function unnestQuery(rows: readonly WindowRow[]): Query {
   const cols = FEATURE_NAMES.map((name) =>
     sql`${pgArray(rows.map((r) => toDb(r.features[name])))}::text::float8[]`
@@ -43,8 +76,9 @@ function unnestQuery(rows: readonly WindowRow[]): Query {
     ${
     pgArray(rows.map((r) => r.receivedAt?.toISOString() ?? null))
   }::text::timestamptz[],
+    ${pgArray(rows.map(ownerArray))}::text::text[],
     ${join(cols)}
-  ) as u(session, seq, t0, t1, n_events, received_at, ${featureList})`;
+  ) as u(session, seq, t0, t1, n_events, received_at, owner_features, ${featureList})`;
 }
 
 /**
@@ -58,8 +92,10 @@ export async function insertWindows(
   if (rows.length === 0) return 0;
   const result = await db.run(sql`with u as (${unnestQuery(rows)}),
   w as (
-    insert into feature_windows (session, seq, t0, t1, n_events, received_at, ${featureList})
-    select session, seq, t0, t1, n_events, coalesce(received_at, now()), ${featureList}
+    insert into feature_windows (session, seq, t0, t1, n_events, received_at, owner_features,
+      ${featureList})
+    select session, seq, t0, t1, n_events, coalesce(received_at, now()),
+      owner_features::float8[], ${featureList}
     from u order by session, seq
     on conflict (session, seq) do nothing
     returning session, received_at

@@ -4,7 +4,11 @@
  *
  * @module
  */
-import type { FeatureVector, RawEvent } from "../collector/mod.ts";
+import type {
+  FeatureVector,
+  OwnerFeatures,
+  RawEvent,
+} from "../collector/mod.ts";
 import type { ConsoleStore } from "./console.ts";
 
 /** A guard session's state. */
@@ -27,6 +31,8 @@ export interface WindowRow {
   t1: number;
   nEvents: number;
   features: FeatureVector;
+  /** The owner check's features (migration 007), when the server computed them from events. */
+  ownerFeatures?: OwnerFeatures;
   /** Defaults to the time of the insert. */
   receivedAt?: Date;
 }
@@ -305,7 +311,7 @@ export interface Store {
     side: "owner" | "others",
     limit: number,
     options?: ProfileWindowOptions,
-  ): Promise<FeatureVector[]>;
+  ): Promise<(FeatureVector & Partial<OwnerFeatures>)[]>;
   /**
    * Forgets a user: deletes the windows, scores and raw events of the sessions carrying the
    * identity and its profile, and sets those sessions' identity to null (db/_profiles.ts).

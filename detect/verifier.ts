@@ -33,6 +33,9 @@ import {
   type FeatureName,
   type FeatureVector,
   hasPointerEvidence,
+  OWNER_FEATURE_NAMES,
+  type OwnerFeatureName,
+  type OwnerFeatures,
 } from "../collector/mod.ts";
 import {
   datasetFromRows,
@@ -41,6 +44,15 @@ import {
   seededRandom,
   trainForest,
 } from "../tree/mod.ts";
+
+/**
+ * What a verifier scores: a window's features, with its owner features (collector
+ * owner_features.ts) when they were computed (absent ones count as missing, NaN).
+ */
+export type VerifierVector = FeatureVector & Partial<OwnerFeatures>;
+
+/** A feature a verifier may split on: a bot-model feature or an owner feature. */
+export type VerifierFeature = FeatureName | OwnerFeatureName;
 
 /** The owner's class label in a verifier model. */
 export const OWNER = "owner";
@@ -95,7 +107,7 @@ export interface VerifierOptions {
   /** Others' windows kept, a seeded sample when there are more (default 1000). */
   maxOthers?: number;
   /** Features the forest may split on (default {@link VERIFIER_FEATURES}). */
-  features?: readonly FeatureName[];
+  features?: readonly VerifierFeature[];
 }
 
 /** The defaults of {@link VerifierOptions}. */
@@ -129,14 +141,23 @@ export function sampleOthers<T>(
   return idx.slice(0, max).sort((a, b) => a - b).map((i) => items[i]);
 }
 
+const KNOWN: ReadonlySet<string> = new Set([
+  ...FEATURE_NAMES,
+  ...OWNER_FEATURE_NAMES,
+]);
+
+/** A window's value of one feature; NaN when absent (an owner feature never computed). */
+const valueOf = (v: VerifierVector, f: string) =>
+  (v as Record<string, number | undefined>)[f] ?? NaN;
+
 function checkFeatures(features: readonly string[]): void {
   if (features.length === 0) {
     throw new RangeError("Cannot train verifier: no features");
   }
   for (const f of features) {
-    if (!(FEATURE_NAMES as readonly string[]).includes(f)) {
+    if (!KNOWN.has(f)) {
       throw new RangeError(
-        `Cannot train verifier: feature "${f}" is not in FEATURE_NAMES`,
+        `Cannot train verifier: feature "${f}" is not in FEATURE_NAMES or OWNER_FEATURE_NAMES`,
       );
     }
   }
@@ -152,8 +173,8 @@ function checkFeatures(features: readonly string[]): void {
  * has pointer evidence, or an option is out of range
  */
 export function trainVerifier(
-  owner: readonly FeatureVector[],
-  others: readonly FeatureVector[],
+  owner: readonly VerifierVector[],
+  others: readonly VerifierVector[],
   options: VerifierOptions = {},
 ): Model {
   const d = DEFAULT_VERIFIER_OPTIONS;
@@ -187,7 +208,7 @@ export function trainVerifier(
       "Cannot train verifier: no other people's windows with pointer evidence",
     );
   }
-  const row = (v: FeatureVector) => features.map((f) => v[f]);
+  const row = (v: VerifierVector) => features.map((f) => valueOf(v, f));
   const data = datasetFromRows(
     [...features],
     [...mine.map(row), ...theirs.map(row)],
@@ -211,7 +232,7 @@ export function trainVerifier(
  */
 export function ownerProbability(
   model: Model,
-  features: FeatureVector,
+  features: VerifierVector,
 ): number {
   const owner = model.classes.indexOf(OWNER);
   if (owner < 0 || !model.classes.includes(OTHER)) {
@@ -220,7 +241,7 @@ export function ownerProbability(
     );
   }
   if (!hasPointerEvidence(features)) return NaN;
-  const row = model.features.map((f) => features[f as FeatureName]);
+  const row = model.features.map((f) => valueOf(features, f));
   return predictProba(model, row)[owner];
 }
 

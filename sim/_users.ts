@@ -4,7 +4,7 @@
  * user a verifier trained on the owner's training sessions against other people's, scored on
  * held-out sessions of the owner (genuine) and of other people (impostors).
  */
-import { FEATURE_NAMES, type FeatureVector } from "../collector/mod.ts";
+import { extractFeatures, extractOwnerFeatures } from "../collector/mod.ts";
 import {
   MAX_OTHER_WINDOWS,
   MAX_OWNER_WINDOWS,
@@ -15,20 +15,21 @@ import {
   ownerProbability,
   trainVerifier,
   type VerifierOptions,
+  type VerifierVector,
 } from "../detect/mod.ts";
 import { seededRandom } from "../tree/mod.ts";
 import {
   evenlySpaced,
   listFiles,
+  pointerWindows,
   readRecording,
-  sessionRows,
 } from "./dataset/dataset.ts";
 import type { SessionScores } from "./verification_metrics.ts";
 
 /** One recorded session as the product would see it: its windows in time order. */
 export interface UserSession {
   id: string;
-  windows: FeatureVector[];
+  windows: VerifierVector[];
 }
 
 /** One person's sessions, split into profile training and held-out test. */
@@ -90,20 +91,10 @@ export async function readSession(
   id: string,
 ): Promise<UserSession> {
   const events = await readRecording(path, id);
-  const rows = sessionRows(events, {
-    session: id,
-    label: "human",
-    kind: "",
-    source: "",
-    group: "",
-  }, { maxWindows: Infinity, minPointerEvents: 1 });
   return {
     id,
-    windows: rows.map((r) =>
-      Object.fromEntries(
-        FEATURE_NAMES.map((n, i) => [n, r.features[i]]),
-      ) as FeatureVector
-    ),
+    windows: pointerWindows(events, { windowMs: 5000, minPointerEvents: 1 })
+      .map((w) => ({ ...extractFeatures(w), ...extractOwnerFeatures(w) })),
   };
 }
 
@@ -164,7 +155,7 @@ export async function loadBalabit(
   return out;
 }
 
-function trainWindows(s: UserSession, perSession: number): FeatureVector[] {
+function trainWindows(s: UserSession, perSession: number): VerifierVector[] {
   return evenlySpaced(s.windows.length, perSession).map((i) => s.windows[i]);
 }
 
@@ -172,7 +163,7 @@ function trainWindows(s: UserSession, perSession: number): FeatureVector[] {
 export function ownerWindowsOf(
   u: UserData,
   o: ProtocolOptions,
-): FeatureVector[] {
+): VerifierVector[] {
   const owner = u.train.flatMap((s) => trainWindows(s, o.trainPerSession));
   return o.ownerCap === undefined ? owner : owner.slice(0, o.ownerCap);
 }

@@ -225,6 +225,7 @@ Deno.test({
         [3, "logout that holds"],
         [4, "page views"],
         [5, "fleet shared state"],
+        [7, "owner features"],
       ]);
       assert.equal(await stores[0].insertWindows([windowRow("m", 1)]), 1);
       assert.equal((await stores[2].listWindows("m")).length, 1);

@@ -19,7 +19,11 @@
  *
  * @module
  */
-import { type FeatureVector, hasPointerEvidence } from "../../collector/mod.ts";
+import {
+  extractOwnerFeatures,
+  type FeatureVector,
+  hasPointerEvidence,
+} from "../../collector/mod.ts";
 import type { Store } from "../../db/mod.ts";
 import { log } from "../../log.ts";
 import { type Model, parseModel } from "../../tree/mod.ts";
@@ -155,7 +159,12 @@ export function createOwnerCheck(
     if (identity === null) return latched;
     const profile = await profileOf(identity);
     if (profile === null) return latched;
-    const score = 1 - ownerProbability(profile.model, window.features);
+    // The owner features come from ingest; without them (a caller that computed none) they are
+    // computed here from the window's events when it carries them, else they count as missing.
+    const owner = window.ownerFeatures ??
+      (window.events ? extractOwnerFeatures(window.events) : {});
+    const score = 1 -
+      ownerProbability(profile.model, { ...window.features, ...owner });
     // A new identity on the session (someone logged in as another user) starts over.
     const prev = known?.identity === identity
       ? known

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import type { FeatureVector } from "../../collector/mod.ts";
+import type { VerifierVector } from "../../detect/mod.ts";
 import type { Store } from "../../db/mod.ts";
 import { log } from "../../log.ts";
 import { type Model, serializeModel } from "../../tree/mod.ts";
@@ -111,8 +111,8 @@ export interface TrainedProfile {
  * @throws RangeError from trainVerifier when too few windows are left to train on
  */
 export function trainProfile(
-  owner: readonly FeatureVector[],
-  others: readonly FeatureVector[],
+  owner: readonly VerifierVector[],
+  others: readonly VerifierVector[],
   options?: VerifierOptions,
 ): TrainedProfile {
   const held = Math.max(3, Math.floor(owner.length / 4));
@@ -122,7 +122,7 @@ export function trainProfile(
     others.slice(heldOthers),
     options,
   );
-  const score = (v: FeatureVector) => 1 - ownerProbability(model, v);
+  const score = (v: VerifierVector) => 1 - ownerProbability(model, v);
   const calibration = eerThreshold(
     owner.slice(0, held).map(score),
     others.slice(0, heldOthers).map(score),
