@@ -43,9 +43,6 @@ export interface PointerAction {
   clickGap: number;
 }
 
-const dirNames = (prefix: string) =>
-  Array.from({ length: DIRECTION_BINS }, (_, i) => `${prefix}${i}`);
-
 /** The owner feature vector's names, in order. */
 export const OWNER_FEATURE_NAMES = [
   "act_count",
@@ -67,8 +64,22 @@ export const OWNER_FEATURE_NAMES = [
   "vy_abs",
   "vx_std",
   "vy_std",
-  ...dirNames("dir_share_"),
-  ...dirNames("dir_speed_"),
+  "dir_share_0",
+  "dir_share_1",
+  "dir_share_2",
+  "dir_share_3",
+  "dir_share_4",
+  "dir_share_5",
+  "dir_share_6",
+  "dir_share_7",
+  "dir_speed_0",
+  "dir_speed_1",
+  "dir_speed_2",
+  "dir_speed_3",
+  "dir_speed_4",
+  "dir_speed_5",
+  "dir_speed_6",
+  "dir_speed_7",
 ] as const;
 
 /** One owner feature's name. */

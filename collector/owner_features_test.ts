@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import {
+  ACTION_FEATURE_NAMES,
   actionFeatures,
+  actionVector,
   directionBin,
+  extractActionVectors,
   extractOwnerFeatures,
   OWNER_FEATURE_NAMES,
   segmentActions,
@@ -166,4 +169,44 @@ Deno.test("extractOwnerFeatures() of a window without pointer movement is all mi
   assert.equal(f.act_count, 0);
   const others = OWNER_FEATURE_NAMES.filter((n) => n !== "act_count");
   assert.deepEqual(others.filter((n) => !Number.isNaN(f[n])), []);
+});
+
+Deno.test("actionVector() of the bent move: type, measures, direction and per-axis values", () => {
+  const [action] = segmentActions(BENT);
+  const v = actionVector(action)!;
+  assert.equal(v.length, ACTION_FEATURE_NAMES.length);
+  const expected: Record<string, number> = {
+    type: 0,
+    duration: 0.3,
+    path: 70,
+    chord: 50,
+    straightness: 50 / 70,
+    speed: 70 / 0.3,
+    speed_max: 300,
+    accel_pos: 1000,
+    accel_neg: NaN,
+    curvature: Math.PI / 2 / 70,
+    deviation: 24,
+    peak_time: 0.2 / 0.3,
+    click_gap: NaN,
+    direction: 7, // right and down
+    chord_dx: 40,
+    chord_dy: 30,
+    vx_mean: 400 / 3,
+    vy_mean: 100,
+    vx_std: Math.sqrt(140000 / 9),
+    vy_std: Math.sqrt(20000),
+  };
+  ACTION_FEATURE_NAMES.forEach((name, i) => {
+    const want = expected[name];
+    if (Number.isNaN(want)) assert.ok(Number.isNaN(v[i]), name);
+    else assert.ok(Math.abs(v[i] - want) < 1e-6, `${name}: ${v[i]} ≠ ${want}`);
+  });
+});
+
+Deno.test("extractActionVectors() drops actions shorter than MIN_ACTION_PATH_PX", () => {
+  // The click approach moves 10 px, the drag 20 px, the first move 100 px: all kept, in order.
+  assert.deepEqual(extractActionVectors(EVENTS).map((v) => v[0]), [0, 1, 2]);
+  // A 3-px wiggle is no action.
+  assert.deepEqual(extractActionVectors([move(0, 0, 0), move(50, 3, 0)]), []);
 });

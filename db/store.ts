@@ -33,6 +33,8 @@ export interface WindowRow {
   features: FeatureVector;
   /** The owner check's features (migration 007), when the server computed them from events. */
   ownerFeatures?: OwnerFeatures;
+  /** The window's action vectors (collector `extractActionVectors`), with the owner features. */
+  ownerActions?: readonly (readonly number[])[];
   /** Defaults to the time of the insert. */
   receivedAt?: Date;
 }
@@ -195,6 +197,7 @@ import type {
   MailBudget,
   ProfileCandidate,
   ProfileRow,
+  ProfileWindow,
   ProfileWindowOptions,
   ReloginRisk,
   RevokeOptions,
@@ -311,7 +314,7 @@ export interface Store {
     side: "owner" | "others",
     limit: number,
     options?: ProfileWindowOptions,
-  ): Promise<(FeatureVector & Partial<OwnerFeatures>)[]>;
+  ): Promise<ProfileWindow[]>;
   /**
    * Forgets a user: deletes the windows, scores and raw events of the sessions carrying the
    * identity and its profile, and sets those sessions' identity to null (db/_profiles.ts).

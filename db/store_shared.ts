@@ -5,6 +5,8 @@
  *
  * @module
  */
+import type { FeatureVector, OwnerFeatures } from "../collector/mod.ts";
+
 /** Kinds of shared per-session state (db/_fleet.ts). */
 export type SessionStateKind = "evidence" | "silence";
 
@@ -103,6 +105,11 @@ export interface ProfileRow {
    * (the equal error rate's threshold): the owner check's zero point.
    */
   calibration: number;
+  /**
+   * The profile's score scale: mean held-out other score minus mean held-out owner score (both
+   * 1 − P(owner)); the owner check divides by it (per-user normalisation). Absent: older profile.
+   */
+  spread?: number;
   trainedAt: Date;
 }
 
@@ -111,6 +118,14 @@ export interface ProfileCandidate {
   identity: string;
   windows: number;
 }
+
+/**
+ * A clean window as a profile is trained on it: its features, its owner features and action
+ * vectors when it has them (migration 007; NaN for a missing value).
+ */
+export type ProfileWindow = FeatureVector & Partial<OwnerFeatures> & {
+  actions?: number[][];
+};
 
 /** Options of the profile window queries (Store.profileCandidates, Store.profileWindows). */
 export interface ProfileWindowOptions {

@@ -84,6 +84,17 @@ export const VERIFIER_FEATURES: readonly FeatureName[] = [
   "scroll_interval_cv",
 ];
 
+/**
+ * What the window forest splits on by default: {@link VERIFIER_FEATURES} and the owner features
+ * (collector owner_features.ts: action shares and means, per-direction and per-axis speed).
+ * Owner features absent from every owner training window (windows stored before they were
+ * computed) are left out of that profile's forest.
+ */
+export const OWNER_CHECK_FEATURES: readonly VerifierFeature[] = [
+  ...VERIFIER_FEATURES,
+  ...OWNER_FEATURE_NAMES,
+];
+
 /** Fewest owner windows (with pointer evidence) a profile is trained from: 30 s of mouse use. */
 export const MIN_OWNER_WINDOWS = 6;
 
@@ -106,8 +117,10 @@ export interface VerifierOptions {
   seed?: number;
   /** Others' windows kept, a seeded sample when there are more (default 1000). */
   maxOthers?: number;
-  /** Features the forest may split on (default {@link VERIFIER_FEATURES}). */
+  /** Features the forest may split on (default {@link OWNER_CHECK_FEATURES}). */
   features?: readonly VerifierFeature[];
+  /** Train the action forest too (owner_model.ts; default true). */
+  actions?: boolean;
 }
 
 /** The defaults of {@link VerifierOptions}. */
@@ -119,6 +132,7 @@ export const DEFAULT_VERIFIER_OPTIONS: Readonly<
   minSamplesLeaf: 10,
   seed: 1,
   maxOthers: 1000,
+  actions: true,
 };
 
 /**
@@ -185,8 +199,8 @@ export function trainVerifier(
     seed: options.seed ?? d.seed,
     maxOthers: options.maxOthers ?? d.maxOthers,
   };
-  const features = options.features ?? VERIFIER_FEATURES;
-  checkFeatures(features);
+  const requested = options.features ?? OWNER_CHECK_FEATURES;
+  checkFeatures(requested);
   if (!(Number.isInteger(o.maxOthers) && o.maxOthers >= 1)) {
     throw new RangeError(
       `Option "maxOthers" must be an integer >= 1, got ${o.maxOthers}`,
@@ -208,6 +222,11 @@ export function trainVerifier(
       "Cannot train verifier: no other people's windows with pointer evidence",
     );
   }
+  // An owner feature no owner window has (stored before it was computed) says nothing.
+  const features = requested.filter((f) =>
+    !(OWNER_FEATURE_NAMES as readonly string[]).includes(f) ||
+    mine.some((v) => !Number.isNaN(valueOf(v, f)))
+  );
   const row = (v: VerifierVector) => features.map((f) => valueOf(v, f));
   const data = datasetFromRows(
     [...features],
@@ -263,8 +282,29 @@ export function sessionOwnerProbability(
   return n > 0 ? sum / n : NaN;
 }
 
-/** The window score re-centred on the profile's calibration c: sigmoid(logit(s) − logit(c)). */
-export function calibratedScore(score: number, calibration: number): number {
+/**
+ * Window log-odds of "not the owner" per unit of a profile's spread: with a spread, a window
+ * scoring the held-out others' mean gets about +OWNER_EVIDENCE_SCALE / 2, one scoring the held-out
+ * owner's mean about −OWNER_EVIDENCE_SCALE / 2 (chosen with OWNER_THRESHOLD on SapiMouse users
+ * 1–72, docs/user_verification.md "The guard's rule").
+ */
+export const OWNER_EVIDENCE_SCALE = 4;
+
+/**
+ * The window score s = 1 − P(owner) as the owner check weighs it. With the profile's `spread`
+ * (per-user normalisation, profiles.ts): sigmoid(OWNER_EVIDENCE_SCALE × (s − c) / spread), so
+ * every profile's held-out owner and other windows sit at the same evidence whatever the scale
+ * of its scores. Without (older profiles): s re-centred on c, sigmoid(logit(s) − logit(c)).
+ */
+export function calibratedScore(
+  score: number,
+  calibration: number,
+  spread?: number,
+): number {
+  if (spread !== undefined && spread > 0) {
+    return 1 /
+      (1 + Math.exp(-OWNER_EVIDENCE_SCALE * (score - calibration) / spread));
+  }
   const c = Math.min(1 - 1e-6, Math.max(1e-6, calibration));
   return 1 / (1 + Math.exp(-(logOdds(score) - logOdds(c))));
 }

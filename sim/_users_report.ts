@@ -1,4 +1,5 @@
 /** Markdown of docs/user_verification.md, from the scores sim/evaluate_users.ts measured. */
+import { type AblationRow, ablationSection } from "./_users_ablation.ts";
 import { DEFAULT_VERIFIER_OPTIONS, VERIFIER_FEATURES } from "../detect/mod.ts";
 import {
   isDevUser,
@@ -53,6 +54,8 @@ export interface UsersReport {
     scores: UserScores[];
     calibrated: UserScores[];
   };
+  /** "What each change bought" (sim/_users_ablation.ts). */
+  ablation: AblationRow[];
   seconds: Record<string, number>;
 }
 
@@ -96,8 +99,9 @@ function protocol(r: UsersReport): string[] {
     ),
     "",
     "- Windows are the product's: the collector importers read each recording, `windowEvents` cuts " +
-    "5-s windows (fewer than 8 events dropped), `extractFeatures` computes them (sim/dataset/dataset.ts " +
-    "`sessionRows`); windows without a pointer event are dropped. At most " +
+    "5-s windows (fewer than 8 events dropped), `extractFeatures`, `extractOwnerFeatures` and " +
+    "`extractActionVectors` compute them (sim/_users.ts `readSession`, as ingest does); windows " +
+    "without a pointer event are dropped. At most " +
     `${TRAIN_PER_SESSION} training windows per session are kept, evenly spaced (it only thins Balabit).`,
     "- **SapiMouse**: per user, the verifier is trained on the user's 3-min session (users 35 and 62: " +
     "two) against other users' 3-min windows, then scores the user's 1-min session(s) (genuine) and " +
@@ -105,9 +109,15 @@ function protocol(r: UsersReport): string[] {
     "in training and an impostor in test (their 3-min sessions were seen, their 1-min sessions not). " +
     "*Paper split*: as Antal et al. divide the users, users 73–120 are verified, trained against " +
     "users 1–72 only, and tested against users 73–120: impostors never seen in training.",
-    "- **Balabit** (training_files, all legitimate): per user, the first half of the sessions by " +
-    "name (rounded up) train, the rest test, against other users' held-out sessions; a different " +
-    "logger (remote desktop) and free, everyday work instead of a clicking task.",
+    "- **Balabit** (training_files, all legitimate; the challenge's test files and labels are not " +
+    "available here, so its labelled protocol is reproduced on the training files): per user, the " +
+    "first half of the sessions by name (rounded up) train, the rest test; every other user's test " +
+    "sessions are presented as claimed by this user (is_illegal = 1). `deno run -A " +
+    "sim/users_split.ts <training_files> <out>` writes exactly this split as files and a labels " +
+    "file (29 genuine, 261 impostor sessions), which `deno task evaluate-users --balabit " +
+    "<out>/train --balabit-test <out>/test --labels <out>/labels.csv --json` scores with the same " +
+    "code as the rows here. A different logger (remote desktop) and free, everyday work instead " +
+    "of a clicking task.",
     `- Per window: every window of a test session (at most ${TEST_PER_SESSION}, evenly spaced). Per ` +
     "session: the mean P(owner) of its first k windows (sessions with fewer are left out). " +
     "Per user: AUC and EER of the user's genuine scores against the impostors' (with one genuine " +
@@ -269,9 +279,18 @@ export function renderUsersReport(r: UsersReport): string {
     ...results(r, eval73),
     ...operating(r, eval73),
     ...ownThresholds(r),
+    ...ablationSection(r.ablation),
     ...rule.lines,
     ...profileSection(r.caps, r.closed),
-    ...choosingSection(r.selection),
+    ...(r.selection.length > 0 ? choosingSection(r.selection) : [
+      "## Choosing features and options",
+      "",
+      "Not rerun here (`--choose` reruns it): the window forest's options (50 trees, at least 10 " +
+      "windows per leaf, √features, at most 1000 others) were chosen on SapiMouse users 1–72 " +
+      "before the owner features and the action forest (git history of this file); the action " +
+      "forest's leaf size (5) and sample caps (3000 actions a side) were set, not tuned.",
+      "",
+    ]),
     "## Limits",
     "",
     "- SapiMouse users all did one clicking task on one page, mostly recorded the same day; real " +

@@ -1,5 +1,5 @@
 /**
- * `deno task users-split SRC OUT`: the Balabit challenge's labelled protocol reproduced on its
+ * `deno run -A sim/users_split.ts SRC OUT`: the Balabit challenge's labelled protocol reproduced on its
  * training files (the challenge's test files and labels are not public here). Per user of SRC
  * (`<user>/session_<id>`), sessions in name order: the first half (rounded up) are linked into
  * OUT/train/<user>/, the rest are the user's genuine test sessions, linked into OUT/test/<user>/
@@ -7,6 +7,7 @@
  * `session_<id>_as_<user>` with is_illegal 1 (someone else presented as this user). OUT/labels.csv
  * lists them all. The same split as the report's Balabit rows (sim/_users.ts `loadBalabit`).
  */
+import { cliArgs, type CliIo, consoleIo, runCli } from "../cli.ts";
 import { listFiles } from "./dataset/dataset.ts";
 
 /** Writes the split; returns the counts of genuine and impostor test sessions. */
@@ -50,14 +51,46 @@ export async function writeUsersSplit(
   return { genuine, impostor };
 }
 
-if (import.meta.main) {
-  const [src, out] = Deno.args;
-  if (!src || !out) {
-    console.error("Usage: deno task users-split SRC_DIR OUT_DIR");
-    Deno.exit(2);
-  }
-  const n = await writeUsersSplit(src, out);
-  console.log(
-    `${out}: ${n.genuine} genuine, ${n.impostor} impostor test sessions`,
+const HELP = `Usage: deno run -A sim/users_split.ts SRC_DIR OUT_DIR
+Writes the swap-labelled split of Balabit-style recordings (SRC_DIR/<user>/session_<id>) for
+deno task evaluate-users --balabit OUT_DIR/train --balabit-test OUT_DIR/test --labels OUT_DIR/labels.csv
+(symlinks to the recordings, never copies; OUT_DIR must not exist yet).
+Options:
+  --help               this text
+Example: deno run -A sim/users_split.ts ../shared/datasets/balabit-mouse-challenge/training_files .data/split`;
+
+/** Runs `sim/users_split.ts` with these arguments (the command-line contract of cli.ts). */
+export function usersSplitCli(
+  args: string[],
+  io: CliIo = consoleIo,
+): Promise<number> {
+  return runCli(
+    {
+      name: "users_split",
+      help: HELP,
+      parse(a) {
+        const { positionals } = cliArgs(a, {
+          allowPositionals: true,
+          options: {},
+        });
+        if (positionals.length !== 2) {
+          throw new TypeError(
+            `Give SRC_DIR and OUT_DIR, got ${positionals.length} arguments`,
+          );
+        }
+        return { src: positionals[0], out: positionals[1] };
+      },
+      async run({ src, out }) {
+        const n = await writeUsersSplit(src, out);
+        io.out(
+          `${out}: ${n.genuine} genuine, ${n.impostor} impostor test sessions`,
+        );
+        return 0;
+      },
+    },
+    args,
+    io,
   );
 }
+
+if (import.meta.main) Deno.exit(await usersSplitCli(Deno.args));

@@ -73,6 +73,8 @@ export interface ScoredWindow {
   events?: readonly GuardEvent[];
   /** The owner check's features, computed at ingest from `events` (collector owner_features.ts). */
   ownerFeatures?: OwnerFeatures;
+  /** The window's action vectors, computed at ingest from `events` (`extractActionVectors`). */
+  ownerActions?: readonly (readonly number[])[];
 }
 
 /** What the ingest route tells the collector. */

@@ -20,13 +20,14 @@
  * @module
  */
 import {
+  extractActionVectors,
   extractOwnerFeatures,
   type FeatureVector,
   hasPointerEvidence,
 } from "../../collector/mod.ts";
 import type { Store } from "../../db/mod.ts";
 import { log } from "../../log.ts";
-import { type Model, parseModel } from "../../tree/mod.ts";
+import type { Model } from "../../tree/mod.ts";
 import {
   type DetectAction,
   explainWindow,
@@ -39,7 +40,9 @@ import {
   calibratedScore,
   type EvidenceState,
   initialEvidence,
-  ownerProbability,
+  type OwnerModel,
+  ownerModelProbability,
+  parseOwnerModel,
   stepEvidence,
   type VerdictOptions,
 } from "../../detect/mod.ts";
@@ -81,7 +84,12 @@ interface OwnerState extends EvidenceState {
 
 interface CachedProfile {
   at: number;
-  profile: { model: Model; version: string; calibration: number } | null;
+  profile: {
+    model: OwnerModel;
+    version: string;
+    calibration: number;
+    spread?: number;
+  } | null;
 }
 
 /** Sets `key` as the newest entry of a bounded insertion-ordered map. */
@@ -133,9 +141,10 @@ export function createOwnerCheck(
       const row = await options.store.getProfile(identity);
       if (row !== null) {
         profile = {
-          model: parseModel(row.model, `profile of "${identity}"`),
+          model: parseOwnerModel(row.model, `profile of "${identity}"`),
           version: row.version,
           calibration: row.calibration,
+          spread: row.spread,
         };
       }
     } catch (error) {
@@ -161,10 +170,12 @@ export function createOwnerCheck(
     if (profile === null) return latched;
     // The owner features come from ingest; without them (a caller that computed none) they are
     // computed here from the window's events when it carries them, else they count as missing.
-    const owner = window.ownerFeatures ??
-      (window.events ? extractOwnerFeatures(window.events) : {});
-    const score = 1 -
-      ownerProbability(profile.model, { ...window.features, ...owner });
+    const events = window.events ?? [];
+    const score = 1 - ownerModelProbability(profile.model, {
+      ...window.features,
+      ...(window.ownerFeatures ?? extractOwnerFeatures(events)),
+      actions: window.ownerActions ?? extractActionVectors(events),
+    });
     // A new identity on the session (someone logged in as another user) starts over.
     const prev = known?.identity === identity
       ? known
@@ -172,7 +183,7 @@ export function createOwnerCheck(
     const next: OwnerState = {
       ...stepEvidence(
         prev,
-        calibratedScore(score, profile.calibration),
+        calibratedScore(score, profile.calibration, profile.spread),
         options.verdict,
       ),
       identity,
@@ -193,7 +204,7 @@ export function createOwnerCheck(
     );
     if (next.detectedAt === null) return { action: "none" };
     if (prev.detectedAt === null) {
-      await onDetected(window, profile.model, version, next);
+      await onDetected(window, profile.model.window, version, next);
     }
     return acts ? logout : { action: "none" };
   };
