@@ -50,7 +50,8 @@ import {
 } from "./verification_metrics.ts";
 
 /** Owner training windows in the profile-size curve (6 = 30 s … 36 = 3 min). */
-export const OWNER_CAPS = [12, 36] as const;
+/** Empty: the profile-size curve is not rerun with the action forest (see the report). */
+export const OWNER_CAPS: readonly number[] = [];
 
 const INTERVAL: FeatureName[] = [
   "interval_mean",

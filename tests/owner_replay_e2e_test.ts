@@ -16,6 +16,7 @@
  */
 import assert from "node:assert/strict";
 import {
+  ACTION_FEATURE_NAMES,
   extractActionVectors,
   extractFeatures,
   type WindowEvent,
@@ -136,6 +137,16 @@ Deno.test("owner check: alice's replayed recording is kept, another person's rep
     const mine = await guard.store.getSession(own.session);
     assert.equal(mine?.state, "active");
     assert.deepEqual(mine?.detections, []);
+    // Ingest stored the replayed windows with the owner features and actions it computed: alice's
+    // newest clean windows are now these (the buffer flushes within 50 ms).
+    await new Promise((r) => setTimeout(r, 300));
+    const [newest] = await guard.store.profileWindows("alice", "owner", 1);
+    assert.equal(typeof newest.act_count, "number");
+    assert.ok(
+      (newest.actions?.length ?? 0) > 0,
+      JSON.stringify(newest.actions),
+    );
+    assert.equal(newest.actions![0].length, ACTION_FEATURE_NAMES.length);
 
     const other = await replay(IMPOSTOR);
     assert.equal(other.actions.at(-1), "logout", other.actions.join(","));
