@@ -10,12 +10,13 @@
  * {@link RECOMMENDED_OWNER_WINDOWS} (2 min of mouse use) before its verdicts are used, plus other
  * people's windows (up to `maxOthers`, e.g. other users' stored windows).
  *
- * What to expect (docs/user_verification.md, SapiMouse, 120 people doing one clicking task): mean
- * per-user AUC 0.85 for one 5-s window, 0.89 for the mean of the first 3 windows (15 s), 0.92 for
- * 6 (30 s); on Balabit (another logger) 0.78 per window. No threshold is built in: one threshold
- * for everyone gave FRR 25 % / FAR 16 % at 15 s on held-out SapiMouse users and accepted half of
- * Balabit's impostors. The product calibrates each profile on held-out windows and decides per
- * session with a sequential rule (profiles.ts, owner.ts); that rule's measured rates are in
+ * This is the window forest of a profile; owner_model.ts adds the action forest beside it and
+ * profiles.ts normalises the pair per user. What to expect of the pair (docs/user_verification.md,
+ * "Results" and "What each change bought"): on SapiMouse (120 people, one clicking task) mean
+ * per-user AUC 0.88 per 5-s window and 0.89 for the first 15 s; on Balabit (another logger, 10
+ * people) 0.98 per user for whole sessions, 0.956 pooled after per-user normalisation. No
+ * threshold is built in: the product decides per session with a sequential rule (owner.ts) on
+ * normalised window evidence ({@link calibratedScore}); its measured rates are in
  * docs/user_verification.md, "The guard's rule".
  *
  * @example
@@ -288,7 +289,7 @@ export function sessionOwnerProbability(
  * owner's mean about −OWNER_EVIDENCE_SCALE / 2 (chosen with OWNER_THRESHOLD on SapiMouse users
  * 1–72, docs/user_verification.md "The guard's rule").
  */
-export const OWNER_EVIDENCE_SCALE = 4;
+export const OWNER_EVIDENCE_SCALE = 8;
 
 /**
  * The window score s = 1 − P(owner) as the owner check weighs it. With the profile's `spread`

@@ -22,7 +22,7 @@ import { pct, table } from "./_users_tables.ts";
 import { summarize, type Summary } from "./verification_metrics.ts";
 
 /** OWNER_THRESHOLD values compared. */
-export const RULE_THRESHOLDS: readonly number[] = [2, 4, 6, 8, 10, 12, 16];
+export const RULE_THRESHOLDS: readonly number[] = [4, 8, 12, 16, 20, 24];
 
 /**
  * The choice: the lowest impostor false-accept rate among thresholds whose genuine sessions are

@@ -151,7 +151,7 @@ Deno.test("evaluateUsersCli() --balabit-test scores swapped sessions against the
         [1, 1, { "1": 1, "3": 1, "6": 1 }],
       );
       assert.deepEqual(report.rule, {
-        threshold: 8,
+        threshold: 16,
         minWindows: 6,
         decay: 0.8,
         ownersReported: 0,
