@@ -41,14 +41,17 @@ export {
   directionBin,
   DRAG_MIN_PX,
   extractActionVectors,
-  extractOwnerFeatures,
   MIN_ACTION_PATH_PX,
-  OWNER_FEATURE_NAMES,
-  type OwnerFeatureName,
-  type OwnerFeatures,
   type PointerAction,
   type PointerPoint,
   segmentActions,
+} from "./owner_actions.ts";
+export {
+  extractOwnerFeatures,
+  OWNER_FEATURE_NAMES,
+  type OwnerFeatureName,
+  type OwnerFeatures,
+  type OwnerVectors,
 } from "./owner_features.ts";
 export {
   firstIssue,

@@ -8,7 +8,7 @@ import {
   extractOwnerFeatures,
   OWNER_FEATURE_NAMES,
   segmentActions,
-} from "./owner_features.ts";
+} from "./mod.ts";
 import type { WindowEvent } from "./features.ts";
 
 const move = (t: number, x: number, y: number): WindowEvent => ({

@@ -4,11 +4,8 @@
  *
  * @module
  */
-import type {
-  FeatureVector,
-  OwnerFeatures,
-  RawEvent,
-} from "../collector/mod.ts";
+import type { FeatureVector, RawEvent } from "../collector/mod.ts";
+import type { OwnerVectors } from "../collector/mod.ts";
 import type { ConsoleStore } from "./console.ts";
 
 /** A guard session's state. */
@@ -23,18 +20,14 @@ export type Label = "human" | "bot" | "unauthorized";
 /** The labels a session can carry, in a stable order. */
 export const LABELS: readonly Label[] = ["human", "bot", "unauthorized"];
 
-/** One feature window as posted by the collector. */
-export interface WindowRow {
+/** One feature window as posted by the collector (owner vectors: ingest's, migration 007). */
+export interface WindowRow extends OwnerVectors {
   session: string;
   seq: number;
   t0: number;
   t1: number;
   nEvents: number;
   features: FeatureVector;
-  /** The owner check's features (migration 007), when the server computed them from events. */
-  ownerFeatures?: OwnerFeatures;
-  /** The window's action vectors (collector `extractActionVectors`), with the owner features. */
-  ownerActions?: readonly (readonly number[])[];
   /** Defaults to the time of the insert. */
   receivedAt?: Date;
 }

@@ -101,8 +101,8 @@ export interface ProfileRow {
   /** Owner windows it was trained on. */
   ownerWindows: number;
   /**
-   * The window score 1 − P(owner) at which held-out owner and other windows err equally often
-   * (the equal error rate's threshold): the owner check's zero point.
+   * The owner check's zero point on window scores 1 − P(owner): the midpoint of the held-out
+   * owner and other windows' mean scores (middleware/detect/profiles.ts `trainProfile`).
    */
   calibration: number;
   /**

@@ -198,7 +198,8 @@ function ownThresholds(r: UsersReport): string[] {
     "",
     "Each profile sets its own threshold, as the product calibrates it (`trainProfile`, see " +
     '"The guard\'s rule" for how profiles are built; users without a profile left out): the ' +
-    "held-out window EER threshold, so a session is accepted when its mean P(owner) is at or " +
+    "midpoint of the held-out owner and other windows' mean scores, so a session is accepted " +
+    "when its mean P(owner) is at or " +
     "above 1 − calibration. On SapiMouse the held-out windows come " +
     "from the same 3-min session as the training windows; on Balabit from the last training " +
     "session(s), a different day's recording.",

@@ -20,11 +20,7 @@
  *
  * @module
  */
-import {
-  type FeatureVector,
-  hasPointerEvidence,
-  type OwnerFeatures,
-} from "../../collector/mod.ts";
+import { type FeatureVector, hasPointerEvidence } from "../../collector/mod.ts";
 import type { Store } from "../../db/mod.ts";
 import { log } from "../../log.ts";
 import {
@@ -71,10 +67,6 @@ export interface ScoredWindow {
   features: FeatureVector;
   /** The window's server-decoded events, time-ordered; when present they are judged too. */
   events?: readonly GuardEvent[];
-  /** The owner check's features, computed at ingest from `events` (collector owner_features.ts). */
-  ownerFeatures?: OwnerFeatures;
-  /** The window's action vectors, computed at ingest from `events` (`extractActionVectors`). */
-  ownerActions?: readonly (readonly number[])[];
 }
 
 /** What the ingest route tells the collector. */

@@ -24,6 +24,7 @@ import {
   extractOwnerFeatures,
   type FeatureVector,
   hasPointerEvidence,
+  type OwnerVectors,
 } from "../../collector/mod.ts";
 import type { Store } from "../../db/mod.ts";
 import { log } from "../../log.ts";
@@ -106,7 +107,7 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
  */
 export function createOwnerCheck(
   options: OwnerCheckOptions,
-): (window: ScoredWindow) => Promise<DetectAction> {
+): (window: ScoredWindow & OwnerVectors) => Promise<DetectAction> {
   const ttl = options.profileTtlMs ?? 60_000;
   const max = options.maxSessions ?? 100_000;
   const states = new Map<string, OwnerState>();

@@ -11,8 +11,9 @@
  * confidently than its training windows (behaviour drifts between sessions; on SapiMouse most
  * genuine one-minute sessions scored 0.6–1.0 "not owner"), so 0.5 is no zero point. The newest
  * quarter of the owner's windows (at least 3) and a fifth of the others' are held out; the model
- * is trained on the rest, and the held-out scores give the threshold where false rejects equal
- * false accepts ({@link eerThreshold}). The owner check centres each window's evidence there.
+ * is trained on the rest, and the held-out scores set the profile's zero point (calibration) and
+ * scale (spread), per user ({@link trainProfile}). The owner check weighs each window's evidence
+ * by them, so one OWNER_THRESHOLD fits every profile.
  *
  * @module
  */
