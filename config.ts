@@ -83,7 +83,7 @@ export const ENV_SCHEMA = z.object({
     "must be a header name like X-Guard-User",
   ).optional(),
   OWNER_ACTION: z.enum(["alert", "logout"]).default("alert"),
-  OWNER_THRESHOLD: num(0, 1000).default(8),
+  OWNER_THRESHOLD: num(0, 1000).default(16),
   OWNER_MIN_WINDOWS: int(1, 1000).default(6),
   PROFILE_MIN_WINDOWS: int(12, 100_000).default(24),
   PROFILE_TTL_MS: int(1000, 86_400_000).default(60_000),

@@ -173,6 +173,7 @@ export function extractFeatures(
     interval_mean: m.interval_mean,
     interval_std: m.interval_std,
     interval_cv: m.interval_cv,
+    interval_mode_share: m.interval_mode_share,
     click_dwell_mean: c.click_dwell_mean,
     click_dwell_std: c.click_dwell_std,
     click_no_move_share: c.click_no_move_share,

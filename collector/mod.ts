@@ -31,6 +31,29 @@ export {
   type WindowOptions,
 } from "./features.ts";
 export {
+  ACTION_FEATURE_NAMES,
+  ACTION_PAUSE_MS,
+  actionFeatures,
+  type ActionMeasures,
+  type ActionType,
+  actionVector,
+  DIRECTION_BINS,
+  directionBin,
+  DRAG_MIN_PX,
+  extractActionVectors,
+  MIN_ACTION_PATH_PX,
+  type PointerAction,
+  type PointerPoint,
+  segmentActions,
+} from "./owner_actions.ts";
+export {
+  extractOwnerFeatures,
+  OWNER_FEATURE_NAMES,
+  type OwnerFeatureName,
+  type OwnerFeatures,
+  type OwnerVectors,
+} from "./owner_features.ts";
+export {
   firstIssue,
   RAW_EVENT_SCHEMA,
   RAW_LITE_SCHEMA,

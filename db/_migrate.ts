@@ -5,6 +5,7 @@ import { migration003 } from "./migrations/003_logout.ts";
 import { migration004 } from "./migrations/004_page_views.ts";
 import { migration005 } from "./migrations/005_fleet.ts";
 import { migration006 } from "./migrations/006_interval_mode_share.ts";
+import { migration007 } from "./migrations/007_owner_features.ts";
 import { ident, sql } from "./_sql.ts";
 import type { Driver } from "./_sql.ts";
 
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration004,
   migration005,
   migration006,
+  migration007,
 ];
 
 /**

@@ -4,14 +4,15 @@
  * A "clean" window belongs to a session that carries the identity, was never revoked, has no
  * detection, and is not labelled bot or unauthorized: what a profile may learn as its owner.
  */
-import type { FeatureVector } from "../collector/mod.ts";
+
 import { sql } from "./_sql.ts";
 import type { Driver, Query } from "./_sql.ts";
-import { readFeatures } from "./_windows.ts";
+import { readWindowVector } from "./_windows.ts";
 import type {
   ForgetResult,
   ProfileCandidate,
   ProfileRow,
+  ProfileWindow,
   ProfileWindowOptions,
 } from "./store.ts";
 
@@ -20,12 +21,14 @@ const iso = (d: Date) => d.toISOString();
 /** Inserts or replaces the profile of an identity. */
 export async function saveProfile(db: Driver, p: ProfileRow): Promise<void> {
   await db.run(sql`insert into user_profiles
-      (user_identity, model, version, owner_windows, calibration, trained_at)
+      (user_identity, model, version, owner_windows, calibration, calibration_spread,
+        trained_at)
     values (${p.identity}, ${p.model}, ${p.version}, ${p.ownerWindows},
-      ${p.calibration}, ${iso(p.trainedAt)}::timestamptz)
+      ${p.calibration}, ${p.spread ?? null}, ${iso(p.trainedAt)}::timestamptz)
     on conflict (user_identity) do update set model = excluded.model,
       version = excluded.version, owner_windows = excluded.owner_windows,
-      calibration = excluded.calibration, trained_at = excluded.trained_at`);
+      calibration = excluded.calibration,
+      calibration_spread = excluded.calibration_spread, trained_at = excluded.trained_at`);
 }
 
 /** The profile of an identity, or null. */
@@ -34,7 +37,7 @@ export async function getProfile(
   identity: string,
 ): Promise<ProfileRow | null> {
   const rows = await db.run(sql`select user_identity, model, version,
-    owner_windows, calibration, trained_at from user_profiles where user_identity = ${identity}`);
+    owner_windows, calibration, calibration_spread, trained_at from user_profiles where user_identity = ${identity}`);
   if (rows.length === 0) return null;
   const r = rows[0];
   return {
@@ -43,6 +46,9 @@ export async function getProfile(
     version: String(r.version),
     ownerWindows: Number(r.owner_windows),
     calibration: Number(r.calibration),
+    ...(r.calibration_spread === null || r.calibration_spread === undefined
+      ? {}
+      : { spread: Number(r.calibration_spread) }),
     trainedAt: new Date(r.trained_at as string | Date),
   };
 }
@@ -89,7 +95,7 @@ export async function profileWindows(
   side: "owner" | "others",
   limit: number,
   options: ProfileWindowOptions = {},
-): Promise<FeatureVector[]> {
+): Promise<ProfileWindow[]> {
   const { since } = options;
   const rows = side === "owner"
     ? await db.run(
@@ -102,7 +108,7 @@ export async function profileWindows(
         cleanWindows(sql`s.user_identity <> ${identity}`, since)
       } order by md5(w.session || ':' || w.seq), w.session, w.seq limit ${limit}`,
     );
-  return rows.map(readFeatures);
+  return rows.map(readWindowVector);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { FEATURE_NAMES } from "../collector/mod.ts";
+import { FEATURE_NAMES, OWNER_FEATURE_NAMES } from "../collector/mod.ts";
 import type { FeatureVector, RawEvent } from "../collector/mod.ts";
 import { ident, join, pgArray, sql } from "./_sql.ts";
 import type { Driver, Query, Row } from "./_sql.ts";
@@ -6,6 +6,7 @@ import type {
   ExportOptions,
   ExportRow,
   Label,
+  ProfileWindow,
   StoredRawEvent,
   StoredWindow,
   WindowRow,
@@ -30,6 +31,48 @@ export function readFeatures(row: Row): FeatureVector {
   return out;
 }
 
+/**
+ * A stored window's feature vector with its owner features (migration 007) when it has them, NULL
+ * elements becoming NaN: what a profile is trained on.
+ */
+export function readWindowVector(row: Row): ProfileWindow {
+  const features: ProfileWindow = readFeatures(row);
+  const actions = typeof row.owner_actions === "string"
+    ? JSON.parse(row.owner_actions)
+    : row.owner_actions;
+  if (Array.isArray(actions)) {
+    features.actions = actions.map((a: (number | null)[]) =>
+      a.map((v) => v ?? NaN)
+    );
+  }
+  // PGlite returns the float8[] as an array, postgres.js (no type fetch) as its text '{1,NULL}'.
+  const owner = typeof row.owner_features === "string"
+    ? row.owner_features.slice(1, -1).split(",").map((v) =>
+      v === "NULL" ? null : v
+    )
+    : row.owner_features;
+  if (!Array.isArray(owner)) return features;
+  const out: Record<string, unknown> = { ...features };
+  OWNER_FEATURE_NAMES.forEach((name, i) => {
+    const v = owner[i];
+    out[name] = v === null || v === undefined ? NaN : Number(v);
+  });
+  return out as ProfileWindow;
+}
+
+/** The owner features as a Postgres array literal (NULL for missing), or NULL without them. */
+function ownerArray(row: WindowRow): string | null {
+  const f = row.ownerFeatures;
+  return f ? pgArray(OWNER_FEATURE_NAMES.map((name) => toDb(f[name]))) : null;
+}
+
+/** The action vectors as JSON (NaN as null), or NULL without them. */
+function actionsJson(row: WindowRow): string | null {
+  return row.ownerActions
+    ? JSON.stringify(row.ownerActions.map((a) => a.map(toDb)))
+    : null;
+}
+
 function unnestQuery(rows: readonly WindowRow[]): Query {
   const cols = FEATURE_NAMES.map((name) =>
     sql`${pgArray(rows.map((r) => toDb(r.features[name])))}::text::float8[]`
@@ -43,8 +86,11 @@ function unnestQuery(rows: readonly WindowRow[]): Query {
     ${
     pgArray(rows.map((r) => r.receivedAt?.toISOString() ?? null))
   }::text::timestamptz[],
+    ${pgArray(rows.map(ownerArray))}::text::text[],
+    ${pgArray(rows.map(actionsJson))}::text::text[],
     ${join(cols)}
-  ) as u(session, seq, t0, t1, n_events, received_at, ${featureList})`;
+  ) as u(session, seq, t0, t1, n_events, received_at, owner_features, owner_actions,
+    ${featureList})`;
 }
 
 /**
@@ -58,8 +104,10 @@ export async function insertWindows(
   if (rows.length === 0) return 0;
   const result = await db.run(sql`with u as (${unnestQuery(rows)}),
   w as (
-    insert into feature_windows (session, seq, t0, t1, n_events, received_at, ${featureList})
-    select session, seq, t0, t1, n_events, coalesce(received_at, now()), ${featureList}
+    insert into feature_windows (session, seq, t0, t1, n_events, received_at, owner_features,
+      owner_actions, ${featureList})
+    select session, seq, t0, t1, n_events, coalesce(received_at, now()),
+      owner_features::float8[], owner_actions::jsonb, ${featureList}
     from u order by session, seq
     on conflict (session, seq) do nothing
     returning session, received_at

@@ -5,6 +5,7 @@
  * @module
  */
 import type { FeatureVector, RawEvent } from "../collector/mod.ts";
+import type { OwnerVectors } from "../collector/mod.ts";
 import type { ConsoleStore } from "./console.ts";
 
 /** A guard session's state. */
@@ -19,8 +20,8 @@ export type Label = "human" | "bot" | "unauthorized";
 /** The labels a session can carry, in a stable order. */
 export const LABELS: readonly Label[] = ["human", "bot", "unauthorized"];
 
-/** One feature window as posted by the collector. */
-export interface WindowRow {
+/** One feature window as posted by the collector (owner vectors: ingest's, migration 007). */
+export interface WindowRow extends OwnerVectors {
   session: string;
   seq: number;
   t0: number;
@@ -190,6 +191,7 @@ import type {
   MailBudget,
   ProfileCandidate,
   ProfileRow,
+  ProfileWindow,
   ProfileWindowOptions,
   ReloginRisk,
   RevokeOptions,
@@ -306,7 +308,7 @@ export interface Store {
     side: "owner" | "others",
     limit: number,
     options?: ProfileWindowOptions,
-  ): Promise<FeatureVector[]>;
+  ): Promise<ProfileWindow[]>;
   /**
    * Forgets a user: deletes the windows, scores and raw events of the sessions carrying the
    * identity and its profile, and sets those sessions' identity to null (db/_profiles.ts).

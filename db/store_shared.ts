@@ -5,6 +5,8 @@
  *
  * @module
  */
+import type { FeatureVector, OwnerFeatures } from "../collector/mod.ts";
+
 /** Kinds of shared per-session state (db/_fleet.ts). */
 export type SessionStateKind = "evidence" | "silence";
 
@@ -108,10 +110,15 @@ export interface ProfileRow {
   /** Owner windows it was trained on. */
   ownerWindows: number;
   /**
-   * The window score 1 − P(owner) at which held-out owner and other windows err equally often
-   * (the equal error rate's threshold): the owner check's zero point.
+   * The owner check's zero point on window scores 1 − P(owner): the midpoint of the held-out
+   * owner and other windows' mean scores (middleware/detect/profiles.ts `trainProfile`).
    */
   calibration: number;
+  /**
+   * The profile's score scale: mean held-out other score minus mean held-out owner score (both
+   * 1 − P(owner)); the owner check divides by it (per-user normalisation). Absent: older profile.
+   */
+  spread?: number;
   trainedAt: Date;
 }
 
@@ -120,6 +127,14 @@ export interface ProfileCandidate {
   identity: string;
   windows: number;
 }
+
+/**
+ * A clean window as a profile is trained on it: its features, its owner features and action
+ * vectors when it has them (migration 007; NaN for a missing value).
+ */
+export type ProfileWindow = FeatureVector & Partial<OwnerFeatures> & {
+  actions?: number[][];
+};
 
 /** Options of the profile window queries (Store.profileCandidates, Store.profileWindows). */
 export interface ProfileWindowOptions {

@@ -26,4 +26,5 @@ export * from "./window_judge.ts";
 export * from "./model_score.ts";
 export * from "./silence.ts";
 export * from "./verifier.ts";
+export * from "./owner_model.ts";
 export * from "./adapt.ts";

@@ -10,12 +10,13 @@
  * {@link RECOMMENDED_OWNER_WINDOWS} (2 min of mouse use) before its verdicts are used, plus other
  * people's windows (up to `maxOthers`, e.g. other users' stored windows).
  *
- * What to expect (docs/user_verification.md, SapiMouse, 120 people doing one clicking task): mean
- * per-user AUC 0.85 for one 5-s window, 0.89 for the mean of the first 3 windows (15 s), 0.92 for
- * 6 (30 s); on Balabit (another logger) 0.78 per window. No threshold is built in: one threshold
- * for everyone gave FRR 25 % / FAR 16 % at 15 s on held-out SapiMouse users and accepted half of
- * Balabit's impostors. The product calibrates each profile on held-out windows and decides per
- * session with a sequential rule (profiles.ts, owner.ts); that rule's measured rates are in
+ * This is the window forest of a profile; owner_model.ts adds the action forest beside it and
+ * profiles.ts normalises the pair per user. What to expect of the pair (docs/user_verification.md,
+ * "Results" and "What each change bought"): on SapiMouse (120 people, one clicking task) mean
+ * per-user AUC 0.88 per 5-s window and 0.89 for the first 15 s; on Balabit (another logger, 10
+ * people) 0.98 per user for whole sessions, 0.956 pooled after per-user normalisation. No
+ * threshold is built in: the product decides per session with a sequential rule (owner.ts) on
+ * normalised window evidence ({@link calibratedScore}); its measured rates are in
  * docs/user_verification.md, "The guard's rule".
  *
  * @example
@@ -33,6 +34,9 @@ import {
   type FeatureName,
   type FeatureVector,
   hasPointerEvidence,
+  OWNER_FEATURE_NAMES,
+  type OwnerFeatureName,
+  type OwnerFeatures,
 } from "../collector/mod.ts";
 import {
   datasetFromRows,
@@ -41,6 +45,15 @@ import {
   seededRandom,
   trainForest,
 } from "../tree/mod.ts";
+
+/**
+ * What a verifier scores: a window's features, with its owner features (collector
+ * owner_features.ts) when they were computed (absent ones count as missing, NaN).
+ */
+export type VerifierVector = FeatureVector & Partial<OwnerFeatures>;
+
+/** A feature a verifier may split on: a bot-model feature or an owner feature. */
+export type VerifierFeature = FeatureName | OwnerFeatureName;
 
 /** The owner's class label in a verifier model. */
 export const OWNER = "owner";
@@ -72,6 +85,17 @@ export const VERIFIER_FEATURES: readonly FeatureName[] = [
   "scroll_interval_cv",
 ];
 
+/**
+ * What the window forest splits on by default: {@link VERIFIER_FEATURES} and the owner features
+ * (collector owner_features.ts: action shares and means, per-direction and per-axis speed).
+ * Owner features absent from every owner training window (windows stored before they were
+ * computed) are left out of that profile's forest.
+ */
+export const OWNER_CHECK_FEATURES: readonly VerifierFeature[] = [
+  ...VERIFIER_FEATURES,
+  ...OWNER_FEATURE_NAMES,
+];
+
 /** Fewest owner windows (with pointer evidence) a profile is trained from: 30 s of mouse use. */
 export const MIN_OWNER_WINDOWS = 6;
 
@@ -94,8 +118,10 @@ export interface VerifierOptions {
   seed?: number;
   /** Others' windows kept, a seeded sample when there are more (default 1000). */
   maxOthers?: number;
-  /** Features the forest may split on (default {@link VERIFIER_FEATURES}). */
-  features?: readonly FeatureName[];
+  /** Features the forest may split on (default {@link OWNER_CHECK_FEATURES}). */
+  features?: readonly VerifierFeature[];
+  /** Train the action forest too (owner_model.ts; default true). */
+  actions?: boolean;
 }
 
 /** The defaults of {@link VerifierOptions}. */
@@ -107,6 +133,7 @@ export const DEFAULT_VERIFIER_OPTIONS: Readonly<
   minSamplesLeaf: 10,
   seed: 1,
   maxOthers: 1000,
+  actions: true,
 };
 
 /**
@@ -129,14 +156,23 @@ export function sampleOthers<T>(
   return idx.slice(0, max).sort((a, b) => a - b).map((i) => items[i]);
 }
 
+const KNOWN: ReadonlySet<string> = new Set([
+  ...FEATURE_NAMES,
+  ...OWNER_FEATURE_NAMES,
+]);
+
+/** A window's value of one feature; NaN when absent (an owner feature never computed). */
+const valueOf = (v: VerifierVector, f: string) =>
+  (v as Record<string, number | undefined>)[f] ?? NaN;
+
 function checkFeatures(features: readonly string[]): void {
   if (features.length === 0) {
     throw new RangeError("Cannot train verifier: no features");
   }
   for (const f of features) {
-    if (!(FEATURE_NAMES as readonly string[]).includes(f)) {
+    if (!KNOWN.has(f)) {
       throw new RangeError(
-        `Cannot train verifier: feature "${f}" is not in FEATURE_NAMES`,
+        `Cannot train verifier: feature "${f}" is not in FEATURE_NAMES or OWNER_FEATURE_NAMES`,
       );
     }
   }
@@ -152,8 +188,8 @@ function checkFeatures(features: readonly string[]): void {
  * has pointer evidence, or an option is out of range
  */
 export function trainVerifier(
-  owner: readonly FeatureVector[],
-  others: readonly FeatureVector[],
+  owner: readonly VerifierVector[],
+  others: readonly VerifierVector[],
   options: VerifierOptions = {},
 ): Model {
   const d = DEFAULT_VERIFIER_OPTIONS;
@@ -164,8 +200,8 @@ export function trainVerifier(
     seed: options.seed ?? d.seed,
     maxOthers: options.maxOthers ?? d.maxOthers,
   };
-  const features = options.features ?? VERIFIER_FEATURES;
-  checkFeatures(features);
+  const requested = options.features ?? OWNER_CHECK_FEATURES;
+  checkFeatures(requested);
   if (!(Number.isInteger(o.maxOthers) && o.maxOthers >= 1)) {
     throw new RangeError(
       `Option "maxOthers" must be an integer >= 1, got ${o.maxOthers}`,
@@ -187,7 +223,12 @@ export function trainVerifier(
       "Cannot train verifier: no other people's windows with pointer evidence",
     );
   }
-  const row = (v: FeatureVector) => features.map((f) => v[f]);
+  // An owner feature no owner window has (stored before it was computed) says nothing.
+  const features = requested.filter((f) =>
+    !(OWNER_FEATURE_NAMES as readonly string[]).includes(f) ||
+    mine.some((v) => !Number.isNaN(valueOf(v, f)))
+  );
+  const row = (v: VerifierVector) => features.map((f) => valueOf(v, f));
   const data = datasetFromRows(
     [...features],
     [...mine.map(row), ...theirs.map(row)],
@@ -211,7 +252,7 @@ export function trainVerifier(
  */
 export function ownerProbability(
   model: Model,
-  features: FeatureVector,
+  features: VerifierVector,
 ): number {
   const owner = model.classes.indexOf(OWNER);
   if (owner < 0 || !model.classes.includes(OTHER)) {
@@ -220,7 +261,7 @@ export function ownerProbability(
     );
   }
   if (!hasPointerEvidence(features)) return NaN;
-  const row = model.features.map((f) => features[f as FeatureName]);
+  const row = model.features.map((f) => valueOf(features, f));
   return predictProba(model, row)[owner];
 }
 
@@ -242,8 +283,29 @@ export function sessionOwnerProbability(
   return n > 0 ? sum / n : NaN;
 }
 
-/** The window score re-centred on the profile's calibration c: sigmoid(logit(s) − logit(c)). */
-export function calibratedScore(score: number, calibration: number): number {
+/**
+ * Window log-odds of "not the owner" per unit of a profile's spread: with a spread, a window
+ * scoring the held-out others' mean gets about +OWNER_EVIDENCE_SCALE / 2, one scoring the held-out
+ * owner's mean about −OWNER_EVIDENCE_SCALE / 2 (chosen with OWNER_THRESHOLD on SapiMouse users
+ * 1–72, docs/user_verification.md "The guard's rule").
+ */
+export const OWNER_EVIDENCE_SCALE = 8;
+
+/**
+ * The window score s = 1 − P(owner) as the owner check weighs it. With the profile's `spread`
+ * (per-user normalisation, profiles.ts): sigmoid(OWNER_EVIDENCE_SCALE × (s − c) / spread), so
+ * every profile's held-out owner and other windows sit at the same evidence whatever the scale
+ * of its scores. Without (older profiles): s re-centred on c, sigmoid(logit(s) − logit(c)).
+ */
+export function calibratedScore(
+  score: number,
+  calibration: number,
+  spread?: number,
+): number {
+  if (spread !== undefined && spread > 0) {
+    return 1 /
+      (1 + Math.exp(-OWNER_EVIDENCE_SCALE * (score - calibration) / spread));
+  }
   const c = Math.min(1 - 1e-6, Math.max(1e-6, calibration));
   return 1 / (1 + Math.exp(-(logOdds(score) - logOdds(c))));
 }

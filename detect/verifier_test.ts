@@ -134,7 +134,7 @@ Deno.test("trainVerifier() rejects bad others and options", async (t) => {
         trainVerifier(owner, [B(0)], {
           features: ["speed_mean", "shoe_size" as "speed_mean"],
         }),
-      'Cannot train verifier: feature "shoe_size" is not in FEATURE_NAMES',
+      'Cannot train verifier: feature "shoe_size" is not in FEATURE_NAMES or OWNER_FEATURE_NAMES',
     ],
     [
       "no features",

@@ -4,7 +4,11 @@
  * user a verifier trained on the owner's training sessions against other people's, scored on
  * held-out sessions of the owner (genuine) and of other people (impostors).
  */
-import { FEATURE_NAMES, type FeatureVector } from "../collector/mod.ts";
+import {
+  extractActionVectors,
+  extractFeatures,
+  extractOwnerFeatures,
+} from "../collector/mod.ts";
 import {
   MAX_OTHER_WINDOWS,
   MAX_OWNER_WINDOWS,
@@ -12,23 +16,24 @@ import {
   trainProfile,
 } from "../middleware/detect/mod.ts";
 import {
-  ownerProbability,
-  trainVerifier,
+  ownerModelProbability,
+  type OwnerWindow,
+  trainOwnerModel,
   type VerifierOptions,
 } from "../detect/mod.ts";
 import { seededRandom } from "../tree/mod.ts";
 import {
   evenlySpaced,
   listFiles,
+  pointerWindows,
   readRecording,
-  sessionRows,
 } from "./dataset/dataset.ts";
 import type { SessionScores } from "./verification_metrics.ts";
 
 /** One recorded session as the product would see it: its windows in time order. */
 export interface UserSession {
   id: string;
-  windows: FeatureVector[];
+  windows: OwnerWindow[];
 }
 
 /** One person's sessions, split into profile training and held-out test. */
@@ -45,6 +50,8 @@ export interface UserScores extends SessionScores {
   calibration?: number;
   /** With `calibrate`: the same as a threshold on P(owner), 1 − calibration. */
   threshold?: number;
+  /** With `calibrate`: the profile's spread (per-user normalisation, profiles.ts). */
+  spread?: number;
 }
 
 /** Options of one protocol run. */
@@ -90,20 +97,14 @@ export async function readSession(
   id: string,
 ): Promise<UserSession> {
   const events = await readRecording(path, id);
-  const rows = sessionRows(events, {
-    session: id,
-    label: "human",
-    kind: "",
-    source: "",
-    group: "",
-  }, { maxWindows: Infinity, minPointerEvents: 1 });
   return {
     id,
-    windows: rows.map((r) =>
-      Object.fromEntries(
-        FEATURE_NAMES.map((n, i) => [n, r.features[i]]),
-      ) as FeatureVector
-    ),
+    windows: pointerWindows(events, { windowMs: 5000, minPointerEvents: 1 })
+      .map((w) => ({
+        ...extractFeatures(w),
+        ...extractOwnerFeatures(w),
+        actions: extractActionVectors(w),
+      })),
   };
 }
 
@@ -164,7 +165,7 @@ export async function loadBalabit(
   return out;
 }
 
-function trainWindows(s: UserSession, perSession: number): FeatureVector[] {
+function trainWindows(s: UserSession, perSession: number): OwnerWindow[] {
   return evenlySpaced(s.windows.length, perSession).map((i) => s.windows[i]);
 }
 
@@ -172,7 +173,7 @@ function trainWindows(s: UserSession, perSession: number): FeatureVector[] {
 export function ownerWindowsOf(
   u: UserData,
   o: ProtocolOptions,
-): FeatureVector[] {
+): OwnerWindow[] {
   const owner = u.train.flatMap((s) => trainWindows(s, o.trainPerSession));
   return o.ownerCap === undefined ? owner : owner.slice(0, o.ownerCap);
 }
@@ -198,7 +199,11 @@ export function userProfile(
       storeOrder(others, seed).slice(0, MAX_OTHER_WINDOWS),
       o.verifier,
     )
-    : { model: trainVerifier(owner, others, o.verifier), calibration: NaN };
+    : {
+      model: trainOwnerModel(owner, others, o.verifier),
+      calibration: NaN,
+      spread: NaN,
+    };
 }
 
 /**
@@ -217,13 +222,17 @@ export function scoreUser(
   ).flatMap((u) => u.test);
   const profile = userProfile(users, index, o);
   const score = (s: UserSession) =>
-    s.windows.map((w) => ownerProbability(profile.model, w));
+    s.windows.map((w) => ownerModelProbability(profile.model, w));
   return {
     user: me.user,
     genuine: me.test.map(score),
     impostor: impostors.map(score),
     ...(o.calibrate
-      ? { calibration: profile.calibration, threshold: 1 - profile.calibration }
+      ? {
+        calibration: profile.calibration,
+        threshold: 1 - profile.calibration,
+        spread: profile.spread,
+      }
       : {}),
   };
 }

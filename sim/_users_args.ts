@@ -18,6 +18,7 @@ Options:
   --json               print the file-based evaluation as JSON (required with --balabit-test)
   --out FILE           the report (default docs/user_verification.md; with --json, also write it here)
   --seed N             seed (default 1)
+  --choose             also compare the window forest's features and options on users 1–72 (slow)
   --help               this text
 Example: deno task evaluate-users ../shared/datasets/sapimouse/raw --out .data/users.md
 Example: deno task evaluate-users --balabit train --balabit-test test --labels labels.csv --json`;
@@ -32,6 +33,8 @@ export interface ReportArgs {
   balabit?: string;
   out: string;
   seed: number;
+  /** --choose: also rerun "Choosing features and options" (slow). */
+  choose: boolean;
 }
 
 /** The file-based mode: labelled test sessions scored against profiles from training files. */
@@ -55,6 +58,7 @@ export function parseUsersArgs(args: string[]): UsersArgs {
       json: { type: "boolean", default: false },
       out: { type: "string" },
       seed: { type: "string", default: "1" },
+      choose: { type: "boolean", default: false },
     },
   });
   const seed = Number(values.seed);
@@ -108,5 +112,6 @@ export function parseUsersArgs(args: string[]): UsersArgs {
     balabit: values.balabit,
     out: values.out ?? "docs/user_verification.md",
     seed,
+    choose: values.choose,
   };
 }

@@ -19,7 +19,10 @@ import {
   userProfile,
 } from "./_users.ts";
 import { OWNER_RULE, PROFILE_MIN_WINDOWS, ruleRates } from "./_users_rule.ts";
-import { DEFAULT_VERIFIER_OPTIONS, ownerProbability } from "../detect/mod.ts";
+import {
+  DEFAULT_VERIFIER_OPTIONS,
+  ownerModelProbability,
+} from "../detect/mod.ts";
 
 /** One row of the labels file. */
 export interface SessionLabel {
@@ -166,8 +169,13 @@ export interface FilesReport {
   };
   /** Pooled ROC AUC of 1 − mean P(owner) over all windows, impostors positive. */
   sessionAuc: number;
-  /** The same on the guard's calibrated window scores (per-profile zero point). */
+  /**
+   * The same on the guard's normalised window scores (`calibratedScore` with the profile's
+   * calibration and spread: per-user normalisation), averaged over the session.
+   */
   sessionAucCalibrated: number;
+  /** Pooled AUC of the per-user normalised session score (mean s − calibration) / spread. */
+  sessionAucNormalised: number;
   /** Mean of per-user AUCs, over claimed users with both genuine and impostor sessions. */
   meanUserAuc: number;
   usersWithAuc: number;
@@ -202,6 +210,9 @@ function meanUserAuc(sessions: readonly ScoredSession[]) {
   };
 }
 
+/** A scored session with its profile's per-user normalisation. */
+type Calibrated = ScoredSession & { calibration: number; spread: number };
+
 /** Scores the labelled sessions and builds the report. */
 export async function evaluateFiles(
   input: { train: string; test: string; labels: string; seed: number },
@@ -227,13 +238,13 @@ export async function evaluateFiles(
     ),
   );
   progress(`trained ${profiles.size} profiles`);
-  const scored: (ScoredSession & { calibration: number })[] = [];
+  const scored: Calibrated[] = [];
   let unscored = 0;
   for (const { path, user, label } of located) {
     const profile = profiles.get(user);
     const session = await readSession(path, `${user}/${label.filename}`);
     const probabilities = profile
-      ? session.windows.map((w) => ownerProbability(profile.model, w))
+      ? session.windows.map((w) => ownerModelProbability(profile.model, w))
       : [];
     if (!profile || probabilities.every(Number.isNaN)) {
       unscored++;
@@ -245,6 +256,7 @@ export async function evaluateFiles(
       impostor: label.impostor,
       probabilities,
       calibration: profile.calibration,
+      spread: profile.spread,
     });
   }
   return report(input.seed, users.length, profiles.size, scored, unscored);
@@ -254,14 +266,14 @@ function report(
   seed: number,
   trainUsers: number,
   profiles: number,
-  scored: readonly (ScoredSession & { calibration: number })[],
+  scored: readonly Calibrated[],
   unscored: number,
 ): FilesReport {
   const positive = scored.map((s) => s.impostor);
   const calibrated = scored.map((s) =>
     sessionOwnerProbability(
       s.probabilities.filter((p) => !Number.isNaN(p))
-        .map((p) => 1 - calibratedScore(1 - p, s.calibration)),
+        .map((p) => 1 - calibratedScore(1 - p, s.calibration, s.spread)),
     )
   );
   const after = Object.fromEntries(
@@ -271,6 +283,7 @@ function report(
     scored.map((s) => ({
       user: s.user,
       calibration: s.calibration,
+      spread: s.spread,
       genuine: s.impostor ? [] : [s.probabilities],
       impostor: s.impostor ? [s.probabilities] : [],
     })),
@@ -291,6 +304,13 @@ function report(
       positive,
     ),
     sessionAucCalibrated: auc(calibrated.map((p) => 1 - p), positive),
+    sessionAucNormalised: auc(
+      scored.map((s) =>
+        (1 - sessionOwnerProbability(s.probabilities) - s.calibration) /
+        s.spread
+      ),
+      positive,
+    ),
     meanUserAuc: users.mean,
     usersWithAuc: users.users,
     aucAfter: Object.fromEntries(

@@ -22,14 +22,14 @@ import { pct, table } from "./_users_tables.ts";
 import { summarize, type Summary } from "./verification_metrics.ts";
 
 /** OWNER_THRESHOLD values compared. */
-export const RULE_THRESHOLDS: readonly number[] = [4, 6, 8, 12, 16];
+export const RULE_THRESHOLDS: readonly number[] = [4, 8, 12, 16, 20, 24];
 
 /**
  * The choice: the lowest impostor false-accept rate among thresholds whose genuine sessions are
  * falsely rejected at most this often (fewer rejects on ties); when none qualifies, the fewest
  * false rejects.
  */
-export const MAX_FALSE_REJECTS = 0.05;
+export const MAX_FALSE_REJECTS = 0.02;
 
 /** Windows in SapiMouse's one-minute test sessions, the horizon Balabit is also reported at. */
 export const MINUTE_WINDOWS = 12;
@@ -55,9 +55,10 @@ export function detectionWindow(
   probabilities: readonly number[],
   calibration: number,
   options: VerdictOptions,
+  spread?: number,
 ): number | null {
   const scores = probabilities.filter((p) => !Number.isNaN(p))
-    .map((p) => calibratedScore(1 - p, calibration));
+    .map((p) => calibratedScore(1 - p, calibration, spread));
   return sessionVerdict(scores, options).detectedAt;
 }
 
@@ -91,7 +92,7 @@ export function ruleRates(
     const judge = (s: number[]) => {
       const windows = s.slice(0, horizon);
       lengths.push(windows.filter((p) => !Number.isNaN(p)).length);
-      return detectionWindow(windows, c, options);
+      return detectionWindow(windows, c, options, u.spread);
     };
     for (const s of u.genuine) {
       genuine++;
@@ -217,7 +218,7 @@ function intro(profiles: number): string {
     `windows than PROFILE_MIN_WINDOWS (${PROFILE_MIN_WINDOWS}) get no profile and are left out ` +
     `(SapiMouse: ${profiles} users have one). Every test session, genuine or impostor, is then ` +
     "judged window by window as owner.ts judges it: `calibratedScore(1 − P(owner), " +
-    "calibration)`, then `stepEvidence` (verdict.ts) with OWNER_MIN_WINDOWS " +
+    "calibration, spread)` (per-user normalisation: OWNER_EVIDENCE_SCALE × (s − calibration) / spread as log-odds), then `stepEvidence` (verdict.ts) with OWNER_MIN_WINDOWS " +
     `${d.minWindows} and VERDICT_DECAY ${d.decay}. A genuine session detected at any window is a ` +
     "false reject (the owner gets reported); an impostor session never detected within its " +
     "windows is a false accept. Windows to detection count scored windows (5 s each).";

@@ -31,6 +31,7 @@ const script = (name: string, bad: string[], reason: string): Cli => ({
 });
 
 const CLIS: Cli[] = [
+  script("users_split", ["a"], "Give SRC_DIR and OUT_DIR, got 1 arguments"),
   task("train", ["--folds", "x"], 'Option --folds: "x" is not an integer'),
   task("evaluate", ["--model"], "Option '--model <value>' argument missing"),
   task(
@@ -114,7 +115,7 @@ function assertUsage(text: string, cli: Cli) {
 }
 
 Deno.test("every CLI answers --help and rejects unknown options and bad values with exit 2", async (t) => {
-  assert.equal(CLIS.length, 15);
+  assert.equal(CLIS.length, 16);
   for (const cli of CLIS) {
     await t.step(cli.name, async () => {
       const [help, unknown, bad] = await Promise.all([

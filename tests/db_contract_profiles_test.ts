@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { OWNER_FEATURE_NAMES, type OwnerFeatures } from "../collector/mod.ts";
 import { backends, features, windowRow, withStore } from "./db_helpers.ts";
 
 // The store contract for user profiles, on both backends (see db_contract_test.ts).
@@ -79,6 +80,48 @@ for (const backend of backends()) {
           model: '{"v":2}',
           version: "p2",
         });
+      }),
+  });
+
+  Deno.test({
+    name:
+      `Store (${backend.name}) profiles: a window's owner features are stored and come back with it, missing values as NaN`,
+    ignore: backend.ignore,
+    fn: () =>
+      withStore(backend.name, async (store) => {
+        const owner = Object.fromEntries(
+          OWNER_FEATURE_NAMES.map((n, i) => [n, i % 5 === 0 ? NaN : i + 0.25]),
+        ) as OwnerFeatures;
+        await store.insertWindows([
+          {
+            ...windowRow("w1", 1),
+            features: features(1),
+            ownerFeatures: owner,
+          },
+          { ...windowRow("w1", 2), features: features(2) }, // stored before migration 007's column
+        ]);
+        await store.setUserIdentity("w1", "alice");
+        await store.insertWindows([
+          { ...windowRow("w2", 1), features: features(3) },
+        ]);
+        await store.setUserIdentity("w2", "bob");
+        const [newest, oldest] = await store.profileWindows(
+          "alice",
+          "owner",
+          10,
+        );
+        const [older, newer] = newest.act_count === undefined
+          ? [oldest, newest]
+          : [newest, oldest];
+        assert.deepEqual(
+          OWNER_FEATURE_NAMES.map((n) => older[n]),
+          OWNER_FEATURE_NAMES.map((n) => owner[n]),
+        );
+        assert.equal(older.speed_mean, features(1).speed_mean);
+        assert.equal(newer.act_count, undefined);
+        assert.equal(newer.speed_mean, features(2).speed_mean);
+        const [bob] = await store.profileWindows("alice", "others", 10);
+        assert.equal(bob.act_count, undefined);
       }),
   });
 }

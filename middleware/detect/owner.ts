@@ -19,10 +19,16 @@
  *
  * @module
  */
-import { type FeatureVector, hasPointerEvidence } from "../../collector/mod.ts";
+import {
+  extractActionVectors,
+  extractOwnerFeatures,
+  type FeatureVector,
+  hasPointerEvidence,
+  type OwnerVectors,
+} from "../../collector/mod.ts";
 import type { Store } from "../../db/mod.ts";
 import { log } from "../../log.ts";
-import { type Model, parseModel } from "../../tree/mod.ts";
+import type { Model } from "../../tree/mod.ts";
 import {
   type DetectAction,
   explainWindow,
@@ -35,7 +41,9 @@ import {
   calibratedScore,
   type EvidenceState,
   initialEvidence,
-  ownerProbability,
+  type OwnerModel,
+  ownerModelProbability,
+  parseOwnerModel,
   stepEvidence,
   type VerdictOptions,
 } from "../../detect/mod.ts";
@@ -77,7 +85,12 @@ interface OwnerState extends EvidenceState {
 
 interface CachedProfile {
   at: number;
-  profile: { model: Model; version: string; calibration: number } | null;
+  profile: {
+    model: OwnerModel;
+    version: string;
+    calibration: number;
+    spread?: number;
+  } | null;
 }
 
 /** Sets `key` as the newest entry of a bounded insertion-ordered map. */
@@ -94,7 +107,7 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
  */
 export function createOwnerCheck(
   options: OwnerCheckOptions,
-): (window: ScoredWindow) => Promise<DetectAction> {
+): (window: ScoredWindow & OwnerVectors) => Promise<DetectAction> {
   const ttl = options.profileTtlMs ?? 60_000;
   const max = options.maxSessions ?? 100_000;
   const states = new Map<string, OwnerState>();
@@ -129,9 +142,10 @@ export function createOwnerCheck(
       const row = await options.store.getProfile(identity);
       if (row !== null) {
         profile = {
-          model: parseModel(row.model, `profile of "${identity}"`),
+          model: parseOwnerModel(row.model, `profile of "${identity}"`),
           version: row.version,
           calibration: row.calibration,
+          spread: row.spread,
         };
       }
     } catch (error) {
@@ -155,7 +169,14 @@ export function createOwnerCheck(
     if (identity === null) return latched;
     const profile = await profileOf(identity);
     if (profile === null) return latched;
-    const score = 1 - ownerProbability(profile.model, window.features);
+    // The owner features come from ingest; without them (a caller that computed none) they are
+    // computed here from the window's events when it carries them, else they count as missing.
+    const events = window.events ?? [];
+    const score = 1 - ownerModelProbability(profile.model, {
+      ...window.features,
+      ...(window.ownerFeatures ?? extractOwnerFeatures(events)),
+      actions: window.ownerActions ?? extractActionVectors(events),
+    });
     // A new identity on the session (someone logged in as another user) starts over.
     const prev = known?.identity === identity
       ? known
@@ -163,7 +184,7 @@ export function createOwnerCheck(
     const next: OwnerState = {
       ...stepEvidence(
         prev,
-        calibratedScore(score, profile.calibration),
+        calibratedScore(score, profile.calibration, profile.spread),
         options.verdict,
       ),
       identity,
@@ -184,7 +205,7 @@ export function createOwnerCheck(
     );
     if (next.detectedAt === null) return { action: "none" };
     if (prev.detectedAt === null) {
-      await onDetected(window, profile.model, version, next);
+      await onDetected(window, profile.model.window, version, next);
     }
     return acts ? logout : { action: "none" };
   };

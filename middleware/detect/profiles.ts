@@ -11,18 +11,20 @@
  * confidently than its training windows (behaviour drifts between sessions; on SapiMouse most
  * genuine one-minute sessions scored 0.6–1.0 "not owner"), so 0.5 is no zero point. The newest
  * quarter of the owner's windows (at least 3) and a fifth of the others' are held out; the model
- * is trained on the rest, and the held-out scores give the threshold where false rejects equal
- * false accepts ({@link eerThreshold}). The owner check centres each window's evidence there.
+ * is trained on the rest, and the held-out scores set the profile's zero point (calibration) and
+ * scale (spread), per user ({@link trainProfile}). The owner check weighs each window's evidence
+ * by them, so one OWNER_THRESHOLD fits every profile.
  *
  * @module
  */
-import type { FeatureVector } from "../../collector/mod.ts";
 import type { Store } from "../../db/mod.ts";
 import { log } from "../../log.ts";
-import { type Model, serializeModel } from "../../tree/mod.ts";
 import {
-  ownerProbability,
-  trainVerifier,
+  type OwnerModel,
+  ownerModelProbability,
+  type OwnerWindow,
+  serializeOwnerModel,
+  trainOwnerModel,
   type VerifierOptions,
 } from "../../detect/mod.ts";
 
@@ -98,36 +100,61 @@ export function eerThreshold(
 
 /** A trained profile before it is stored. */
 export interface TrainedProfile {
-  model: Model;
+  model: OwnerModel;
   /** The stored profile's calibration (db ProfileRow, and the module doc). */
   calibration: number;
+  /** The profile's score scale (db ProfileRow `spread`), at least {@link MIN_SPREAD}. */
+  spread: number;
 }
 
 /**
+ * The smallest spread a profile gets: a profile whose held-out owner and other windows score
+ * almost alike would otherwise turn noise into strong evidence.
+ */
+export const MIN_SPREAD = 0.05;
+
+const meanOf = (xs: readonly number[]) => {
+  const v = xs.filter((x) => !Number.isNaN(x));
+  return v.reduce((a, b) => a + b, 0) / v.length;
+};
+
+/**
  * Trains one profile: holds out the newest quarter of `owner` (at least 3 windows; `owner` is
- * newest first) and the first fifth of `others`, trains the verifier on the rest and calibrates
- * it on the held-out windows. Pure; the evaluation (sim/) runs exactly this.
+ * newest first) and the first fifth of `others`, trains the owner model (owner_model.ts: window
+ * and action forests) on the rest and normalises it per user on the held-out windows' scores
+ * s = 1 − P(owner): `spread` is the others' mean s minus the owner's (at least
+ * {@link MIN_SPREAD}), `calibration` the midpoint of the two means. The owner check then weighs
+ * a window by (s − calibration) / spread (`calibratedScore`), so one OWNER_THRESHOLD fits every
+ * profile. When a side has no scored held-out window, the calibration is the EER threshold
+ * ({@link eerThreshold}, 0.5 without scores) and the spread 1. Pure; the evaluation (sim/) runs
+ * exactly this.
  *
  * @throws RangeError from trainVerifier when too few windows are left to train on
  */
 export function trainProfile(
-  owner: readonly FeatureVector[],
-  others: readonly FeatureVector[],
+  owner: readonly OwnerWindow[],
+  others: readonly OwnerWindow[],
   options?: VerifierOptions,
 ): TrainedProfile {
   const held = Math.max(3, Math.floor(owner.length / 4));
   const heldOthers = Math.max(1, Math.floor(others.length / 5));
-  const model = trainVerifier(
+  const model = trainOwnerModel(
     owner.slice(held),
     others.slice(heldOthers),
     options,
   );
-  const score = (v: FeatureVector) => 1 - ownerProbability(model, v);
-  const calibration = eerThreshold(
-    owner.slice(0, held).map(score),
-    others.slice(0, heldOthers).map(score),
-  );
-  return { model, calibration };
+  const score = (v: OwnerWindow) => 1 - ownerModelProbability(model, v);
+  const mine = owner.slice(0, held).map(score);
+  const theirs = others.slice(0, heldOthers).map(score);
+  const ownMean = meanOf(mine), otherMean = meanOf(theirs);
+  if (Number.isNaN(ownMean) || Number.isNaN(otherMean)) {
+    return { model, calibration: eerThreshold(mine, theirs), spread: 1 };
+  }
+  return {
+    model,
+    calibration: (ownMean + otherMean) / 2,
+    spread: Math.max(MIN_SPREAD, otherMean - ownMean),
+  };
 }
 
 /** What happened to one identity. */
@@ -175,12 +202,12 @@ export async function trainProfiles(
       window,
     );
     try {
-      const { model: trained, calibration } = trainProfile(
+      const { model: trained, calibration, spread } = trainProfile(
         owner,
         others,
         options.verifier,
       );
-      const model = serializeModel(trained);
+      const model = serializeOwnerModel(trained);
       const version = await versionOf(model);
       await store.saveProfile({
         identity,
@@ -188,6 +215,7 @@ export async function trainProfiles(
         version,
         ownerWindows: owner.length,
         calibration,
+        spread,
         trainedAt: now,
       });
       reports.push({ identity, ownerWindows: owner.length, version });

@@ -35,7 +35,11 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
-import { parsePost } from "../../collector/mod.ts";
+import {
+  extractActionVectors,
+  extractOwnerFeatures,
+  parsePost,
+} from "../../collector/mod.ts";
 import type { ParsePostResult, WindowEvent } from "../../collector/mod.ts";
 import { withTimeout } from "../../db/mod.ts";
 import type { Store, WindowBuffer, WindowRow } from "../../db/mod.ts";
@@ -207,6 +211,9 @@ export function createIngestRoute(options: IngestOptions): Hono {
       t1: post.t1,
       nEvents: parsed.events.length,
       features: parsed.features,
+      // The owner check's vector, from the same server-decoded events (never the client's word).
+      ownerFeatures: extractOwnerFeatures(parsed.events),
+      ownerActions: extractActionVectors(parsed.events),
     };
     const stored = await queueWindow(options, row, parsed.events);
     const action = await decide(options, {

@@ -67,9 +67,10 @@ export function sessionRows(
 ): DatasetRow[] {
   const windowMs = options.windowMs ?? 5000;
   const minPointer = options.minPointerEvents ?? 0;
-  const windows = windowEvents(events, { windowMs }).filter((w) =>
-    w.filter((e) => POINTER_KINDS.has(e.kind)).length >= minPointer
-  );
+  const windows = pointerWindows(events, {
+    windowMs,
+    minPointerEvents: minPointer,
+  });
   const picked = evenlySpaced(windows.length, options.maxWindows ?? 40);
   return picked.map((i) => ({
     ...meta,
@@ -80,19 +81,32 @@ export function sessionRows(
   }));
 }
 
+/** The product's windows of a recording, those with at least `minPointerEvents` pointer events. */
+export function pointerWindows<E extends RawEvent>(
+  events: readonly E[],
+  options: { windowMs: number; minPointerEvents: number },
+): E[][] {
+  return windowEvents(events, { windowMs: options.windowMs }).filter((w) =>
+    w.filter((e) => POINTER_KINDS.has(e.kind)).length >=
+      options.minPointerEvents
+  );
+}
+
 /** Indices 0..n-1, or `max` of them evenly spaced when n > max. */
 export function evenlySpaced(n: number, max: number): number[] {
   if (n <= max) return Array.from({ length: n }, (_, i) => i);
   return Array.from({ length: max }, (_, i) => Math.floor((i * n) / max));
 }
 
-/** Lists recording files under a folder, recursively, sorted (deterministic order). */
+/** Lists recording files under a folder, recursively (following symlinks), sorted (deterministic order). */
 export async function listFiles(dir: string, match: RegExp): Promise<string[]> {
   const out: string[] = [];
   for await (const entry of Deno.readDir(dir)) {
     const path = `${dir}/${entry.name}`;
-    if (entry.isDirectory) out.push(...await listFiles(path, match));
-    else if (entry.isFile && match.test(entry.name)) out.push(path);
+    // A symlink counts as what it points at (sim/users_split.ts links recordings in place).
+    const kind = entry.isSymlink ? await Deno.stat(path) : entry;
+    if (kind.isDirectory) out.push(...await listFiles(path, match));
+    else if (kind.isFile && match.test(entry.name)) out.push(path);
   }
   return out.sort();
 }
