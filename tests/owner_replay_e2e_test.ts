@@ -2,48 +2,62 @@
  * The owner check end to end on raw events, as the guard runs it: a stored user's profile flags
  * another person's replayed recording and keeps the owner's.
  *
- * History: "alice" is SapiMouse user OWNER (her three-minute session), and users 2–41 are other
- * accounts (theirs); each recording is cut into the guard's 5-s windows, and each window is stored
- * with the features and the owner features that ingest computes from the same events
- * (`extractFeatures`, `extractActionVectors`). `trainProfiles` trains alice's profile from the
+ * History: "alice" is SapiMouse user 100 (her three-minute session), and users 2–31 are other
+ * accounts (theirs); each recording was cut into the guard's 5-s windows, and each window is stored
+ * with the features and the owner action vectors that ingest computes from the same events
+ * (`extractFeatures`, `extractActionVectors`), as committed derived rows
+ * (tests/fixtures/owner_history_sapimouse.json, made by tests/fixtures/make_owner_fixtures.ts). `trainProfiles` trains alice's profile from the
  * store. Then, over HTTP, each one-minute recording is replayed as collector posts (raw events,
  * ingest v2) on a session logged in as alice: her own (kept: no window is flagged) and user
- * IMPOSTOR's (flagged "unauthorized", logged out in enforce mode with OWNER_ACTION=logout). The
+ * user 50's (flagged "unauthorized", logged out in enforce mode with OWNER_ACTION=logout): the
+ * first 60 s of each, committed excerpts in the public raw format (tests/fixtures/README.md). The
  * owner features of the replayed windows are computed by ingest from the posted events only.
- *
- * The recordings are read in place from the shared datasets folder beside the repository (never
- * copied into it). Rates over all users are in docs/user_verification.md.
+ * Rates over all users are in docs/user_verification.md.
  */
 import assert from "node:assert/strict";
 import {
   ACTION_FEATURE_NAMES,
-  extractActionVectors,
-  extractFeatures,
+  FEATURE_NAMES,
+  type FeatureVector,
   type WindowEvent,
   windowEvents,
 } from "../collector/mod.ts";
-import { importRecording } from "../collector/importers/mod.ts";
 import { tinyModelJson } from "../middleware/detect/_testing.ts";
 import { trainProfiles } from "../middleware/detect/profiles.ts";
 import { GUARD_COOKIE } from "../middleware/session/mod.ts";
 import { startTestGuard } from "./detect_harness.ts";
 import { createHttpClient, navigate, postWindow } from "./_attack_http.ts";
 
-const RAW = new URL("../../shared/datasets/sapimouse/raw/", import.meta.url)
-  .pathname;
-const OWNER = 1;
-const IMPOSTOR = 50;
+const FIXTURES = new URL("./fixtures/", import.meta.url);
 
-/** A SapiMouse recording's windows (the guard's 5-s cut), events with times from 0. */
-async function recording(user: number, kind: "1min" | "3min") {
-  const dir = `${RAW}user${user}`;
-  const name = [...Deno.readDirSync(dir)].map((e) => e.name)
-    .find((n) => n.endsWith(`_${kind}.csv`));
-  assert.ok(name, `no ${kind} recording of SapiMouse user ${user}`);
-  const events: WindowEvent[] = [];
-  for await (const { session: _, ...e } of importRecording(`${dir}/${name}`)) {
-    events.push(e);
-  }
+/** One committed derived row: a 5-s window's features and owner action vectors (null for NaN). */
+interface HistoryWindow {
+  t0: number;
+  nEvents: number;
+  features: Record<string, number | null>;
+  ownerActions: (number | null)[][];
+}
+
+/** The committed past windows of the owner (user 100) and 30 other accounts. */
+async function history(): Promise<
+  { user: number; windows: HistoryWindow[] }[]
+> {
+  return JSON.parse(
+    await Deno.readTextFile(new URL("owner_history_sapimouse.json", FIXTURES)),
+  );
+}
+
+const nan = (v: number | null) => v ?? NaN;
+
+/** A committed one-minute excerpt, cut into the guard's 5-s windows, times from 0. */
+async function replayWindows(user: 50 | 100) {
+  const text = await Deno.readTextFile(
+    new URL(`human_sapimouse_user${user}.jsonl`, FIXTURES),
+  );
+  const events = text.trim().split("\n").map((line) => {
+    const { session: _, ...e } = JSON.parse(line);
+    return e as WindowEvent;
+  });
   return windowEvents(events);
 }
 
@@ -82,19 +96,19 @@ Deno.test("owner check: alice's replayed recording is kept, another person's rep
   });
   try {
     const past = Date.now() - 86_400_000;
-    const history: [string, number][] = [["alice", OWNER]];
-    for (let u = 2; u <= 41; u++) history.push([`u${u}`, u]);
-    for (const [identity, user] of history) {
-      const windows = await recording(user, "3min");
+    for (const { user, windows } of await history()) {
+      const identity = user === 100 ? "alice" : `u${user}`;
       const session = `past-${identity}`;
       await guard.store.insertWindows(windows.map((w, i) => ({
         session,
         seq: i + 1,
-        t0: w[0].t,
-        t1: w[0].t + 5000,
-        nEvents: w.length,
-        features: extractFeatures(w),
-        ownerActions: extractActionVectors(w),
+        t0: w.t0,
+        t1: w.t0 + 5000,
+        nEvents: w.nEvents,
+        features: Object.fromEntries(
+          FEATURE_NAMES.map((name) => [name, nan(w.features[name])]),
+        ) as FeatureVector,
+        ownerActions: w.ownerActions.map((a) => a.map(nan)),
         receivedAt: new Date(past + i * 5000),
       })));
       await guard.store.setUserIdentity(session, identity);
@@ -106,14 +120,14 @@ Deno.test("owner check: alice's replayed recording is kept, another person's rep
     assert.ok("version" in report, JSON.stringify(report));
 
     /** Replays a one-minute recording on a new session logged in as alice; the replies' actions. */
-    const replay = async (user: number) => {
+    const replay = async (user: 50 | 100) => {
       const client = createHttpClient(guard.url);
       client.jar.set("user", "alice");
       const page = await navigate(client, "/account");
       assert.equal(page.status, 200);
       const start = Date.now() + 100;
       const actions: string[] = [];
-      for (const [i, w] of (await recording(user, "1min")).entries()) {
+      for (const [i, w] of (await replayWindows(user)).entries()) {
         const t0 = start + i * 5000, from = w[0].t - (w[0].t % 5000);
         skew += 5000;
         const res = await postWindow(client, {
@@ -131,7 +145,7 @@ Deno.test("owner check: alice's replayed recording is kept, another person's rep
       return { actions, session: client.jar.get(GUARD_COOKIE)!.split(".")[0] };
     };
 
-    const own = await replay(OWNER);
+    const own = await replay(100);
     assert.ok(own.actions.length >= 10, `${own.actions.length} windows`);
     assert.deepEqual(own.actions, own.actions.map(() => "none"));
     const mine = await guard.store.getSession(own.session);
@@ -148,7 +162,7 @@ Deno.test("owner check: alice's replayed recording is kept, another person's rep
     );
     assert.equal(newest.actions![0].length, ACTION_FEATURE_NAMES.length);
 
-    const other = await replay(IMPOSTOR);
+    const other = await replay(50);
     assert.equal(other.actions.at(-1), "logout", other.actions.join(","));
     const theirs = await guard.store.getSession(other.session);
     assert.equal(theirs?.state, "revoked");
