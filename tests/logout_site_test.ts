@@ -130,8 +130,9 @@ Deno.test("logout at the site: the revoked bot's session value is dead at the de
       windows: number;
       prior: { revocations: number; evidence: number; minWindows: number };
     };
+    // The prior: half of VERDICT_THRESHOLD (default 3).
     assert.deepEqual([why.windows, why.prior], [1, {
-      evidence: 1,
+      evidence: 1.5,
       minWindows: 1,
       revocations: 1,
     }]);
