@@ -73,10 +73,12 @@ export async function spawnUntil(
   args: string[],
   env: Record<string, string>,
   pattern: RegExp,
+  cwd?: string,
 ): Promise<{ child: Deno.ChildProcess; match: RegExpMatchArray }> {
   const child = new Deno.Command(cmd, {
     args,
     env,
+    cwd,
     stdout: "piped",
     stderr: "inherit",
   })

@@ -48,6 +48,7 @@ async function startGuard(
   upstreamUrl: string,
   workers: number,
   database: string | undefined,
+  cwd?: string,
 ) {
   const guard = await spawnUntil(
     Deno.execPath(),
@@ -64,6 +65,7 @@ async function startGuard(
         : { DATABASE_URL: database }),
     },
     /^Guard listening on (http:\/\/localhost:\d+)/m,
+    cwd,
   );
   const url = guard.match[1].replace("localhost", "127.0.0.1") + "/";
   const first = await fetch(url);
@@ -142,9 +144,17 @@ async function main(): Promise<void> {
       }
     }
     if (values.before !== undefined) {
+      const dir = Deno.realPathSync(values.before);
       const args = startTaskArgs();
-      args[args.length - 1] = `${values.before.replace(/\/+$/, "")}/main.ts`;
-      const before = await startGuard(args, upstreamUrl, 1, database);
+      args[args.length - 1] = `${dir}/main.ts`;
+      // In its own folder: its relative MODEL_PATH and data/ are the older checkout's.
+      const before = await startGuard(
+        args,
+        upstreamUrl,
+        1,
+        database,
+        dir,
+      );
       children.push({ child: before.child, signal: "SIGTERM" });
       targets["guard-before"] = {
         url: before.url,
