@@ -199,3 +199,23 @@ export function movePost(
     e: encodeEvents(events, t0),
   });
 }
+
+/**
+ * An upstream site that names the logged-in user of each response in `X-Guard-User` (the
+ * `USER_HEADER` of the owner check), taken from a `user` cookie; every page is the same HTML.
+ */
+export function startNamingSite(): Deno.HttpServer<Deno.NetAddr> {
+  return Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (req) => {
+      const user = /(?:^|; )user=([^;]+)/.exec(req.headers.get("cookie") ?? "")
+        ?.[1];
+      return new Response("<html><body>account</body></html>", {
+        headers: {
+          "content-type": "text/html",
+          ...(user ? { "x-guard-user": user } : {}),
+        },
+      });
+    },
+  );
+}

@@ -21,7 +21,7 @@ import { calibratedScore } from "../detect/mod.ts";
 import { trainProfiles } from "../middleware/detect/profiles.ts";
 import { sessionVerdict } from "../detect/verdict.ts";
 import { ownerModelProbability, parseOwnerModel } from "../detect/mod.ts";
-import { startTestGuard } from "./detect_harness.ts";
+import { startNamingSite, startTestGuard } from "./detect_harness.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -53,28 +53,11 @@ function windowsOf(
   return all.get(key)!;
 }
 
-/** An upstream that names the user of each response from a `user` cookie. */
-function startSite() {
-  return Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    (req) => {
-      const user = /(?:^|; )user=([^;]+)/.exec(req.headers.get("cookie") ?? "")
-        ?.[1];
-      return new Response("<html><body>account</body></html>", {
-        headers: {
-          "content-type": "text/html",
-          ...(user ? { "x-guard-user": user } : {}),
-        },
-      });
-    },
-  );
-}
-
 Deno.test("owner check: alice's own new session stays, another person on alice's account is logged out as unauthorized", async () => {
   const all = await sapimouse();
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(`${dir}/model.json`, tinyModelJson());
-  const site = startSite();
+  const site = startNamingSite();
   const guard = await startTestGuard({
     upstream: `http://127.0.0.1:${site.addr.port}`,
     collector: { code: "/*c*/", hash: "test" },

@@ -25,7 +25,7 @@ import {
 import { tinyModelJson } from "../middleware/detect/_testing.ts";
 import { trainProfiles } from "../middleware/detect/profiles.ts";
 import { GUARD_COOKIE } from "../middleware/session/mod.ts";
-import { startTestGuard } from "./detect_harness.ts";
+import { startNamingSite, startTestGuard } from "./detect_harness.ts";
 import { createHttpClient, navigate, postWindow } from "./_attack_http.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
@@ -61,27 +61,10 @@ async function replayWindows(user: 50 | 100) {
   return windowEvents(events);
 }
 
-/** An upstream that names the user of each response from a `user` cookie. */
-function startSite() {
-  return Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    (req) => {
-      const user = /(?:^|; )user=([^;]+)/.exec(req.headers.get("cookie") ?? "")
-        ?.[1];
-      return new Response("<html><body>account</body></html>", {
-        headers: {
-          "content-type": "text/html",
-          ...(user ? { "x-guard-user": user } : {}),
-        },
-      });
-    },
-  );
-}
-
 Deno.test("owner check: alice's replayed recording is kept, another person's replayed on her account is flagged unauthorized", async () => {
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(`${dir}/model.json`, tinyModelJson());
-  const site = startSite();
+  const site = startNamingSite();
   let skew = 0; // the guard's clock runs ahead as the replay posts 5 s of events per window
   const guard = await startTestGuard({
     upstream: `http://127.0.0.1:${site.addr.port}`,
