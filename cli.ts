@@ -107,3 +107,15 @@ function firstLine(error: unknown): string {
     "\n",
   )[0];
 }
+
+/**
+ * Writes a generated Markdown report and formats it with `deno fmt`, as the repository checks
+ * it. "deno" by name: the report CLIs are allowed to run exactly that (`--allow-run=deno`).
+ */
+export async function writeMarkdownReport(
+  path: string,
+  text: string,
+): Promise<void> {
+  await Deno.writeTextFile(path, text);
+  await new Deno.Command("deno", { args: ["fmt", "--quiet", path] }).output();
+}

@@ -12,11 +12,11 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import postgres from "postgres";
 import { FEATURE_NAMES } from "../collector/mod.ts";
 import type { FeatureVector } from "../collector/mod.ts";
-import { openStore, type Store, type WindowRow } from "../db/mod.ts";
+import type { Store, WindowRow } from "../db/mod.ts";
 import { reportResult } from "./_result.ts";
+import { forEachBenchStore } from "./_stores.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -156,26 +156,4 @@ async function measure(name: string, store: Store) {
 console.log(
   `fleet db bench: ${OPS} ops per statement, ${C} concurrent, ${S} sessions`,
 );
-const url = Deno.env.get("DATABASE_URL");
-if (url) {
-  const schema = `bench_${
-    crypto.randomUUID().replaceAll("-", "").slice(0, 12)
-  }`;
-  const store = await openStore({ databaseUrl: url, schema });
-  try {
-    await measure("postgres", store);
-  } finally {
-    await store.close();
-    const sql = postgres(url, { max: 1, onnotice: () => {} });
-    await sql`drop schema ${sql(schema)} cascade`;
-    await sql.end();
-  }
-} else {
-  console.log("postgres skipped: DATABASE_URL is unset");
-}
-const lite = await openStore({ pgliteDir: "memory://" });
-try {
-  await measure("pglite", lite);
-} finally {
-  await lite.close();
-}
+await forEachBenchStore(({ name, store }) => measure(name, store));

@@ -21,12 +21,11 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import postgres from "postgres";
 import { FEATURE_NAMES } from "../collector/mod.ts";
 import { bodies, fixtureWindows, sizesAndCpu } from "./_ingest_posts.ts";
 import type { FeatureVector } from "../collector/mod.ts";
 import { PAGE_AGE_MS, wrkLoad } from "./_ingest_wrk.ts";
-import { createWindowBuffer, openStore } from "../db/mod.ts";
+import { createWindowBuffer } from "../db/mod.ts";
 import type { Store, WindowBuffer, WindowRow } from "../db/mod.ts";
 import { createGuardSigner, GUARD_COOKIE } from "../middleware/session/mod.ts";
 import {
@@ -39,6 +38,7 @@ import {
 } from "./_ingest_server.ts";
 import { wrkWorkers } from "./_ingest_workers.ts";
 import { reportResult } from "./_result.ts";
+import { forEachBenchStore } from "./_stores.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -312,29 +312,13 @@ const runOne = (name: string, store: Store, n: number) =>
     (ack) =>
       wrkSeconds > 0 ? wrkRun(store, wrkSeconds, ack) : http(store, n, ack),
   );
-const url = Deno.env.get("DATABASE_URL");
-if (url) {
-  const schema = `bench_${
-    crypto.randomUUID().replaceAll("-", "").slice(0, 12)
-  }`;
-  const store = await openStore({ databaseUrl: url, schema });
-  try {
-    const one = await runOne("postgres", store, N);
-    if (WORKERS > 1 && wrkSeconds > 0) {
-      await runWorkers(schema, one.base, one.buffered);
-    }
-  } finally {
-    await store.close();
-    const sql = postgres(url, { max: 1, onnotice: () => {} });
-    await sql`drop schema ${sql(schema)} cascade`;
-    await sql.end();
+await forEachBenchStore(async ({ name, store, schema }) => {
+  if (schema === undefined) {
+    await runOne(name, store, Math.min(N, 5000));
+    return;
   }
-} else {
-  console.log("postgres skipped: DATABASE_URL is unset");
-}
-const lite = await openStore({ pgliteDir: "memory://" });
-try {
-  await runOne("pglite", lite, Math.min(N, 5000));
-} finally {
-  await lite.close();
-}
+  const one = await runOne(name, store, N);
+  if (WORKERS > 1 && wrkSeconds > 0) {
+    await runWorkers(schema, one.base, one.buffered);
+  }
+});

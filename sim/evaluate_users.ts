@@ -12,7 +12,7 @@
  *        [--out FILE] (labelled files; sim/_users_files.ts)
  * (sapimouse-dir: ../shared/datasets/sapimouse/raw; Balabit: …/balabit-mouse-challenge/training_files)
  */
-import { type CliIo, consoleIo, runCli } from "../cli.ts";
+import { type CliIo, consoleIo, runCli, writeMarkdownReport } from "../cli.ts";
 import type { FeatureName } from "../collector/mod.ts";
 import {
   DEFAULT_VERIFIER_OPTIONS,
@@ -291,11 +291,7 @@ async function main(values: ReportArgs): Promise<number> {
     ablation,
     seconds,
   };
-  await Deno.writeTextFile(values.out, renderUsersReport(report));
-  // The repository checks `deno fmt`; format the generated Markdown the same way.
-  await new Deno.Command("deno", {
-    args: ["fmt", "--quiet", values.out],
-  }).output();
+  await writeMarkdownReport(values.out, renderUsersReport(report));
   log(`wrote ${values.out} in ${seconds["total"].toFixed(0)} s`);
   return 0;
 }

@@ -8,7 +8,7 @@
  * Usage: deno task evaluate-data [--data data/sessions.csv] [--out docs/evaluation.md]
  *        [--root ../shared/datasets] [--k 5] [--fpr 0.01] [--forest-trees 30] [--chosen 6]
  */
-import { cliArgs, runCli } from "../../cli.ts";
+import { cliArgs, runCli, writeMarkdownReport } from "../../cli.ts";
 import { DEFAULT_DATASETS_ROOT } from "../../collector/importers/mod.ts";
 import { groupFolds } from "./_cv.ts";
 import {
@@ -257,11 +257,7 @@ async function main(values: EvaluateDataArgs): Promise<number> {
     seed,
     notes,
   };
-  await Deno.writeTextFile(values.out, renderReport(report));
-  // The repository checks `deno fmt`; format the generated Markdown the same way.
-  await new Deno.Command(Deno.execPath(), {
-    args: ["fmt", "--quiet", values.out],
-  }).output();
+  await writeMarkdownReport(values.out, renderReport(report));
   log(`wrote ${values.out}`);
   return 0;
 }

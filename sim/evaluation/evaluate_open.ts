@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { cliArgs, runCli } from "../../cli.ts";
+import { cliArgs, runCli, writeMarkdownReport } from "../../cli.ts";
 import { groupFolds, rocAuc } from "./_cv.ts";
 import { DEFAULT_DATASETS_ROOT } from "../../collector/importers/mod.ts";
 import { BOT_FAMILIES } from "../bots/families.ts";
@@ -266,7 +266,7 @@ async function main(values: Record<string, string>): Promise<number> {
     browsers: values.browsers,
   });
   const notes = await Deno.readTextFile(values.notes).catch(() => undefined);
-  await Deno.writeTextFile(
+  await writeMarkdownReport(
     values.out,
     renderReport({
       rows: rows.length,
@@ -277,9 +277,6 @@ async function main(values: Record<string, string>): Promise<number> {
       trees,
     }),
   );
-  await new Deno.Command(Deno.execPath(), {
-    args: ["fmt", "--quiet", values.out],
-  }).output();
   log(`wrote ${values.out}`);
   return 0;
 }
