@@ -12,7 +12,10 @@
  * for each N, in the same rounds; N > 1 needs PostgreSQL (`BENCH_DATABASE_URL`, then used for
  * every guard of the run). `--before DIR` also runs DIR/main.ts (another checkout, e.g.
  * `git archive <commit> | tar -x -C DIR`) as "guard-before", 1 worker, for before/after in
- * the same run.
+ * the same run. `--counted` keeps the silence rule from latching (NO_BEHAVIOUR_MS one day,
+ * its maximum): every request is then a counted navigation of a session inside its grace,
+ * whose count is a compare-and-swap of its shared row (PostgreSQL: `BENCH_DATABASE_URL`);
+ * with `--before` it shows what that swap costs the request before and after a change.
  *
  * Prints, per target, the median over rounds of req/s, p50, p99 and the CPU the serving
  * processes spent per request (nginx's master and workers, the guard's supervisor and workers):
@@ -43,6 +46,11 @@ type Target = { url: string; pid: number; cookie: string };
 /** A fixed secret, so every guard of the run (and each of its workers) accepts its cookies. */
 const BENCH_SECRET = "bench-proxy-secret-0123456789abcdef";
 
+let counted = false;
+
+/** `--counted`: the silence rule never latches, so every request is a counted navigation. */
+const COUNTED_ENV = { NO_BEHAVIOUR_MS: "86400000" };
+
 async function startGuard(
   args: string[],
   upstreamUrl: string,
@@ -60,6 +68,7 @@ async function startGuard(
       LOG_LEVEL: "warn",
       GUARD_SECRET: BENCH_SECRET,
       WORKERS: String(workers),
+      ...(counted ? COUNTED_ENV : {}),
       ...(database === undefined
         ? { PGLITE_DIR: "memory://" }
         : { DATABASE_URL: database }),
@@ -86,8 +95,10 @@ async function main(): Promise<void> {
       connections: { type: "string", default: "32" },
       workers: { type: "string", default: "1" },
       before: { type: "string" },
+      counted: { type: "boolean", default: false },
     },
   });
+  counted = values.counted;
   const rounds = Number(values.rounds);
   const seconds = Number(values.duration);
   const connections = Number(values.connections);

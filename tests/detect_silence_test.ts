@@ -20,6 +20,16 @@ import {
   NAV,
   withGuard,
 } from "./_silence_guard.ts";
+import { until } from "./_wait.ts";
+import type { Store } from "../db/mod.ts";
+
+/** Waits for the session row the login's auth binding creates (it lands behind the reply). */
+async function rowOf(guard: { store: Store }, id: string) {
+  assert.ok(
+    await until(async () => (await guard.store.getSession(id)) !== null, 5_000),
+    "the login's binding created the session row",
+  );
+}
 
 Deno.test("silence: a plain-HTTP client with a cookie jar that loads pages and posts forms while logged in is logged out (303 to LOGIN_URL, auth cookie cleared) after N requests / the grace", async () => {
   await withGuard({}, async (guard, clock, base) => {
@@ -28,6 +38,7 @@ Deno.test("silence: a plain-HTTP client with a cookie jar that loads pages and p
     const PAGE = { headers: { accept: "text/html" } };
     await logIn(send); // counted: POST /login (1)
     const id = guardIdOf(client.jar.get("__guard_sid"));
+    await rowOf(guard, id);
     assert.equal((await send("GET", "/account", PAGE)).status, 200); // 2
     assert.equal((await send("POST", "/profile")).status, 303); // 3, no time passed
     clock.ms += 14_999;
@@ -207,6 +218,7 @@ Deno.test("silence: requests to assets and EXCLUDE_PATHS do not count", async ()
     const { client, send } = httpClient(base);
     await logIn(send); // 1
     const id = guardIdOf(client.jar.get("__guard_sid"));
+    await rowOf(guard, id);
     const cors = { "sec-fetch-mode": "cors" };
     const ignored: [string, string, Record<string, string>][] = [
       ["GET", "/app.js", {}],

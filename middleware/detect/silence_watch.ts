@@ -20,6 +20,12 @@
  * response is taken once. Before a verdict, the session's stored windows are checked too, and one
  * with behaviour received since the first counted request is evidence.
  *
+ * Off the proxy path: a counted request waits for its write only when it may make the verdict
+ * (see `count`); every other request's write lands behind it, so a person's navigations carry
+ * no database round trip for this rule. A window's evidence is always read against the
+ * fleet's row: its window may still sit in the ingest buffer when another instance's count
+ * reaches the verdict, so the stored-window check alone could not vouch for it.
+ *
  * @module
  */
 import type { Context, MiddlewareHandler } from "hono";
@@ -73,6 +79,8 @@ export interface SilenceWatchOptions {
   now?: () => number;
   /** Sessions remembered (default 100,000; least recently active dropped). */
   maxSessions?: number;
+  /** Writes let land behind their requests at once (default 1024; past it requests wait). */
+  maxDeferred?: number;
 }
 
 /** The watch: its middleware and the evidence hook. */
@@ -91,8 +99,10 @@ interface Who {
 
 interface Batch {
   who: Who;
-  /** Times of the batch's requests, in arrival order. */
+  /** Times of the batch's requests, in arrival order (bounded: see `count`). */
   times: number[];
+  /** Requests the batch counts. */
+  counted: number;
   done: Promise<void>;
 }
 
@@ -120,14 +130,7 @@ export function createSilenceWatch(options: SilenceWatchOptions): SilenceWatch {
       return await next();
     }
     const who = keyOf(c);
-    if (who !== null) {
-      await count(who).catch((error) =>
-        log("error", "Cannot count activity for the silence rule", {
-          session: who.key,
-          error,
-        })
-      );
-    }
+    if (who !== null) await count(who);
     await next();
   };
 
@@ -136,30 +139,84 @@ export function createSilenceWatch(options: SilenceWatchOptions): SilenceWatch {
   // waiting for the swap that counted it.
   const open = new Map<string, Batch>();
 
+  // Requests counted here whose writes have not landed in the cache yet, per session: how
+  // many, and the earliest (an upper bound on the span they add).
+  const unsettled = new Map<string, { n: number; first: number }>();
+  let deferred = 0;
+  const maxDeferred = options.maxDeferred ?? 1024;
+
+  /**
+   * Counts one request. Its write waits for nothing on the proxy path unless this request may
+   * decide: the cached state plus this instance's requests whose writes are still in flight is
+   * this instance's newest count, and if one more request on it cannot make the verdict (nor
+   * take a pending logged-in response), the request goes on and the write lands behind it.
+   * The request that may decide waits for its swap, so on one instance the navigation after
+   * the verdict is refused. Across a fleet the cached copy may miss other instances' counts:
+   * the write still makes the verdict, one round trip behind the request. Deferred writes are
+   * bounded (`maxDeferred`); past the bound requests wait for their writes again.
+   */
   function count(who: Who): Promise<void> {
     // A latched verdict whose response is taken (or that has none to take) cannot change: no
     // write. The latch is never undone anywhere, so the cached copy is enough to know it.
-    const known = entries.peek(who.key);
+    const key = who.key;
+    const known = entries.peek(key);
     if (
       known !== undefined && isUnverified(known.state) &&
       (known.actedLoggedIn || !who.loggedIn)
     ) return Promise.resolve();
     const at = now();
-    const batch = open.get(who.key);
+    const wait = deferred >= maxDeferred || mayDecide(known, who, at);
+    const before = unsettled.get(key);
+    unsettled.set(key, {
+      n: (before?.n ?? 0) + 1,
+      first: Math.min(before?.first ?? at, at),
+    });
+    let batch = open.get(key);
     if (batch !== undefined) {
       // Bounded: past the rule's count only the last time matters (the span and lastAt).
       if (batch.times.length > options.rule.requests) batch.times.pop();
       batch.times.push(at);
-      batch.who = {
-        ...batch.who,
-        loggedIn: batch.who.loggedIn || who.loggedIn,
-      };
-      return batch.done;
+      // The newest request speaks for the batch (the verdict's `at` is its time).
+      batch.who = { ...who, loggedIn: batch.who.loggedIn || who.loggedIn };
+      batch.counted++;
+    } else {
+      batch = { who, times: [at], counted: 1, done: Promise.resolve() };
+      open.set(key, batch);
+      batch.done = settle(batch);
     }
-    const fresh: Batch = { who, times: [at], done: Promise.resolve() };
-    open.set(who.key, fresh);
-    fresh.done = run(fresh);
-    return fresh.done;
+    if (wait) return batch.done;
+    deferred++;
+    batch.done.finally(() => deferred--);
+    return Promise.resolve();
+  }
+
+  /** Runs a batch's swap; errors are logged, and its requests are no longer unsettled. */
+  async function settle(batch: Batch): Promise<void> {
+    const key = batch.who.key;
+    try {
+      await run(batch);
+    } catch (error) {
+      log("error", "Cannot count activity for the silence rule", {
+        session: key,
+        error,
+      });
+    } finally {
+      const left = unsettled.get(key);
+      if (left !== undefined && left.n > batch.counted) {
+        unsettled.set(key, { ...left, n: left.n - batch.counted });
+      } else unsettled.delete(key);
+    }
+  }
+
+  /** Whether one more request at `at` may make the verdict or act on it (this instance's view). */
+  function mayDecide(known: Entry | undefined, who: Who, at: number) {
+    const state = known?.state ?? initialSilence();
+    if (isUnverified(state)) return who.loggedIn && !known?.actedLoggedIn;
+    const pending = unsettled.get(who.key);
+    const counted = state.counted + (pending?.n ?? 0) + 1;
+    const first = Math.min(state.firstAt ?? at, pending?.first ?? at, at);
+    return counted >= options.rule.requests &&
+      Math.max(0, at - first) >= options.rule.graceMs;
   }
 
   async function run(batch: Batch) {
