@@ -5,7 +5,8 @@
  * costs, besides its share of a batched insert: one ingest claim (`claimIngestPost`), one evidence
  * swap (`casSessionState`), one score insert, and one silence read (`getSessionState`). The claim
  * is also measured as the ingest route sends it under load: 250 sessions' posts per statement
- * (`claimIngestPosts`).
+ * (`claimIngestPosts`), and the score insert as the guard sends it: grouped per round trip
+ * (`recordScores` through db/group_commit.ts).
  *
  * `deno run -A bench/fleet_db.ts [--ops 20000] [--concurrency 32] [--sessions 2000]`
  *
@@ -14,7 +15,8 @@
 import { parseArgs } from "node:util";
 import { FEATURE_NAMES } from "../collector/mod.ts";
 import type { FeatureVector } from "../collector/mod.ts";
-import type { Store, WindowRow } from "../db/mod.ts";
+import { createGroupCommit } from "../db/mod.ts";
+import type { ScoreRow, Store, WindowRow } from "../db/mod.ts";
 import { reportResult } from "./_result.ts";
 import { forEachBenchStore } from "./_stores.ts";
 
@@ -119,9 +121,23 @@ async function measure(name: string, store: Store) {
       modelVersion: "bench",
     })
   );
+  // The same score inserts as the guard sends them (middleware/detect/setup.ts): the C callers'
+  // rows that arrive while one insert runs go together in the next (db/group_commit.ts).
+  const grouped = createGroupCommit((rows: ScoreRow[]) =>
+    store.recordScores(rows)
+  );
+  const scoreBatched = await rate((i) =>
+    grouped({
+      session: `g${i % S}`,
+      seq: i,
+      score: 0.5,
+      verdict: "pending",
+      modelVersion: "bench",
+    })
+  );
   const perWindow = 1 / (1 / claim + 1 / cas + 1 / read + 1 / score + 1 / raw);
   const perWindowBatched = 1 /
-    (1 / claimBatched + 1 / cas + 1 / read + 1 / score + 1 / raw);
+    (1 / claimBatched + 1 / cas + 1 / read + 1 / scoreBatched + 1 / raw);
   const f = (x: number) => x.toFixed(0);
   console.log(
     `${name}: raw multi-row insert ${
@@ -131,7 +147,9 @@ async function measure(name: string, store: Store) {
     }, state read ${f(read)}, score insert ${f(score)}; all five per window ⇒ ${
       f(perWindow)
     } windows/s = ${(perWindow / raw).toFixed(3)}x raw insert; ` +
-      `claims batched ${batch} per statement ${f(claimBatched)}/s ⇒ ${
+      `claims batched ${batch} per statement ${
+        f(claimBatched)
+      }/s, score inserts grouped ${f(scoreBatched)}/s ⇒ ${
         f(perWindowBatched)
       } windows/s = ${(perWindowBatched / raw).toFixed(3)}x raw insert`,
   );
@@ -146,6 +164,7 @@ async function measure(name: string, store: Store) {
       evidence_swap_per_s: cas,
       state_read_per_s: read,
       score_insert_per_s: score,
+      score_insert_grouped_per_s: scoreBatched,
       shared_windows_per_s: perWindow,
     },
     baseline: "raw multi-row insert windows/s",

@@ -1,4 +1,4 @@
-import { sql } from "./_sql.ts";
+import { pgArray, sql } from "./_sql.ts";
 import type { Driver, Row } from "./_sql.ts";
 import type { AlertInput, AlertRow, DetectionRow, ScoreRow } from "./store.ts";
 
@@ -157,12 +157,26 @@ export async function markAlertFailed(
 
 /** Records one window's score. */
 export async function recordScore(db: Driver, row: ScoreRow): Promise<void> {
+  await recordScores(db, [row]);
+}
+
+/** Records windows' scores in one statement (one multi-row insert). */
+export async function recordScores(
+  db: Driver,
+  rows: readonly ScoreRow[],
+): Promise<void> {
+  if (rows.length === 0) return;
   await db.run(
     sql`insert into scores (session, seq, score, verdict, model_version, at)
-    values (${row.session}, ${row.seq}::int, ${row.score}::float8, ${row.verdict},
-      ${row.modelVersion}, coalesce(${
-      row.at ? iso(row.at) : null
-    }::timestamptz, now()))`,
+    select session, seq, score, verdict, model_version, coalesce(at, now())
+    from unnest(
+      ${pgArray(rows.map((r) => r.session))}::text::text[],
+      ${pgArray(rows.map((r) => r.seq))}::text::int[],
+      ${pgArray(rows.map((r) => r.score))}::text::float8[],
+      ${pgArray(rows.map((r) => r.verdict))}::text::text[],
+      ${pgArray(rows.map((r) => r.modelVersion))}::text::text[],
+      ${pgArray(rows.map((r) => r.at ? iso(r.at) : null))}::text::timestamptz[]
+    ) as u(session, seq, score, verdict, model_version, at)`,
   );
 }
 

@@ -18,6 +18,7 @@
 export { openStore } from "./open.ts";
 export type { OpenStoreOptions } from "./open.ts";
 export { createWindowBuffer, withTimeout } from "./buffer.ts";
+export { createGroupCommit, type GroupCommitOptions } from "./group_commit.ts";
 export type {
   WindowBuffer,
   WindowBufferOptions,

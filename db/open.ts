@@ -84,6 +84,7 @@ export function createStore(db: Driver): Store {
     listWindows: (session) => windows.listWindows(db, session),
     sessionIngestState: (id) => sessions.sessionIngestState(db, id),
     recordScore: (row) => alerts.recordScore(db, row),
+    recordScores: (rows) => alerts.recordScores(db, rows),
     recordDetection: (row) => alerts.recordDetection(db, row),
     revokeSession: (id, reason, instance, options = {}) =>
       revocations.revokeSession(db, id, reason, instance, {

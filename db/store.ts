@@ -191,6 +191,8 @@ export interface Store {
   listWindows(session: string): Promise<StoredWindow[]>;
   sessionIngestState(id: string): Promise<SessionIngestState>;
   recordScore(row: ScoreRow): Promise<void>;
+  /** Many windows' scores in one statement, as {@link recordScore} would record each. */
+  recordScores(rows: readonly ScoreRow[]): Promise<void>;
   recordDetection(row: DetectionRow): Promise<void>;
   /**
    * Marks the session revoked with every credential bound to it, records who did it, and

@@ -11,6 +11,88 @@ import { backends, features, windowRow, withStore } from "./db_helpers.ts";
 for (const backend of backends()) {
   Deno.test({
     name:
+      `Store (${backend.name}) scores of many windows in one statement, as one by one`,
+    ignore: backend.ignore,
+    fn: () =>
+      withStore(backend.name, async (store) => {
+        const at = new Date("2026-01-03T00:00:01Z");
+        const later = new Date("2026-01-03T00:00:02Z");
+        // Scores are listed under a session's row.
+        await store.touchSession('s"1', at);
+        await store.touchSession("other", at);
+        await store.recordScores([]);
+        await store.recordScores([
+          {
+            session: 's"1',
+            seq: 2,
+            score: 0.1,
+            verdict: "pending",
+            modelVersion: "m,1",
+            at: later,
+          },
+          {
+            session: 's"1',
+            seq: 1,
+            score: 1 / 3,
+            verdict: "bot",
+            modelVersion: "m,1",
+            at,
+          },
+          {
+            session: "other",
+            seq: 1,
+            score: 0,
+            verdict: "pending",
+            modelVersion: "owner:v2",
+          },
+        ]);
+        await store.recordScore({
+          session: 's"1',
+          seq: 3,
+          score: 0.5,
+          verdict: "bot",
+          modelVersion: "m2",
+          at: later,
+        });
+        const detail = await store.getSession('s"1');
+        assert.deepEqual(detail?.scores, [
+          {
+            session: 's"1',
+            seq: 1,
+            score: 1 / 3,
+            verdict: "bot",
+            modelVersion: "m,1",
+            at,
+          },
+          {
+            session: 's"1',
+            seq: 2,
+            score: 0.1,
+            verdict: "pending",
+            modelVersion: "m,1",
+            at: later,
+          },
+          {
+            session: 's"1',
+            seq: 3,
+            score: 0.5,
+            verdict: "bot",
+            modelVersion: "m2",
+            at: later,
+          },
+        ]);
+        const other = await store.getSession("other");
+        assert.deepEqual(
+          other?.scores.map((r) => [r.seq, r.score, r.modelVersion]),
+          [[1, 0, "owner:v2"]],
+        );
+        // Without `at`, the database's clock: not before the statement was sent.
+        assert.ok(other!.scores[0].at.getTime() > at.getTime());
+      }),
+  });
+
+  Deno.test({
+    name:
       `Store (${backend.name}) alert outbox: dedupe, claim with lease, sent, failed`,
     ignore: backend.ignore,
     fn: () =>

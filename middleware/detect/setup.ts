@@ -7,7 +7,7 @@
 import type { Hono, MiddlewareHandler } from "hono";
 import type { Config } from "../../config.ts";
 import { FEATURE_NAMES } from "../../collector/mod.ts";
-import type { Store } from "../../db/mod.ts";
+import { createGroupCommit, type Store } from "../../db/mod.ts";
 import { createAdminRoutes, createSharedFailureLimiter } from "../admin/mod.ts";
 import { createPageViewRecorder } from "../views/mod.ts";
 import {
@@ -155,8 +155,10 @@ export async function createDetection(
     }),
   });
   // Mail alerts carry their session's client key: a flood from one source becomes one incident.
+  // Scores of windows scored while a score insert runs go together in the next one.
   const alertStore: Store = {
     ...store,
+    recordScore: createGroupCommit((rows) => store.recordScores(rows)),
     enqueueAlert: (alert) =>
       store.enqueueAlert(
         alert.channel === "webhook" ? alert : {
