@@ -13,6 +13,7 @@ import type {
   IngestClaimInput,
   MailBudget,
   SessionStateKind,
+  SessionStateSwap,
   SharedState,
 } from "./store.ts";
 
@@ -43,29 +44,67 @@ export async function casSessionState(
   expected: number,
   state: unknown,
 ): Promise<CasResult> {
-  const json = JSON.stringify(state);
-  const rows = await db.run(sql`with u as (
+  const [result] = await casSessionStates(db, [{
+    session,
+    kind,
+    expected,
+    state,
+  }]);
+  return result;
+}
+
+/**
+ * Many rows' compare and swap in one statement, each exactly as {@link casSessionState} would
+ * do it alone; the results in the order of `items`. Rows are locked in (session, kind) order, so
+ * two instances' statements cannot deadlock.
+ *
+ * @throws {RangeError} when a (session, kind) appears twice (a statement updates a row once)
+ */
+export async function casSessionStates(
+  db: Driver,
+  items: readonly SessionStateSwap[],
+): Promise<CasResult[]> {
+  if (items.length === 0) return [];
+  const keys = items.map((i) => `${i.kind}\u0000${i.session}`);
+  if (new Set(keys).size !== keys.length) {
+    throw new RangeError("Cannot swap session states: a row appears twice");
+  }
+  const rows = await db.run(sql`with i as (
+    select * from unnest(
+      ${pgArray(items.map((i) => i.session))}::text::text[],
+      ${pgArray(items.map((i) => i.kind))}::text::text[],
+      ${pgArray(items.map((i) => i.expected))}::text::int[],
+      ${pgArray(items.map((i) => JSON.stringify(i.state)))}::text::text[]
+    ) as u(session, kind, expected, state)
+  ), u as (
     insert into session_state as s (session, kind, version, state)
-    values (${session}::text, ${kind}::text, ${
-    expected + 1
-  }::int, ${json}::text::jsonb)
+    select session, kind, expected + 1, state::jsonb from i order by session, kind
     on conflict (session, kind) do update
       set version = s.version + 1, state = excluded.state, updated_at = now()
-      where s.version = ${expected}::int
-    returning version
+      where s.version = excluded.version - 1
+    returning session, kind, version
   )
-  select true as ok, version, null::jsonb as state from u
+  select true as ok, session, kind, version, null::jsonb as state from u
   union all
-  select false as ok, version, state from session_state
-  where session = ${session}::text and kind = ${kind}::text and not exists (select 1 from u)`);
-  if (rows.length === 0) {
-    // A concurrent first insert committed after this statement's snapshot: read it now.
-    return { ok: false, current: await getSessionState(db, session, kind) };
-  }
-  const r = rows[0];
-  return r.ok === true
-    ? { ok: true, version: Number(r.version) }
-    : { ok: false, current: toShared(r) };
+  select false as ok, s.session, s.kind, s.version, s.state from session_state s
+  join i on s.session = i.session and s.kind = i.kind
+  where not exists (select 1 from u where u.session = i.session and u.kind = i.kind)`);
+  const byKey = new Map(
+    rows.map((r) => [`${r.kind}\u0000${r.session}`, r]),
+  );
+  return await Promise.all(items.map(async (item, n) => {
+    const r = byKey.get(keys[n]);
+    if (r === undefined) {
+      // A concurrent first insert committed after this statement's snapshot: read it now.
+      return {
+        ok: false,
+        current: await getSessionState(db, item.session, item.kind),
+      };
+    }
+    return r.ok === true
+      ? { ok: true, version: Number(r.version) }
+      : { ok: false, current: toShared(r) };
+  }));
 }
 
 /**

@@ -15,49 +15,79 @@
  */
 
 /** Options of {@link createGroupCommit}. */
-export interface GroupCommitOptions {
+export interface GroupCommitOptions<T> {
   /** Most rows in one statement (default 1000). */
   maxBatch?: number;
   /** Statements running at once (default 2: one fills while the other runs). */
   maxInFlight?: number;
+  /**
+   * Rows of one key never share a statement, nor run in two at once (a statement may update a
+   * row once): a row whose key is taken waits for a later statement, in order.
+   */
+  keyOf?: (row: T) => string;
 }
 
-/** Builds the writer: `write(row)` resolves once the statement carrying `row` committed. */
-export function createGroupCommit<T>(
-  writeMany: (rows: T[]) => Promise<void>,
-  options: GroupCommitOptions = {},
-): (row: T) => Promise<void> {
+/**
+ * Builds the writer: `write(row)` resolves once the statement carrying `row` committed, with the
+ * row's result (`writeMany` answers each row at its index; nothing for plain inserts).
+ */
+export function createGroupCommit<T, R = void>(
+  writeMany: (rows: T[]) => Promise<R[] | void>,
+  options: GroupCommitOptions<T> = {},
+): (row: T) => Promise<R> {
   const maxBatch = options.maxBatch ?? 1000;
   const maxInFlight = options.maxInFlight ?? 2;
-  type Item = { row: T; done: PromiseWithResolvers<void> };
-  const queue: Item[] = [];
+  const keyOf = options.keyOf;
+  type Item = { row: T; key?: string; done: PromiseWithResolvers<R> };
+  let queue: Item[] = [];
   let inFlight = 0;
+  /** Keys in a running statement. */
+  const busy = new Set<string>();
+
+  /** The queued rows that may go together now; the rest stay queued, in order. */
+  function take(): Item[] {
+    if (keyOf === undefined) return queue.splice(0, maxBatch);
+    const batch: Item[] = [], rest: Item[] = [];
+    const seen = new Set<string>();
+    for (const item of queue) {
+      const key = item.key!;
+      if (batch.length < maxBatch && !seen.has(key) && !busy.has(key)) {
+        seen.add(key);
+        batch.push(item);
+      } else rest.push(item);
+    }
+    queue = rest;
+    return batch;
+  }
 
   function pump() {
     while (inFlight < maxInFlight && queue.length > 0) {
-      const batch = queue.splice(0, maxBatch);
+      const batch = take();
+      if (batch.length === 0) return;
       inFlight++;
+      for (const item of batch) if (item.key !== undefined) busy.add(item.key);
       // A writer that throws instead of rejecting fails its rows the same way.
       Promise.try(() => writeMany(batch.map((item) => item.row))).then(
-        () => settle(batch, true),
+        (results) => settle(batch, true, results),
         (error) => settle(batch, false, error),
       );
     }
   }
 
   // The slot is free before the callers hear back: a row they ask for next goes at once.
-  function settle(batch: Item[], ok: boolean, error?: unknown) {
+  function settle(batch: Item[], ok: boolean, outcome: unknown) {
     inFlight--;
-    for (const item of batch) {
-      if (ok) item.done.resolve();
-      else item.done.reject(error);
-    }
+    batch.forEach((item, n) => {
+      if (item.key !== undefined) busy.delete(item.key);
+      if (ok) item.done.resolve((outcome as R[] | undefined)?.[n] as R);
+      else item.done.reject(outcome);
+    });
     pump();
   }
 
   return (row) => {
-    const done = Promise.withResolvers<void>();
-    queue.push({ row, done });
+    const done = Promise.withResolvers<R>();
+    queue.push({ row, key: keyOf?.(row), done });
     pump();
     return done.promise;
   };

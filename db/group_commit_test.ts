@@ -72,3 +72,33 @@ Deno.test("createGroupCommit() runs two statements at once by default: the secon
   statements[2].done.resolve();
   await Promise.all(rows);
 });
+
+Deno.test("createGroupCommit() keeps rows of one key apart (never in one statement, never two at once) and answers each row with its result", async () => {
+  const statements: { rows: string[]; done: PromiseWithResolvers<void> }[] = [];
+  const write = createGroupCommit(
+    async (rows: string[]) => {
+      const done = Promise.withResolvers<void>();
+      statements.push({ rows, done });
+      await done.promise;
+      return rows.map((r) => r.toUpperCase());
+    },
+    { keyOf: (row) => row[0] },
+  );
+  const asked = ["a1", "a2", "b1", "a3", "c1"].map(write);
+  assert.deepEqual(statements.map((s) => s.rows), [["a1"], ["b1"]]);
+  statements[0].done.resolve();
+  assert.equal(await asked[0], "A1");
+  await tick();
+  // "a" is free again, "b" still runs: a2 goes with c1; a3 waits for a2.
+  assert.deepEqual(statements.map((s) => s.rows), [["a1"], ["b1"], [
+    "a2",
+    "c1",
+  ]]);
+  statements[1].done.resolve();
+  statements[2].done.resolve();
+  assert.deepEqual(await Promise.all(asked.slice(1, 3)), ["A2", "B1"]);
+  await tick();
+  assert.deepEqual(statements.at(-1)?.rows, ["a3"]);
+  statements.at(-1)!.done.resolve();
+  assert.deepEqual(await Promise.all(asked), ["A1", "A2", "B1", "A3", "C1"]);
+});

@@ -73,6 +73,7 @@ export type {
   SessionRow,
   SessionState,
   SessionStateKind,
+  SessionStateSwap,
   SharedState,
   Store,
   StoredRawEvent,

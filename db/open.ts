@@ -123,6 +123,7 @@ export function createStore(db: Driver): Store {
       fleet.getSessionState(db, session, kind),
     casSessionState: (session, kind, expected, state) =>
       fleet.casSessionState(db, session, kind, expected, state),
+    casSessionStates: (items) => fleet.casSessionStates(db, items),
     claimIngestPost: (input) => fleet.claimIngestPost(db, input),
     claimIngestPosts: (batch) => fleet.claimIngestPosts(db, batch),
     hitRateWindow: (key, windowMs, nowMs) =>

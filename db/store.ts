@@ -166,6 +166,7 @@ import type {
   RevokeOptions,
   RevokeResult,
   SessionStateKind,
+  SessionStateSwap,
   SharedState,
 } from "./store_shared.ts";
 
@@ -297,6 +298,8 @@ export interface Store {
     expected: number,
     state: unknown,
   ): Promise<CasResult>;
+  /** Many rows' {@link casSessionState} in one statement; results in the order given. */
+  casSessionStates(items: readonly SessionStateSwap[]): Promise<CasResult[]>;
   /** One ingest post against the session's shared token bucket and last seq. */
   claimIngestPost(input: IngestClaimInput): Promise<IngestClaim>;
   /**

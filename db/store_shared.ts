@@ -16,6 +16,15 @@ export interface SharedState {
   state: unknown;
 }
 
+/** One row's compare and swap for {@link Store.casSessionStates}. */
+export interface SessionStateSwap {
+  session: string;
+  kind: SessionStateKind;
+  /** The version the state was computed from (0: no row yet). */
+  expected: number;
+  state: unknown;
+}
+
 /** What {@link Store.casSessionState} did: written as `version`, or the newer row found. */
 export type CasResult = { ok: true; version: number } | {
   ok: false;

@@ -9,6 +9,52 @@ import { backends, withStore } from "./db_helpers.ts";
 for (const backend of backends()) {
   Deno.test({
     name:
+      `Store (${backend.name}) casSessionStates(): many rows in one statement, each as casSessionState alone`,
+    ignore: backend.ignore,
+    fn: () =>
+      withStore(backend.name, async (store) => {
+        assert.deepEqual(await store.casSessionStates([]), []);
+        await store.casSessionState("old", "evidence", 0, { n: 1 });
+        await store.casSessionState("old", "evidence", 1, { n: 2 });
+        const results = await store.casSessionStates([
+          { session: "new", kind: "evidence", expected: 0, state: { n: 1 } },
+          { session: "old", kind: "evidence", expected: 2, state: { n: 3 } },
+          { session: "old", kind: "silence", expected: 0, state: { q: "'\"" } },
+        ]);
+        assert.deepEqual(results, [
+          { ok: true, version: 1 },
+          { ok: true, version: 3 },
+          { ok: true, version: 1 },
+        ]);
+        // A stale writer gets the newer row back and writes nothing.
+        const again = await store.casSessionStates([
+          { session: "old", kind: "evidence", expected: 2, state: { n: 99 } },
+          { session: "new", kind: "evidence", expected: 1, state: { n: 2 } },
+          { session: "gone", kind: "evidence", expected: 4, state: { n: 5 } },
+        ]);
+        assert.deepEqual(again, [
+          { ok: false, current: { version: 3, state: { n: 3 } } },
+          { ok: true, version: 2 },
+          // No row at all: written as version expected + 1, as casSessionState does.
+          { ok: true, version: 5 },
+        ]);
+        assert.deepEqual(await store.getSessionState("old", "silence"), {
+          version: 1,
+          state: { q: "'\"" },
+        });
+        await assert.rejects(
+          store.casSessionStates([
+            { session: "x", kind: "evidence", expected: 0, state: {} },
+            { session: "x", kind: "evidence", expected: 0, state: {} },
+          ]),
+          RangeError,
+        );
+        assert.equal(await store.getSessionState("x", "evidence"), null);
+      }),
+  });
+
+  Deno.test({
+    name:
       `Store (${backend.name}) casSessionState(): of two instances writing from the same version, one wins and the other gets the newer row`,
     ignore: backend.ignore,
     fn: () =>

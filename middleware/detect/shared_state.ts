@@ -14,12 +14,20 @@
  *
  * @module
  */
-import type { SessionStateKind, Store } from "../../db/mod.ts";
+import { createGroupCommit } from "../../db/mod.ts";
+import type {
+  SessionStateKind,
+  SessionStateSwap,
+  Store,
+} from "../../db/mod.ts";
 import { log } from "../../log.ts";
 
 /** The store methods shared state uses; absent, state stays in this instance's memory. */
 export type SharedStateStore = Partial<
-  Pick<Store, "kind" | "getSessionState" | "casSessionState">
+  Pick<
+    Store,
+    "kind" | "getSessionState" | "casSessionState" | "casSessionStates"
+  >
 >;
 
 /** Options of {@link createSharedStates}. */
@@ -67,6 +75,15 @@ export function createSharedStates<T>(
   const shared = store.kind !== "pglite" &&
     store.getSessionState !== undefined &&
     store.casSessionState !== undefined;
+  // Swaps of different sessions that are asked for while one statement runs go together in the
+  // next (db/group_commit.ts): one round trip and one commit for many windows.
+  const cas = store.casSessionStates === undefined
+    ? (swap: SessionStateSwap) =>
+      store.casSessionState!(swap.session, kind, swap.expected, swap.state)
+    : createGroupCommit(
+      (swaps: SessionStateSwap[]) => store.casSessionStates!(swaps),
+      { keyOf: (swap) => swap.session },
+    );
   const cache = new Map<string, Cached<T>>();
   const max = options.max ?? 100_000;
   const retries = options.retries ?? 16;
@@ -123,12 +140,12 @@ export function createSharedStates<T>(
       }
       let result;
       try {
-        result = await store.casSessionState!(
+        result = await cas({
           session,
           kind,
-          current.version,
-          next,
-        );
+          expected: current.version,
+          state: next,
+        });
       } catch (error) {
         log("warn", "Cannot write shared session state; kept locally", {
           session,
