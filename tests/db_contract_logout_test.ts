@@ -128,8 +128,11 @@ for (const backend of backends()) {
         );
         // Webhook rows are a channel of their own.
         await store.enqueueAlert({ ...alert("w1"), channel: "webhook" });
+        // A second ahead: the row's due time is the database's clock, in µs, and `new Date()`
+        // truncates to the ms, so "now" could fall before it within the same millisecond.
+        const soon = new Date(Date.now() + 1000);
         assert.deepEqual(
-          (await store.claimDueAlerts(10, new Date(), "webhook")).map((a) =>
+          (await store.claimDueAlerts(10, soon, "webhook")).map((a) =>
             a.session
           ),
           ["w1"],
