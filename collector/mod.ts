@@ -47,6 +47,7 @@ export {
   segmentActions,
 } from "./owner_actions.ts";
 export {
+  extractOwnerEvidence,
   extractOwnerFeatures,
   OWNER_FEATURE_NAMES,
   type OwnerFeatureName,

@@ -132,7 +132,11 @@ export const mean = (xs: readonly number[]) => {
  * (px), and when in the action the peak speed came (share of its duration). NaN where undefined.
  */
 export function actionFeatures(action: PointerAction): ActionMeasures {
-  const pts = distinctTimes(action.points);
+  return measurePoints(distinctTimes(action.points));
+}
+
+/** {@link actionFeatures} of an action's strictly time-increasing points. */
+function measurePoints(pts: readonly PointerPoint[]): ActionMeasures {
   const first = pts[0], last = pts[pts.length - 1];
   const duration = (last.t - first.t) / 1000;
   const speeds: number[] = [], mids: number[] = [];
@@ -234,16 +238,35 @@ const ACTION_TYPES: readonly ActionType[] = ["move", "click", "drag"];
  * and y velocity. Null for an action whose path is under {@link MIN_ACTION_PATH_PX}.
  */
 export function actionVector(action: PointerAction): number[] | null {
-  const m = actionFeatures(action);
-  if (!(m.path >= MIN_ACTION_PATH_PX)) return null;
+  return vectorOf(analyseAction(action));
+}
+
+/** One action read once: its distinct-time points, measures and per-step x and y velocity. */
+export interface AnalysedAction {
+  action: PointerAction;
+  pts: PointerPoint[];
+  measures: ActionMeasures;
+  vx: number[];
+  vy: number[];
+}
+
+/** Reads an action once, for both its vector and its window's owner features. */
+export function analyseAction(action: PointerAction): AnalysedAction {
   const pts = distinctTimes(action.points);
-  const first = pts[0], last = pts[pts.length - 1];
   const vx: number[] = [], vy: number[] = [];
   for (let i = 1; i < pts.length; i++) {
     const dt = (pts[i].t - pts[i - 1].t) / 1000;
     vx.push((pts[i].x - pts[i - 1].x) / dt);
     vy.push((pts[i].y - pts[i - 1].y) / dt);
   }
+  return { action, pts, measures: measurePoints(pts), vx, vy };
+}
+
+/** {@link actionVector} of an analysed action. */
+export function vectorOf(analysed: AnalysedAction): number[] | null {
+  const { action, pts, measures: m, vx, vy } = analysed;
+  if (!(m.path >= MIN_ACTION_PATH_PX)) return null;
+  const first = pts[0], last = pts[pts.length - 1];
   const dx = last.x - first.x, dy = last.y - first.y;
   return [
     ACTION_TYPES.indexOf(action.type),
@@ -273,5 +296,7 @@ export function actionVector(action: PointerAction): number[] | null {
 export function extractActionVectors(
   events: readonly WindowEvent[],
 ): number[][] {
-  return segmentActions(events).map(actionVector).filter((v) => v !== null);
+  return segmentActions(events).map(analyseAction).map(vectorOf).filter((
+    v,
+  ) => v !== null);
 }

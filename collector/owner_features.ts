@@ -18,15 +18,16 @@
  */
 import type { WindowEvent } from "./features.ts";
 import {
-  actionFeatures,
   type ActionMeasures,
   type ActionType,
+  analyseAction,
+  type AnalysedAction,
   DIRECTION_BINS,
   directionBin,
-  distinctTimes,
   mean,
   segmentActions,
   std,
+  vectorOf,
 } from "./owner_actions.ts";
 
 /** The owner feature vector's names, in order. */
@@ -89,23 +90,38 @@ export interface OwnerVectors {
 export function extractOwnerFeatures(
   events: readonly WindowEvent[],
 ): OwnerFeatures {
-  const actions = segmentActions(events);
-  const measures = actions.map(actionFeatures);
+  return ownerFeaturesOf(segmentActions(events).map(analyseAction));
+}
+
+/**
+ * A window's owner features and its action vectors ({@link extractActionVectors}) from one
+ * reading of its actions: what ingest stores for the owner check.
+ */
+export function extractOwnerEvidence(
+  events: readonly WindowEvent[],
+): { features: OwnerFeatures; actions: number[][] } {
+  const analysed = segmentActions(events).map(analyseAction);
+  return {
+    features: ownerFeaturesOf(analysed),
+    actions: analysed.map(vectorOf).filter((v) => v !== null),
+  };
+}
+
+function ownerFeaturesOf(analysed: readonly AnalysedAction[]): OwnerFeatures {
+  const actions = analysed.map((a) => a.action);
+  const measures = analysed.map((a) => a.measures);
   const share = (type: ActionType) =>
     actions.length > 0
       ? actions.filter((a) => a.type === type).length / actions.length
       : NaN;
   const avg = (key: keyof ActionMeasures) => mean(measures.map((m) => m[key]));
-  const vx: number[] = [], vy: number[] = [];
+  const vx = analysed.flatMap((a) => a.vx), vy = analysed.flatMap((a) => a.vy);
   const dirPath = new Array(DIRECTION_BINS).fill(0);
   const dirTime = new Array(DIRECTION_BINS).fill(0);
-  for (const a of actions) {
-    const pts = distinctTimes(a.points);
+  for (const { pts } of analysed) {
     for (let i = 1; i < pts.length; i++) {
       const dx = pts[i].x - pts[i - 1].x, dy = pts[i].y - pts[i - 1].y;
       const dt = (pts[i].t - pts[i - 1].t) / 1000;
-      vx.push(dx / dt);
-      vy.push(dy / dt);
       const d = Math.hypot(dx, dy);
       if (d === 0) continue;
       const bin = directionBin(dx, dy);

@@ -5,9 +5,12 @@ import {
   actionVector,
   directionBin,
   extractActionVectors,
+  extractOwnerEvidence,
   extractOwnerFeatures,
   OWNER_FEATURE_NAMES,
+  readJsonl,
   segmentActions,
+  windowEvents,
 } from "./mod.ts";
 import type { WindowEvent } from "./features.ts";
 
@@ -209,4 +212,19 @@ Deno.test("extractActionVectors() drops actions shorter than MIN_ACTION_PATH_PX"
   assert.deepEqual(extractActionVectors(EVENTS).map((v) => v[0]), [0, 1, 2]);
   // A 3-px wiggle is no action.
   assert.deepEqual(extractActionVectors([move(0, 0, 0), move(50, 3, 0)]), []);
+});
+
+Deno.test("extractOwnerEvidence() reads the actions once and gives exactly the features and vectors of the two separate readings, on recorded human windows", async () => {
+  const recorded = await readJsonl(
+    new URL("../tests/fixtures/human_sapimouse_user50.jsonl", import.meta.url)
+      .pathname,
+  );
+  const windows = [EVENTS, ...windowEvents(recorded, { windowMs: 5000 })];
+  assert.ok(windows.length > 10);
+  for (const events of windows) {
+    assert.deepEqual(extractOwnerEvidence(events), {
+      features: extractOwnerFeatures(events),
+      actions: extractActionVectors(events),
+    });
+  }
 });

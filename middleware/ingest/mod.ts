@@ -35,11 +35,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
-import {
-  extractActionVectors,
-  extractOwnerFeatures,
-  parsePost,
-} from "../../collector/mod.ts";
+import { extractOwnerEvidence, parsePost } from "../../collector/mod.ts";
 import type { ParsePostResult, WindowEvent } from "../../collector/mod.ts";
 import { withTimeout } from "../../db/mod.ts";
 import type { Store, WindowBuffer, WindowRow } from "../../db/mod.ts";
@@ -204,6 +200,8 @@ export function createIngestRoute(options: IngestOptions): Hono {
       c.header("Retry-After", String(refusal.retryAfter));
       return reject(c, 429, "rate_limited");
     }
+    // The owner check's vectors, from the same server-decoded events (never the client's word).
+    const owner = extractOwnerEvidence(parsed.events);
     const row: WindowRow = {
       session: id,
       seq: post.seq,
@@ -211,9 +209,8 @@ export function createIngestRoute(options: IngestOptions): Hono {
       t1: post.t1,
       nEvents: parsed.events.length,
       features: parsed.features,
-      // The owner check's vector, from the same server-decoded events (never the client's word).
-      ownerFeatures: extractOwnerFeatures(parsed.events),
-      ownerActions: extractActionVectors(parsed.events),
+      ownerFeatures: owner.features,
+      ownerActions: owner.actions,
     };
     const stored = await queueWindow(options, row, parsed.events);
     const action = await decide(options, {
