@@ -115,15 +115,17 @@ export function distinctTimes(points: readonly PointerPoint[]): PointerPoint[] {
   return out;
 }
 
-export const mean = (xs: readonly number[]) => {
+/** The mean of the numbers that are not NaN; NaN when none. */
+export function mean(xs: readonly number[]): number {
   let s = 0, n = 0;
-  for (const x of xs) {
-    if (Number.isNaN(x)) continue;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    if (x !== x) continue; // NaN
     s += x;
     n++;
   }
   return n > 0 ? s / n : NaN;
-};
+}
 
 /**
  * One action's measures: duration, path length, straightness (end-to-end distance / path),
@@ -189,11 +191,19 @@ function measurePoints(pts: readonly PointerPoint[]): ActionMeasures {
   };
 }
 
-export const std = (xs: readonly number[]) => {
+/** The population standard deviation of the numbers that are not NaN; NaN under 2 values. */
+export function std(xs: readonly number[]): number {
   if (xs.length < 2) return NaN;
   const m = mean(xs);
-  return Math.sqrt(mean(xs.map((x) => (x - m) ** 2)));
-};
+  let s = 0, n = 0;
+  for (let i = 0; i < xs.length; i++) {
+    const d = (xs[i] - m) ** 2;
+    if (d !== d) continue; // NaN
+    s += d;
+    n++;
+  }
+  return n > 0 ? Math.sqrt(s / n) : NaN;
+}
 
 /** The direction bin of a movement (screen y grows downwards; bin 2 is "up" on screen). */
 export function directionBin(dx: number, dy: number): number {
