@@ -57,7 +57,7 @@ export interface TrainProfilesOptions {
  * over t = each observed score, the t where |FRR − FAR| is smallest, the lowest such
  * t on ties (the most lenient to the owner); the EER is (FRR + FAR) / 2 there. NaN scores are
  * ignored; both NaN when either side is empty. The one definition for the calibration
- * ({@link eerThreshold}) and the evaluation (sim/verification_metrics.ts).
+ * ({@link eerThreshold}) and the evaluation (sim/users/verification_metrics.ts).
  */
 export function equalErrorRate(
   genuine: readonly number[],

@@ -4,14 +4,14 @@
  * on SapiMouse (per-user AUC at 15 s) and Balabit (pooled session AUC, before and after per-user
  * normalisation), every row with the same protocol as the rest of the report.
  */
-import { OWNER_FEATURE_NAMES } from "../collector/mod.ts";
+import { OWNER_FEATURE_NAMES } from "../../collector/mod.ts";
 import {
   DEFAULT_VERIFIER_OPTIONS,
   sessionOwnerProbability,
   VERIFIER_FEATURES,
   type VerifierOptions,
-} from "../detect/mod.ts";
-import { rocAuc } from "../tree/mod.ts";
+} from "../../detect/mod.ts";
+import { rocAuc } from "../../tree/mod.ts";
 import {
   isDevUser,
   type ProtocolOptions,
@@ -19,8 +19,8 @@ import {
   TRAIN_PER_SESSION,
   type UserData,
   type UserScores,
-} from "./_users.ts";
-import { auc, table } from "./_users_tables.ts";
+} from "./_protocol.ts";
+import { auc, table } from "./_tables.ts";
 import { perUser, type SessionScores } from "./verification_metrics.ts";
 
 /** One row of the ablation. */
