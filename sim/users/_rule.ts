@@ -18,6 +18,7 @@ import {
   type VerdictOptions,
 } from "../../detect/mod.ts";
 import type { UserScores } from "./_protocol.ts";
+import { boundLines } from "./_bound.ts";
 import { pct, table } from "./_tables.ts";
 import { summarize, type Summary } from "./verification_metrics.ts";
 
@@ -288,6 +289,7 @@ export function ruleSection(
       rows.map((r) => [r.label, span(r.rates.length), ...rateCells(r.rates)]),
     ),
     "",
+    ...boundLines(rows.filter((r) => !("horizon" in r) || !r.horizon)),
   ];
   return { lines, finding };
 }

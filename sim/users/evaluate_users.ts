@@ -90,10 +90,13 @@ export function selectionConfigs(
       ...OWNER_CHECK_FEATURES,
       ...PER_AXIS,
     ] as FeatureName[]),
-    o("30 trees, leaf 10", { trees: 30 }),
-    o("50 trees, leaf 5", { minSamplesLeaf: 5 }),
-    o("50 trees, leaf 10 (default)", {}),
-    o("50 trees, leaf 20", { minSamplesLeaf: 20 }),
+    o("30 trees, leaf 3", { trees: 30 }),
+    o("50 trees, leaf 3 (default)", {}),
+    o("50 trees, leaf 10", { minSamplesLeaf: 10 }),
+    o("50 trees, leaf 10, 1000 others", {
+      minSamplesLeaf: 10,
+      maxOthers: 1000,
+    }),
     o(`default, seed ${seed + 1}`, { seed: seed + 1 }),
   ];
 }
