@@ -1,6 +1,6 @@
 /**
  * Site adaptation: a candidate model trained on the site's own visitors, judged against the live
- * model on the site's own sessions, promoted only by an operator (`deno task adapt`, adapt_cli.ts).
+ * model on the site's own sessions, promoted only by an operator (`deno task adapt`, sim/adapt/adapt_cli.ts).
  *
  * The human class is the store's trusted sessions; what "trusted" means (the trust filters):
  * - a session an operator labelled `human` (admin console or API) is trusted whatever the live

@@ -14,8 +14,8 @@
  * from others better than either forest alone (docs/user_verification.md, "What each change
  * bought"). A profile trained from windows without stored actions (rows from before migration
  * 007) has no action forest and is stored as the plain window forest, as before. With the
- * defaults a stored profile of both forests was 0.6–1.2 MB of JSON (three SapiMouse and three
- * Balabit users; the window forest alone 110–200 KB): one row per user, read once per
+ * defaults a stored profile of both forests was 1.0–1.5 MB of JSON (three SapiMouse and three
+ * Balabit users; the window forest alone 240–460 KB): one row per user, read once per
  * PROFILE_TTL_MS by each instance.
  *
  * @module

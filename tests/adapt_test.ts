@@ -11,7 +11,11 @@ import {
   type ModelPair,
   trainCandidate,
 } from "../detect/mod.ts";
-import { adapt, parseAdaptArgs, storedSessions } from "../sim/adapt_cli.ts";
+import {
+  adapt,
+  parseAdaptArgs,
+  storedSessions,
+} from "../sim/adapt/adapt_cli.ts";
 import { readRows } from "../sim/dataset/build_dataset.ts";
 import { DEFAULT_BLANK } from "../sim/dataset/train_model.ts";
 import { backends, openTestStore } from "./db_helpers.ts";

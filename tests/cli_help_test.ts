@@ -31,7 +31,11 @@ const script = (name: string, bad: string[], reason: string): Cli => ({
 });
 
 const CLIS: Cli[] = [
-  script("users_split", ["a"], "Give SRC_DIR and OUT_DIR, got 1 arguments"),
+  script(
+    "users/users_split",
+    ["a"],
+    "Give SRC_DIR and OUT_DIR, got 1 arguments",
+  ),
   task("train", ["--folds", "x"], 'Option --folds: "x" is not an integer'),
   task("evaluate", ["--model"], "Option '--model <value>' argument missing"),
   task(

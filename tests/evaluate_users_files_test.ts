@@ -8,8 +8,8 @@ import assert from "node:assert/strict";
 import { BALABIT_HEADER } from "../collector/importers/mod.ts";
 import { seededRandom } from "../tree/mod.ts";
 import type { CliIo } from "../cli.ts";
-import { evaluateUsersCli } from "../sim/evaluate_users.ts";
-import type { FilesReport } from "../sim/_users_files.ts";
+import { evaluateUsersCli } from "../sim/users/evaluate_users.ts";
+import type { FilesReport } from "../sim/users/_files.ts";
 
 /** A movement style: how fast, how curved, how long the pauses, how long a click is held. */
 interface Style {

@@ -30,8 +30,11 @@ import {
 
 /** Owner windows a profile is trained from by default, the newest: an hour of 5-s windows. */
 export const MAX_OWNER_WINDOWS = 720;
-/** Other people's windows sampled for a profile by default (the store's pseudo-random order). */
-export const MAX_OTHER_WINDOWS = 1000;
+/**
+ * Other people's windows sampled for a profile by default (the store's pseudo-random order): as
+ * many as the verifier trains on (DEFAULT_VERIFIER_OPTIONS.maxOthers), before the held-out fifth.
+ */
+export const MAX_OTHER_WINDOWS = 3000;
 
 /** Options of {@link trainProfiles}. */
 export interface TrainProfilesOptions {
@@ -57,7 +60,7 @@ export interface TrainProfilesOptions {
  * over t = each observed score, the t where |FRR − FAR| is smallest, the lowest such
  * t on ties (the most lenient to the owner); the EER is (FRR + FAR) / 2 there. NaN scores are
  * ignored; both NaN when either side is empty. The one definition for the calibration
- * ({@link eerThreshold}) and the evaluation (sim/verification_metrics.ts).
+ * ({@link eerThreshold}) and the evaluation (sim/users/verification_metrics.ts).
  */
 export function equalErrorRate(
   genuine: readonly number[],

@@ -103,7 +103,7 @@ export async function listFiles(dir: string, match: RegExp): Promise<string[]> {
   const out: string[] = [];
   for await (const entry of Deno.readDir(dir)) {
     const path = `${dir}/${entry.name}`;
-    // A symlink counts as what it points at (sim/users_split.ts links recordings in place).
+    // A symlink counts as what it points at (sim/users/users_split.ts links recordings in place).
     const kind = entry.isSymlink ? await Deno.stat(path) : entry;
     if (kind.isDirectory) out.push(...await listFiles(path, match));
     else if (kind.isFile && match.test(entry.name)) out.push(path);

@@ -4,22 +4,27 @@
  * verifier is trained on the user's training sessions against other people's, and scored on the
  * user's held-out sessions (genuine) and other people's (impostors); then, with profiles trained
  * as `deno task profiles` trains them, every test session is judged by the owner check's rule
- * (sim/_users_rule.ts) and OWNER_THRESHOLD is chosen on users 1–72. Deterministic for a seed.
+ * (sim/users/_rule.ts) and OWNER_THRESHOLD is chosen on users 1–72. Deterministic for a seed.
  *
  * Usage: deno task evaluate-users <sapimouse-dir> [--balabit <dir>] [--out docs/user_verification.md]
  *        [--seed 1]
  *    or: deno task evaluate-users --balabit TRAIN_DIR --balabit-test TEST_DIR --labels LABELS_CSV --json
- *        [--out FILE] (labelled files; sim/_users_files.ts)
+ *        [--out FILE] (labelled files; sim/users/_files.ts)
  * (sapimouse-dir: ../shared/datasets/sapimouse/raw; Balabit: …/balabit-mouse-challenge/training_files)
  */
-import { type CliIo, consoleIo, runCli, writeMarkdownReport } from "../cli.ts";
-import type { FeatureName } from "../collector/mod.ts";
+import {
+  type CliIo,
+  consoleIo,
+  runCli,
+  writeMarkdownReport,
+} from "../../cli.ts";
+import type { FeatureName } from "../../collector/mod.ts";
 import {
   DEFAULT_VERIFIER_OPTIONS,
   OWNER_CHECK_FEATURES,
   VERIFIER_FEATURES,
   type VerifierOptions,
-} from "../detect/mod.ts";
+} from "../../detect/mod.ts";
 import {
   isDevUser,
   loadBalabit,
@@ -29,20 +34,20 @@ import {
   TEST_PER_SESSION,
   TRAIN_PER_SESSION,
   type UserData,
-} from "./_users.ts";
-import { evaluateFiles } from "./_users_files.ts";
-import { measureAblation } from "./_users_ablation.ts";
+} from "./_protocol.ts";
+import { evaluateFiles } from "./_files.ts";
+import { measureAblation } from "./_ablation.ts";
 import {
   type FilesArgs,
   HELP,
   parseUsersArgs,
   type ReportArgs,
   type UsersArgs,
-} from "./_users_args.ts";
+} from "./_args.ts";
 export { parseUsersArgs, type UsersArgs };
-import { renderUsersReport, type UsersReport } from "./_users_report.ts";
-import { PROFILE_MIN_WINDOWS } from "./_users_rule.ts";
-import type { SelectionRow } from "./_users_tables.ts";
+import { renderUsersReport, type UsersReport } from "./_report.ts";
+import { PROFILE_MIN_WINDOWS } from "./_rule.ts";
+import type { SelectionRow } from "./_tables.ts";
 import {
   equalErrorRate,
   levelScores,
@@ -85,10 +90,13 @@ export function selectionConfigs(
       ...OWNER_CHECK_FEATURES,
       ...PER_AXIS,
     ] as FeatureName[]),
-    o("30 trees, leaf 10", { trees: 30 }),
-    o("50 trees, leaf 5", { minSamplesLeaf: 5 }),
-    o("50 trees, leaf 10 (default)", {}),
-    o("50 trees, leaf 20", { minSamplesLeaf: 20 }),
+    o("30 trees, leaf 3", { trees: 30 }),
+    o("50 trees, leaf 3 (default)", {}),
+    o("50 trees, leaf 10", { minSamplesLeaf: 10 }),
+    o("50 trees, leaf 10, 1000 others", {
+      minSamplesLeaf: 10,
+      maxOthers: 1000,
+    }),
     o(`default, seed ${seed + 1}`, { seed: seed + 1 }),
   ];
 }

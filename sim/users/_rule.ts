@@ -4,21 +4,22 @@
  * gives s = 1 − P(owner) under the user's profile, re-centred on the profile's calibration
  * (`calibratedScore`), and the sequential rule of verdict.ts (`sessionVerdict`) runs on those with
  * OWNER_THRESHOLD, OWNER_MIN_WINDOWS and VERDICT_DECAY; the session is "unauthorized" once its
- * evidence reaches the threshold. Profiles come from the `calibrate` runs (sim/_users.ts), which
+ * evidence reaches the threshold. Profiles come from the `calibrate` runs (sim/users/_protocol.ts), which
  * train them with `trainProfile` exactly as `deno task profiles` does.
  */
-import { ENV_SCHEMA } from "../config.ts";
+import { ENV_SCHEMA } from "../../config.ts";
 import {
   MAX_OTHER_WINDOWS,
   MAX_OWNER_WINDOWS,
-} from "../middleware/detect/mod.ts";
+} from "../../middleware/detect/mod.ts";
 import {
   calibratedScore,
   sessionVerdict,
   type VerdictOptions,
-} from "../detect/mod.ts";
-import type { UserScores } from "./_users.ts";
-import { pct, table } from "./_users_tables.ts";
+} from "../../detect/mod.ts";
+import type { UserScores } from "./_protocol.ts";
+import { boundLines } from "./_bound.ts";
+import { pct, table } from "./_tables.ts";
 import { summarize, type Summary } from "./verification_metrics.ts";
 
 /** OWNER_THRESHOLD values compared. */
@@ -288,6 +289,7 @@ export function ruleSection(
       rows.map((r) => [r.label, span(r.rates.length), ...rateCells(r.rates)]),
     ),
     "",
+    ...boundLines(rows.filter((r) => !("horizon" in r) || !r.horizon)),
   ];
   return { lines, finding };
 }

@@ -2,7 +2,7 @@
  * The command line of `deno task evaluate-users`: its help, and the two modes it parses (the
  * report over SapiMouse and Balabit, or the file-based evaluator with a labels file).
  */
-import { cliArgs } from "../cli.ts";
+import { cliArgs } from "../../cli.ts";
 export const HELP = `Usage: deno task evaluate-users <sapimouse-dir> [options]
        deno task evaluate-users --balabit TRAIN_DIR --balabit-test TEST_DIR --labels LABELS_CSV --json [--out FILE]
 Measures user verification per user (genuine held-out sessions against impostors), then the owner

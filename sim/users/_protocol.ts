@@ -8,26 +8,26 @@ import {
   extractActionVectors,
   extractFeatures,
   extractOwnerFeatures,
-} from "../collector/mod.ts";
+} from "../../collector/mod.ts";
 import {
   MAX_OTHER_WINDOWS,
   MAX_OWNER_WINDOWS,
   type TrainedProfile,
   trainProfile,
-} from "../middleware/detect/mod.ts";
+} from "../../middleware/detect/mod.ts";
 import {
   ownerModelProbability,
   type OwnerWindow,
   trainOwnerModel,
   type VerifierOptions,
-} from "../detect/mod.ts";
-import { seededRandom } from "../tree/mod.ts";
+} from "../../detect/mod.ts";
+import { seededRandom } from "../../tree/mod.ts";
 import {
   evenlySpaced,
   listFiles,
   pointerWindows,
   readRecording,
-} from "./dataset/dataset.ts";
+} from "../dataset/dataset.ts";
 import type { SessionScores } from "./verification_metrics.ts";
 
 /** One recorded session as the product would see it: its windows in time order. */

@@ -5,7 +5,7 @@ import {
   rates,
   type RuleRates,
   ruleRates,
-} from "./_users_rule.ts";
+} from "./_rule.ts";
 import { summarize } from "./verification_metrics.ts";
 
 /** P(owner) whose score 1 − P has log-odds `l`: logit(1 − P) = l. */

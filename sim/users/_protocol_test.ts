@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { FEATURE_NAMES, type FeatureVector } from "../collector/mod.ts";
-import { trainProfile } from "../middleware/detect/mod.ts";
-import { ownerModelProbability } from "../detect/mod.ts";
+import { FEATURE_NAMES, type FeatureVector } from "../../collector/mod.ts";
+import { trainProfile } from "../../middleware/detect/mod.ts";
+import { ownerModelProbability } from "../../detect/mod.ts";
 import {
   isDevUser,
   runProtocol,
@@ -9,7 +9,7 @@ import {
   storeOrder,
   type UserData,
   type UserSession,
-} from "./_users.ts";
+} from "./_protocol.ts";
 
 /** A session of `n` windows at speeds base, base + 1, …; pointer evidence from a move interval. */
 function session(id: string, base: number, n: number): UserSession {

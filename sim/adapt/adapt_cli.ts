@@ -15,10 +15,10 @@
  *
  * @module
  */
-import { cliArgs, runCli } from "../cli.ts";
-import { FEATURE_NAMES, type FeatureVector } from "../collector/mod.ts";
-import { loadConfig } from "../config.ts";
-import { openStore, type Store } from "../db/mod.ts";
+import { cliArgs, runCli } from "../../cli.ts";
+import { FEATURE_NAMES, type FeatureVector } from "../../collector/mod.ts";
+import { loadConfig } from "../../config.ts";
+import { openStore, type Store } from "../../db/mod.ts";
 import {
   type AdaptSession,
   adaptSession,
@@ -31,13 +31,13 @@ import {
   trainCandidate,
   type TrainingRows,
   verdictOptionsOf,
-} from "../detect/mod.ts";
-import { promoteCandidate } from "../middleware/detect/mod.ts";
-import { loadModel, serializeModel } from "../tree/mod.ts";
-import { readRows } from "./dataset/build_dataset.ts";
-import { familyRows } from "./evaluation/_open_set.ts";
-import { DEFAULT_BLANK } from "./dataset/train_model.ts";
-import { TREE_OPTIONS } from "./evaluation/_experiments.ts";
+} from "../../detect/mod.ts";
+import { promoteCandidate } from "../../middleware/detect/mod.ts";
+import { loadModel, serializeModel } from "../../tree/mod.ts";
+import { readRows } from "../dataset/build_dataset.ts";
+import { familyRows } from "../evaluation/_open_set.ts";
+import { DEFAULT_BLANK } from "../dataset/train_model.ts";
+import { TREE_OPTIONS } from "../evaluation/_experiments.ts";
 
 const HELP = `Usage: deno task adapt [options]
        deno task adapt --promote [--out DIR]

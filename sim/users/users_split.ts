@@ -1,14 +1,14 @@
 /**
- * `deno run -A sim/users_split.ts SRC OUT`: the Balabit challenge's labelled protocol reproduced on its
+ * `deno run -A sim/users/users_split.ts SRC OUT`: the Balabit challenge's labelled protocol reproduced on its
  * training files (the challenge's test files and labels are not public here). Per user of SRC
  * (`<user>/session_<id>`), sessions in name order: the first half (rounded up) are linked into
  * OUT/train/<user>/, the rest are the user's genuine test sessions, linked into OUT/test/<user>/
  * with is_illegal 0; every other user's test sessions are linked into OUT/test/<user>/ as
  * `session_<id>_as_<user>` with is_illegal 1 (someone else presented as this user). OUT/labels.csv
- * lists them all. The same split as the report's Balabit rows (sim/_users.ts `loadBalabit`).
+ * lists them all. The same split as the report's Balabit rows (sim/users/_protocol.ts `loadBalabit`).
  */
-import { cliArgs, type CliIo, consoleIo, runCli } from "../cli.ts";
-import { listFiles } from "./dataset/dataset.ts";
+import { cliArgs, type CliIo, consoleIo, runCli } from "../../cli.ts";
+import { listFiles } from "../dataset/dataset.ts";
 
 /** Writes the split; returns the counts of genuine and impostor test sessions. */
 export async function writeUsersSplit(
@@ -51,15 +51,15 @@ export async function writeUsersSplit(
   return { genuine, impostor };
 }
 
-const HELP = `Usage: deno run -A sim/users_split.ts SRC_DIR OUT_DIR
+const HELP = `Usage: deno run -A sim/users/users_split.ts SRC_DIR OUT_DIR
 Writes the swap-labelled split of Balabit-style recordings (SRC_DIR/<user>/session_<id>) for
 deno task evaluate-users --balabit OUT_DIR/train --balabit-test OUT_DIR/test --labels OUT_DIR/labels.csv
 (symlinks to the recordings, never copies; OUT_DIR must not exist yet).
 Options:
   --help               this text
-Example: deno run -A sim/users_split.ts ../shared/datasets/balabit-mouse-challenge/training_files .data/split`;
+Example: deno run -A sim/users/users_split.ts ../shared/datasets/balabit-mouse-challenge/training_files .data/split`;
 
-/** Runs `sim/users_split.ts` with these arguments (the command-line contract of cli.ts). */
+/** Runs `sim/users/users_split.ts` with these arguments (the command-line contract of cli.ts). */
 export function usersSplitCli(
   args: string[],
   io: CliIo = consoleIo,

@@ -2,14 +2,14 @@
  * `deno task evaluate-users --balabit TRAIN_DIR --balabit-test TEST_DIR --labels LABELS_CSV --json`:
  * the owner check measured on labelled files, the Balabit challenge's protocol. Profiles come from
  * every session of TRAIN_DIR's users, trained as `deno task profiles` trains them (`userProfile`
- * with `calibrate`, sim/_users.ts); every labelled session of TEST_DIR (`<user>/session_<id>`, the
+ * with `calibrate`, sim/users/_protocol.ts); every labelled session of TEST_DIR (`<user>/session_<id>`, the
  * folder names the claimed user) is scored window by window against the claimed user's profile.
  * Impostors (is_illegal = 1) are the positive class of every AUC.
  */
 import { parse } from "csv-parse/sync";
-import { rocAuc } from "../tree/mod.ts";
-import { calibratedScore, sessionOwnerProbability } from "../detect/mod.ts";
-import { listFiles } from "./dataset/dataset.ts";
+import { rocAuc } from "../../tree/mod.ts";
+import { calibratedScore, sessionOwnerProbability } from "../../detect/mod.ts";
+import { listFiles } from "../dataset/dataset.ts";
 import {
   ownerWindowsOf,
   type ProtocolOptions,
@@ -17,12 +17,12 @@ import {
   TRAIN_PER_SESSION,
   type UserData,
   userProfile,
-} from "./_users.ts";
-import { OWNER_RULE, PROFILE_MIN_WINDOWS, ruleRates } from "./_users_rule.ts";
+} from "./_protocol.ts";
+import { OWNER_RULE, PROFILE_MIN_WINDOWS, ruleRates } from "./_rule.ts";
 import {
   DEFAULT_VERIFIER_OPTIONS,
   ownerModelProbability,
-} from "../detect/mod.ts";
+} from "../../detect/mod.ts";
 
 /** One row of the labels file. */
 export interface SessionLabel {

@@ -2,13 +2,13 @@
 import {
   MIN_OWNER_WINDOWS,
   RECOMMENDED_OWNER_WINDOWS,
-} from "../detect/verifier.ts";
+} from "../../detect/verifier.ts";
 import {
   SESSION_KS,
   TEST_PER_SESSION,
   type UserData,
   type UserScores,
-} from "./_users.ts";
+} from "./_protocol.ts";
 import {
   equalErrorRate,
   errorRates,

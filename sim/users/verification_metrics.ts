@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { rocAuc } from "../tree/mod.ts";
-import { sessionOwnerProbability } from "../detect/verifier.ts";
-import { equalErrorRate } from "../middleware/detect/mod.ts";
-import { windowLogOdds } from "../detect/mod.ts";
-import { evenlySpaced } from "./dataset/dataset.ts";
+import { rocAuc } from "../../tree/mod.ts";
+import { sessionOwnerProbability } from "../../detect/verifier.ts";
+import { equalErrorRate } from "../../middleware/detect/mod.ts";
+import { windowLogOdds } from "../../detect/mod.ts";
+import { evenlySpaced } from "../dataset/dataset.ts";
 
 /**
  * The equal error rate and its threshold (accept a score ≥ t): the guard's own definition, which
