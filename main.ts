@@ -91,6 +91,8 @@ async function main(): Promise<void> {
     maxBytes: config.INGEST_MAX_BYTES,
     ratePerMin: config.INGEST_RATE_PER_MIN,
     retainRaw: config.RETAIN_RAW,
+    // The owner check (USER_HEADER) is the only reader of the owner vectors.
+    ownerEvidence: config.USER_HEADER !== undefined,
     ack: config.INGEST_ACK,
     onWindow: detection.onWindow,
     loginUrl: config.LOGIN_URL,

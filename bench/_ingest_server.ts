@@ -21,11 +21,14 @@ export const SECRET = "bench-secret-0123456789abcdefghijklmnopqrstuvwxyz";
 /** The bench's page tokens (12 h TTL: the sessions' pages are issued 11 h before the run). */
 export const PAGE_TOKENS = createPageTokens(SECRET, { ttlMs: 43_200_000 });
 
-/** INGEST_ACK of a run. */
-export type Ack = "buffered" | "durable";
+/**
+ * A run's INGEST_ACK, and `buffered-no-owner`: buffered, as a guard without the owner check
+ * (no USER_HEADER) ingests, computing no owner vectors.
+ */
+export type Ack = "buffered" | "durable" | "buffered-no-owner";
 
 /** The ingest route's app, with a rate limit the load never hits. */
-export function ingestApp(store: Store, buffer: WindowBuffer, ack: Ack): Hono {
+export function ingestApp(store: Store, buffer: WindowBuffer, mode: Ack): Hono {
   return new Hono().route(
     "/__guard",
     createIngestRoute({
@@ -36,7 +39,8 @@ export function ingestApp(store: Store, buffer: WindowBuffer, ack: Ack): Hono {
       windowMs: 5000,
       maxBytes: 32768,
       ratePerMin: 10_000,
-      ack,
+      ack: mode === "durable" ? "durable" : "buffered",
+      ownerEvidence: mode !== "buffered-no-owner",
     }),
   );
 }

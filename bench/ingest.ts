@@ -5,7 +5,8 @@
  * last row stored) and request p50/p99, against a baseline measured in the same run: the raw
  * multi-row insert rate of the same database (store.insertWindows, 1,000 rows per statement).
  * Each store is measured with the buffered acknowledgement (the default) and with
- * INGEST_ACK=durable (the 200 waits for the commit), and the ratio of the two is printed.
+ * INGEST_ACK=durable (the 200 waits for the commit), and the ratio of the two is printed; then
+ * buffered again as a guard without the owner check ingests (no owner vectors computed).
  *
  * The posted windows are real: the human mouse windows of tests/fixtures (SapiMouse user 100),
  * encoded as the collector encodes them. The bench also prints their post sizes (median, p99) and
@@ -217,7 +218,7 @@ async function run(
   const ms = (x: number) => x.toFixed(2);
   console.log(`${name}: raw multi-row insert ${r(base)} windows/s`);
   const rates: Record<string, number> = {};
-  for (const ack of ["buffered", "durable"] as const) {
+  for (const ack of ["buffered", "durable", "buffered-no-owner"] as const) {
     const h = await measure(ack);
     rates[ack] = h.rate;
     console.log(

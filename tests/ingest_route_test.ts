@@ -321,6 +321,33 @@ Deno.test("createIngestRoute() stores raw events only when RETAIN_RAW", async ()
   }
 });
 
+Deno.test("createIngestRoute() stores owner vectors only when the owner check is on", async () => {
+  const store = await openTestStore("pglite");
+  try {
+    for (
+      const [ownerEvidence, session, user] of [[
+        false,
+        "sess-owner-off-0000000",
+        "off",
+      ], [true, "sess-owner-on-00000000", "on"]] as const
+    ) {
+      const rig = await startIngest("pglite", { ownerEvidence }, store);
+      assert.equal((await post(rig.url, session, validPost(1))).status, 200);
+      await rig.close();
+      await store.store.setUserIdentity(session, user);
+      const [w] = await store.store.profileWindows(user, "owner", 10);
+      assert.equal(typeof w.speed_mean, "number", `${user}: the bot features`);
+      assert.deepEqual(
+        ["act_count" in w, Array.isArray(w.actions)],
+        [ownerEvidence, ownerEvidence],
+        `${user}: owner vectors`,
+      );
+    }
+  } finally {
+    await store.cleanup();
+  }
+});
+
 Deno.test("createIngestRoute() with loginUrl tells a revoked session to log out in its 403", async () => {
   const rig = await startIngest("pglite", { loginUrl: "/login" });
   try {

@@ -83,6 +83,12 @@ export interface IngestOptions {
   /** RETAIN_RAW: store a post's raw events. */
   retainRaw?: boolean;
   /**
+   * Compute and store each window's owner features and action vectors (default true). The owner
+   * check is their only reader, so the guard turns this off when it is off (no USER_HEADER): it
+   * is the largest part of a window's ingest CPU.
+   */
+  ownerEvidence?: boolean;
+  /**
    * INGEST_ACK: `buffered` (default) answers once the window is queued; `durable` once its batch
    * is committed to the store.
    */
@@ -201,7 +207,9 @@ export function createIngestRoute(options: IngestOptions): Hono {
       return reject(c, 429, "rate_limited");
     }
     // The owner check's vectors, from the same server-decoded events (never the client's word).
-    const owner = extractOwnerEvidence(parsed.events);
+    const owner = options.ownerEvidence === false
+      ? undefined
+      : extractOwnerEvidence(parsed.events);
     const row: WindowRow = {
       session: id,
       seq: post.seq,
@@ -209,8 +217,10 @@ export function createIngestRoute(options: IngestOptions): Hono {
       t1: post.t1,
       nEvents: parsed.events.length,
       features: parsed.features,
-      ownerFeatures: owner.features,
-      ownerActions: owner.actions,
+      ...(owner && {
+        ownerFeatures: owner.features,
+        ownerActions: owner.actions,
+      }),
     };
     const stored = await queueWindow(options, row, parsed.events);
     const action = await decide(options, {
