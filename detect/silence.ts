@@ -146,3 +146,16 @@ export function hasBehaviour(window: EvidenceWindow): boolean {
   }
   return (window.nEvents ?? 0) > 1;
 }
+
+/** The receipt time (ms) of the newest window with behaviour received at or after `sinceMs`. */
+export function newestEvidenceAt(
+  windows: readonly (EvidenceWindow & { receivedAt: Date })[],
+  sinceMs: number,
+): number | null {
+  let newest: number | null = null;
+  for (const w of windows) {
+    const at = w.receivedAt.getTime();
+    if (at >= sinceMs && hasBehaviour(w)) newest = Math.max(newest ?? at, at);
+  }
+  return newest;
+}

@@ -4,6 +4,7 @@ import {
   hasBehaviour,
   initialSilence,
   isUnverified,
+  newestEvidenceAt,
   noteActivity,
   noteEvidence,
   type SilenceState,
@@ -124,4 +125,21 @@ Deno.test("hasBehaviour() needs an event other than meta and visibility", async 
   for (const [name, window, expected] of cases) {
     await t.step(name, () => assert.equal(hasBehaviour(window), expected));
   }
+});
+
+Deno.test("newestEvidenceAt() takes the newest window with behaviour received since the time", () => {
+  const at = (ms: number) => new Date(ms);
+  const windows = [
+    { receivedAt: at(1_000), events: [{ kind: "move" }] }, // before: not counted
+    { receivedAt: at(5_000), events: [{ kind: "meta" }, { kind: "scroll" }] },
+    {
+      receivedAt: at(9_000),
+      events: [{ kind: "meta" }, { kind: "visibility" }],
+    }, // no behaviour
+    { receivedAt: at(7_000), nEvents: 3 }, // not decoded: its count says behaviour
+  ];
+  assert.equal(newestEvidenceAt(windows, 2_000), 7_000);
+  assert.equal(newestEvidenceAt(windows, 7_001), null);
+  assert.equal(newestEvidenceAt(windows, 0), 7_000);
+  assert.equal(newestEvidenceAt([], 0), null);
 });

@@ -7,7 +7,7 @@
  */
 import type { Store } from "../../db/mod.ts";
 import { log } from "../../log.ts";
-import type { SilenceOptions } from "../../detect/mod.ts";
+import type { SilenceOptions, SilenceState } from "../../detect/mod.ts";
 
 /** Awaits a side effect that must not break detection: a failure is logged, not thrown. */
 export async function settle(
@@ -65,6 +65,35 @@ export interface UnverifiedExplanation {
   rule: SilenceOptions;
   /** True when the request came without a guard cookie and was counted by its auth cookie. */
   attributed: boolean;
+}
+
+/** What an `unverified` verdict says besides the session's silence state. */
+export type UnverifiedContext = Pick<
+  UnverifiedExplanation,
+  "mode" | "action" | "loggedIn" | "attributed" | "rule"
+>;
+
+/** The explanation of an `unverified` verdict made on `state` (its counted requests and span). */
+export function explainUnverified(
+  state: SilenceState,
+  context: UnverifiedContext,
+): UnverifiedExplanation {
+  const at = state.lastAt!;
+  return {
+    verdict: "unverified",
+    mode: context.mode,
+    action: context.action,
+    loggedIn: context.loggedIn,
+    requests: state.counted,
+    spanMs: Math.max(0, at - state.firstAt!),
+    firstAt: new Date(state.firstAt!).toISOString(),
+    at: new Date(at).toISOString(),
+    lastEvidenceAt: state.evidenceAt === null
+      ? null
+      : new Date(state.evidenceAt).toISOString(),
+    rule: { ...context.rule },
+    attributed: context.attributed,
+  };
 }
 
 /**

@@ -38,6 +38,7 @@ import {
 } from "../response/mod.ts";
 import { countsAsActivity } from "./activity.ts";
 import {
+  explainUnverified,
   recordUnverified,
   type UnverifiedExplanation,
 } from "./record_verdict.ts";
@@ -48,6 +49,7 @@ import {
   hasBehaviour,
   initialSilence,
   isUnverified,
+  newestEvidenceAt,
   noteActivity,
   noteEvidence,
   type SilenceOptions,
@@ -146,14 +148,11 @@ export function createSilenceWatch(options: SilenceWatchOptions): SilenceWatch {
   const maxDeferred = options.maxDeferred ?? 1024;
 
   /**
-   * Counts one request. Its write waits for nothing on the proxy path unless this request may
-   * decide: the cached state plus this instance's requests whose writes are still in flight is
-   * this instance's newest count, and if one more request on it cannot make the verdict (nor
-   * take a pending logged-in response), the request goes on and the write lands behind it.
-   * The request that may decide waits for its swap, so on one instance the navigation after
-   * the verdict is refused. Across a fleet the cached copy may miss other instances' counts:
-   * the write still makes the verdict, one round trip behind the request. Deferred writes are
-   * bounded (`maxDeferred`); past the bound requests wait for their writes again.
+   * Counts one request; resolves when it may go on. It waits for its swap only if it may decide
+   * ({@link mayDecide}: the cached state plus this instance's unlanded counts), so on one
+   * instance the navigation after a verdict is refused; across a fleet the cache may miss other
+   * instances' counts, and the verdict comes one round trip behind. At most `maxDeferred`
+   * writes land behind their requests; past that, requests wait again.
    */
   function count(who: Who): Promise<void> {
     // A latched verdict whose response is taken (or that has none to take) cannot change: no
@@ -282,7 +281,19 @@ export function createSilenceWatch(options: SilenceWatchOptions): SilenceWatch {
     if (await options.gate.isRevoked(key)) return;
     const logout = who.loggedIn && options.action === "logout" &&
       options.mode === "enforce";
-    const explanation = explain(entry.state, who, logout);
+    const explanation = explainUnverified(entry.state, {
+      mode: options.mode,
+      action: logout
+        ? "logged out"
+        : !who.loggedIn
+        ? "none (anonymous)"
+        : options.action === "record"
+        ? "none (NO_BEHAVIOUR_ACTION=record)"
+        : "none (monitor mode)",
+      loggedIn: who.loggedIn,
+      attributed: who.attributed,
+      rule: options.rule,
+    });
     log("warn", "session unverified: no behaviour evidence", {
       session: key,
       requests: explanation.requests,
@@ -296,48 +307,13 @@ export function createSilenceWatch(options: SilenceWatchOptions): SilenceWatch {
     await recordUnverified(options.store, key, explanation, alert);
   }
 
-  function explain(
-    state: SilenceState,
-    who: Who,
-    logout: boolean,
-  ): UnverifiedExplanation {
-    const action = logout
-      ? "logged out"
-      : !who.loggedIn
-      ? "none (anonymous)"
-      : options.action === "record"
-      ? "none (NO_BEHAVIOUR_ACTION=record)"
-      : "none (monitor mode)";
-    const at = state.lastAt!;
-    return {
-      verdict: "unverified",
-      mode: options.mode,
-      action,
-      loggedIn: who.loggedIn,
-      requests: state.counted,
-      spanMs: Math.max(0, at - state.firstAt!),
-      firstAt: new Date(state.firstAt!).toISOString(),
-      at: new Date(at).toISOString(),
-      lastEvidenceAt: state.evidenceAt === null
-        ? null
-        : new Date(state.evidenceAt).toISOString(),
-      rule: { ...options.rule },
-      attributed: who.attributed,
-    };
-  }
-
   /** Receipt time (ms) of the newest stored window with behaviour since `sinceMs`, or null. */
   async function storedEvidenceAt(session: string, sinceMs: number) {
     try {
-      const windows = await options.store.listWindows(session);
-      let newest: number | null = null;
-      for (const w of windows) {
-        const at = w.receivedAt.getTime();
-        if (at >= sinceMs && hasBehaviour(w)) {
-          newest = Math.max(newest ?? at, at);
-        }
-      }
-      return newest;
+      return newestEvidenceAt(
+        await options.store.listWindows(session),
+        sinceMs,
+      );
     } catch (error) {
       log("warn", "Cannot read stored windows for the silence check", {
         session,
