@@ -78,6 +78,16 @@ export function featureRow(v: FeatureVector): number[] {
 }
 
 /**
+ * The reference background of the guard's humanness model (tree/background.ts): a fifth of it from
+ * a uniform box reaching past the human ranges (every feature is a size, rate or share, so the box
+ * stops at 0), the rest independent marginals. Chosen on leave-one-family-out: the marginals alone
+ * call a window past every human's ranges (a pointer jumping at 30,000 px/s) human
+ * (docs/evaluation_open.md). `deno task train --contrast human --uniform-share 0.2 --floor 0`
+ * trains the shipped one the same way.
+ */
+export const HUMANNESS_BACKGROUND = { uniformShare: 0.2, floor: 0 } as const;
+
+/**
  * Trains the candidate pair on `rows`; features in `blank` are left out (as the shipped model
  * blanks them).
  */
@@ -92,7 +102,10 @@ export function trainCandidate(
   const pick = (r: number[]) => keep.map(([, i]) => r[i]);
   const data = datasetFromRows(names, rows.features.map(pick), rows.labels);
   const bot = trainForest(data, { ...o.tree, seed: o.seed });
-  const { dataset } = contrastDataset(data, "human", { seed: o.seed });
+  const { dataset } = contrastDataset(data, "human", {
+    seed: o.seed,
+    ...HUMANNESS_BACKGROUND,
+  });
   const humanness = trainForest(dataset, {
     ...o.tree,
     classWeight: undefined,

@@ -102,7 +102,15 @@ Deno.test("buildRows() is deterministic for a seed and labels every row", async 
       "curved",
       "piecewise",
       "slow",
+      "humanised",
+      "jump",
     ]);
+    // humanised gets FAMILY_SESSION_FACTOR (5/3) times --families-per-kind: round(5/3) = 2.
+    assert.equal(
+      new Set(added.filter((r) => r.kind === "humanised").map((r) => r.session))
+        .size,
+      2,
+    );
     assert.ok(added.every((r) => r.label === "bot" && r.source === "sim"));
   } finally {
     await Deno.remove(root, { recursive: true });

@@ -10,10 +10,13 @@
  *   unsupervised forest): same ranges as the data, dependencies between columns broken;
  * - a uniform box over each column's observed range widened by `widen` of the range on both sides:
  *   points beyond what was observed.
- * The default is marginals only: on the guard's windows (docs/evaluation.md) a uniform box is
- * too easy to tell from the data (every human window scores P(human) ≈ 1, and so do most bots),
+ * The default is marginals only: on the guard's windows (docs/evaluation.md) a uniform box alone
+ * is too easy to tell from the data (every human window scores P(human) ≈ 1, and so do most bots),
  * while broken dependencies are what human-like bots show (speed unlike their acceleration, a
- * path too straight for its pauses).
+ * path too straight for its pauses). Marginals never reach beyond the observed ranges, though, so
+ * a value past every human's (a pointer at 30,000 px/s) lands in the leaf of the human extreme; a
+ * small uniform share (the guard's humanness model: 0.2, docs/evaluation_open.md) puts background
+ * there too.
  * A row keeps the missing-value pattern (NaN cells) of a random observed row, so the presence of a
  * modality is never what tells the two apart.
  *
@@ -91,6 +94,18 @@ export function backgroundRows(
   return out;
 }
 
+/** Options of {@link contrastDataset}. */
+export interface ContrastOptions {
+  /** Seed of the background draw. */
+  seed: number;
+  /** Groups of the data's rows (kept for the kept class). */
+  groups?: readonly string[];
+  /** Share of background rows from the widened uniform box (default 0: marginals only). */
+  uniformShare?: number;
+  /** One lower bound for every column of the box (e.g. 0 when every feature is a size or rate). */
+  floor?: number;
+}
+
 /**
  * A dataset of the rows of class `keep` against as many background rows (class `background`),
  * with groups for grouped CV: the kept rows keep theirs, each background row is its own group.
@@ -99,7 +114,7 @@ export function backgroundRows(
 export function contrastDataset(
   data: Dataset,
   keep: string,
-  options: { seed: number; groups?: readonly string[] },
+  options: ContrastOptions,
 ): { dataset: Dataset; groups?: string[] } {
   const k = data.classes.indexOf(keep);
   if (k < 0) {
@@ -116,7 +131,14 @@ export function contrastDataset(
     rows.push(Array.from(rowOf(data, r)));
     groups.push(options.groups?.[r] ?? String(r));
   }
-  const bg = backgroundRows(rows, { n: rows.length, seed: options.seed });
+  const bg = backgroundRows(rows, {
+    n: rows.length,
+    seed: options.seed,
+    uniformShare: options.uniformShare,
+    floor: options.floor === undefined
+      ? undefined
+      : data.features.map(() => options.floor!),
+  });
   bg.forEach((_, i) => groups.push(`background/${i}`));
   const dataset = datasetFromRows(
     data.features,

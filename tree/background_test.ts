@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { backgroundRows, contrastDataset } from "./background.ts";
-import { datasetFromRows } from "./dataset.ts";
+import { datasetFromRows, rowOf } from "./dataset.ts";
 import { predictProba } from "./predict.ts";
 import { trainForest } from "./train.ts";
 
@@ -90,4 +90,28 @@ Deno.test("contrastDataset() makes a one-class model that scores far-away rows a
     () => contrastDataset(data, "person", { seed: 1 }),
     /Cannot contrast class "person": the data has classes bot, human/,
   );
+});
+
+Deno.test("contrastDataset() with a uniform share scores a row past every observed value as unlike", () => {
+  const rows: number[][] = [];
+  for (let i = 0; i < 300; i++) rows.push([50 + (i % 10), 100 + 2 * (i % 10)]);
+  const data = datasetFromRows(["a", "b"], rows, rows.map(() => "human"));
+  const far = [500, 1000]; // ten times every observed value
+  const pHuman = (uniformShare: number) => {
+    const { dataset } = contrastDataset(data, "human", {
+      seed: 3,
+      uniformShare,
+      floor: 0,
+    });
+    assert.ok(dataset.y.every((_, r) => rowOf(dataset, r)[0] >= 0));
+    const model = trainForest(dataset, {
+      trees: 10,
+      seed: 1,
+      minSamplesLeaf: 5,
+    });
+    return predictProba(model, far)[model.classes.indexOf("human")];
+  };
+  // Marginals never leave the observed ranges: the far row shares the leaf of the largest values.
+  assert.ok(pHuman(0) > 0.5, `marginals: ${pHuman(0)}`);
+  assert.ok(pHuman(0.2) < 0.2, `a fifth uniform: ${pHuman(0.2)}`);
 });

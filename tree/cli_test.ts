@@ -175,6 +175,12 @@ Deno.test("runTrain() and runEvaluate() answer --help and reject unknown options
   const f = capture();
   assert.equal(await runTrain(["--target-fpr", "2"], f.io), 2);
   assert.equal(f.err[0], 'train: Option --target-fpr: "2" is not in [0, 1]');
+  const u = capture();
+  assert.equal(await runTrain(["--uniform-share", "1.5"], u.io), 2);
+  assert.equal(
+    u.err[0],
+    'train: Option --uniform-share: "1.5" is not in [0, 1]',
+  );
   const m = capture();
   assert.equal(await runTrain(["--min-samples-leaf", "0"], m.io), 2);
   assert.equal(

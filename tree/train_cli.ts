@@ -106,6 +106,9 @@ Options:
   --target-fpr X               false-positive rate the threshold holds (default 0.01)
   --folds N                    CV folds (default 5)
   --contrast CLASS             one-class model: CLASS against a reference background
+  --uniform-share X            with --contrast: share of background rows from a widened uniform box
+                               over the observed ranges (default 0: independent marginals only)
+  --floor X                    with --contrast: lower bound of that box for every column (default none)
 Tree options (defaults: a forest of ${DEFAULT_TREES} trees, >= ${DEFAULT_MIN_SAMPLES_LEAF} rows per leaf, sqrt features per
 split: with no flags it generalises where one unpruned tree with 0/1 leaves does not):
   --trees N                    trees (default ${DEFAULT_TREES}; 1 = one CART tree on all rows)
@@ -141,6 +144,8 @@ const OPTIONS = {
   "max-features": { type: "string" },
   seed: { type: "string" },
   contrast: { type: "string" },
+  "uniform-share": { type: "string" },
+  floor: { type: "string" },
 } as const;
 
 /** Parsed arguments of `deno task train`. */
@@ -152,11 +157,22 @@ export interface TrainArgs {
   group?: string;
   negative?: string;
   contrast?: string;
+  /** `--uniform-share`, `--floor`: the contrast background (tree/background.ts). */
+  uniformShare?: number;
+  floor?: number;
   targetFpr: number;
   folds: number;
   options: ReturnType<typeof treeOptionsOf>;
   /** `--ccp-alpha cv`: choose alpha by CV. */
   ccpByCv: boolean;
+}
+
+function shareArg(text: string | undefined): number | undefined {
+  const x = numberArg("uniform-share", text, false);
+  if (x !== undefined && !(x >= 0 && x <= 1)) {
+    throw new RangeError(`Option --uniform-share: "${text}" is not in [0, 1]`);
+  }
+  return x;
 }
 
 /** Parses `deno task train` arguments; throws naming an unknown option or a bad value. */
@@ -176,6 +192,8 @@ export function parseTrainArgs(args: string[]): TrainArgs {
     group: v.group,
     negative: v.negative,
     contrast: v.contrast,
+    uniformShare: shareArg(v["uniform-share"]),
+    floor: numberArg("floor", v.floor, false),
     targetFpr,
     folds: numberArg("folds", v.folds, true)!,
     options: treeOptionsOf(v),
@@ -198,6 +216,8 @@ async function train(a: TrainArgs, io: CliIo): Promise<number> {
     : contrastDataset(read.dataset, a.contrast, {
       seed: options.seed ?? 0,
       groups: read.groups,
+      uniformShare: a.uniformShare,
+      floor: a.floor,
     });
   io.out(
     `data ${a.data}: ${dataset.nRows} rows, ${dataset.features.length} features, classes ${

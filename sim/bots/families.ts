@@ -15,7 +15,11 @@
  * - `eased`: a straight line with an ease-in-out speed profile (sine or cubic);
  * - `curved`: one quadratic or cubic Bezier bend, constant or eased speed;
  * - `piecewise`: two to five straight legs through random waypoints;
- * - `slow`: WebDriver-style straight or curved moves at 5–80 px/s, 30–60 Hz.
+ * - `slow`: WebDriver-style straight or curved moves at 5–80 px/s, 30–60 Hz;
+ * - `humanised`: curved, bell-shaped, corrected moves on a jittered or fixed clock
+ *   (sim/bots/humanised.ts; its own duration and sampling, not `speed` and `intervalMs`);
+ * - `jump`: the pointer reaches each target in one to three events, as automation APIs do by
+ *   default (sim/bots/humanised.ts).
  *
  * @module
  */
@@ -24,6 +28,14 @@ import type { Point, TimedPoint } from "./motion.ts";
 import { aimPoint, planSession, VIEWPORT } from "./plan.ts";
 import { createRng, type Rng } from "./prng.ts";
 import { typeKeys, type TypingStyle } from "./typing.ts";
+import {
+  drawHumanised,
+  drawJump,
+  humanisedPath,
+  type HumanisedStyle,
+  jumpPath,
+  type JumpStyle,
+} from "./humanised.ts";
 
 /** The randomised families, in the order the evaluation withholds them. */
 export const BOT_FAMILIES = [
@@ -32,7 +44,19 @@ export const BOT_FAMILIES = [
   "curved",
   "piecewise",
   "slow",
+  "humanised",
+  "jump",
 ] as const;
+
+/**
+ * Sessions of a family relative to `--families-per-kind` (a family not named: 1). `humanised`
+ * draws the most parameters (path shape, speed profile, corrections, clock), so it gets 5/3 as
+ * many sessions (250 at the default 150); chosen on leave-one-family-out
+ * (docs/evaluation_open.md).
+ */
+export const FAMILY_SESSION_FACTOR: Readonly<Record<string, number>> = {
+  humanised: 5 / 3,
+};
 
 /** One randomised family. */
 export type BotFamily = typeof BOT_FAMILIES[number];
@@ -58,6 +82,10 @@ export interface FamilyStyle {
   /** Wheel: notches of 120 px, or smooth pixel deltas. */
   smoothScroll: boolean;
   typing: TypingStyle;
+  /** The `humanised` family's own path parameters. */
+  humanised?: HumanisedStyle;
+  /** The `jump` family's own path parameters. */
+  jump?: JumpStyle;
 }
 
 const logUniform = (rng: Rng, lo: number, hi: number) =>
@@ -68,7 +96,7 @@ export function drawStyle(family: BotFamily, rng: Rng): FamilyStyle {
   const slow = family === "slow";
   const hz = slow ? rng.uniform(30, 60) : logUniform(rng, 8, 240);
   const gaussian = rng.next() < 0.5;
-  return {
+  const style: FamilyStyle = {
     family,
     speed: slow ? rng.uniform(0.005, 0.08) : logUniform(rng, 0.005, 5),
     intervalMs: 1000 / hz,
@@ -94,6 +122,10 @@ export function drawStyle(family: BotFamily, rng: Rng): FamilyStyle {
       sd: rng.uniform(5, 80),
     },
   };
+  // Drawn last, so the other families' draws are what they were before these two existed.
+  if (family === "humanised") style.humanised = drawHumanised(rng);
+  if (family === "jump") style.jump = drawJump(rng);
+  return style;
 }
 
 function ease(kind: FamilyStyle["easing"], f: number): number {
@@ -138,6 +170,8 @@ export function familyPath(
   style: FamilyStyle,
   rng: Rng,
 ): TimedPoint[] {
+  if (style.humanised) return humanisedPath(from, to, style.humanised, rng);
+  if (style.jump) return jumpPath(from, to, style.jump, rng);
   const dist = Math.hypot(to.x - from.x, to.y - from.y);
   const lerp = (a: Point, b: Point, f: number) => ({
     x: a.x + (b.x - a.x) * f,

@@ -18,8 +18,47 @@ Deno.test("generateFamilySession() is deterministic, time-ordered and clicks in 
     );
     assert.ok(a.every((e, i) => i === 0 || e.t >= a[i - 1].t), family);
     assert.ok(a.some((e) => e.kind === "down"), family);
-    assert.ok(a.filter((e) => e.kind === "move").length > 20, family);
+    // jump reaches each target in 1-3 events: a move per action, not a stroke.
+    const moves = a.filter((e) => e.kind === "move").length;
+    assert.ok(moves > (family === "jump" ? 5 : 20), `${family}: ${moves}`);
   }
+});
+
+Deno.test("familyPath() of the jump family reaches the target in one to `steps` events", () => {
+  const rng = createRng(3);
+  for (let i = 0; i < 50; i++) {
+    const style = drawStyle("jump", rng);
+    const path = familyPath({ x: 0, y: 0 }, { x: 300, y: 120 }, style, rng);
+    assert.ok(path.length >= 1 && path.length <= style.jump!.steps);
+    assert.deepEqual([path.at(-1)!.x, path.at(-1)!.y], [300, 120]);
+    assert.equal(path[0].t, 1);
+  }
+});
+
+Deno.test("familyPath() of the humanised family ends on the target with a bell-shaped speed", () => {
+  const rng = createRng(4);
+  const base = drawStyle("humanised", rng);
+  const style = {
+    ...base,
+    humanised: {
+      ...base.humanised!,
+      duration: { mode: "fitts" as const, a: 200, b: 100, w: 40 },
+      correction: 0,
+      noise: 0,
+      tremor: { amp: 0, hz: 8 },
+      skew: 1,
+      clock: { mode: "fixed" as const, period: 8, drop: 0 },
+    },
+  };
+  const path = familyPath({ x: 0, y: 0 }, { x: 600, y: 0 }, style, rng);
+  assert.deepEqual([path.at(-1)!.x, path.at(-1)!.y], [600, 0]);
+  // 200 + 100·log2(600/40 + 1) = 600 ms at most ×1.25, sampled every 8 ms.
+  assert.ok(path.length >= 60 && path.length <= 95, `${path.length}`);
+  assert.ok(path.every((p, i) => i === 0 || p.t - path[i - 1].t === 8));
+  const step = (i: number) =>
+    Math.hypot(path[i].x - path[i - 1].x, path[i].y - path[i - 1].y);
+  const mid = Math.floor(path.length / 2);
+  assert.ok(step(mid) > 3 * step(1) && step(mid) > 3 * step(path.length - 1));
 });
 
 Deno.test("drawStyle() spans slow WebDriver crawls to fast sweeps at 8-240 Hz", () => {

@@ -11,7 +11,11 @@ import {
 import { importRecording } from "../../collector/importers/mod.ts";
 import { stringify } from "csv-stringify/sync";
 import { BOT_KINDS, type BotKind, generateBotSession } from "../bots/bots.ts";
-import { BOT_FAMILIES, generateFamilySession } from "../bots/families.ts";
+import {
+  BOT_FAMILIES,
+  FAMILY_SESSION_FACTOR,
+  generateFamilySession,
+} from "../bots/families.ts";
 import { deriveSeed } from "../bots/prng.ts";
 
 /** Columns after the features. */
@@ -168,7 +172,10 @@ export function botRows(
   return rows;
 }
 
-/** Rows of `perFamily` sessions of every randomised family (sim/bots/families.ts). */
+/**
+ * Rows of `perFamily` sessions of every randomised family (sim/bots/families.ts), times the
+ * family's {@link FAMILY_SESSION_FACTOR}.
+ */
 export function familyRows(
   seed: number,
   perFamily: number,
@@ -176,7 +183,8 @@ export function familyRows(
 ): DatasetRow[] {
   const rows: DatasetRow[] = [];
   for (const family of BOT_FAMILIES) {
-    for (let i = 0; i < perFamily; i++) {
+    const n = Math.round(perFamily * (FAMILY_SESSION_FACTOR[family] ?? 1));
+    for (let i = 0; i < n; i++) {
       const s = deriveSeed(seed, `${family}/${i}`);
       const session = `sim/${family}/${i}`;
       rows.push(

@@ -11,6 +11,7 @@ import {
   predictProba,
   trainForest,
 } from "../../tree/mod.ts";
+import { HUMANNESS_BACKGROUND } from "../../detect/mod.ts";
 import { drawDevice, throughDevice } from "../bots/augment.ts";
 import {
   type DatasetRow,
@@ -85,8 +86,13 @@ export function trainHumanness(
   humans: readonly number[][],
   o: { trees: number; seed: number },
 ): Model {
-  const floor = names.map(() => 0);
-  const bg = backgroundRows(humans, { n: humans.length, seed: o.seed, floor });
+  const { uniformShare, floor } = HUMANNESS_BACKGROUND;
+  const bg = backgroundRows(humans, {
+    n: humans.length,
+    seed: o.seed,
+    uniformShare,
+    floor: names.map(() => floor),
+  });
   return trainForest(
     datasetFromRows(
       [...names],
