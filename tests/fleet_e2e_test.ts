@@ -80,7 +80,11 @@ async function botRun(
   let lastT1 = start - WINDOW_MS;
   const trail: string[] = [];
   for (let i = 0; i < windows.length; i++) {
-    await sleep(start + (i + 1) * WINDOW_MS - Date.now());
+    // A whole window after the last one, even when the last came late (a loaded box): a
+    // shorter window could not hold the recorded window's events (400 "events after the end").
+    await sleep(
+      Math.max(start + (i + 1) * WINDOW_MS, lastT1 + WINDOW_MS) - Date.now(),
+    );
     const t1 = Date.now();
     const t0 = Math.max(t1 - WINDOW_MS, lastT1);
     lastT1 = t1;
