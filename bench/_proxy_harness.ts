@@ -100,6 +100,23 @@ export async function spawnUntil(
   }
 }
 
+/** The benches' upstream (proxy_upstream.ts): its process, port and page size in bytes. */
+export async function startUpstream(): Promise<
+  { child: Deno.ChildProcess; port: number; pageBytes: number }
+> {
+  const up = await spawnUntil(
+    Deno.execPath(),
+    ["run", "--allow-net", `${HERE}proxy_upstream.ts`],
+    {},
+    /^(\d+) (\d+)$/m,
+  );
+  return {
+    child: up.child,
+    port: Number(up.match[1]),
+    pageBytes: Number(up.match[2]),
+  };
+}
+
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });

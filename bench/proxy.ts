@@ -30,10 +30,10 @@ import { startTaskArgs } from "../sim/browsers/guard_process.ts";
 import { parseArgs } from "node:util";
 import { reportResult } from "./_result.ts";
 import {
-  HERE,
   median,
   spawnUntil,
   startNginx,
+  startUpstream,
   wrk,
   type WrkResult,
   wrkWithCpu,
@@ -110,15 +110,10 @@ async function main(): Promise<void> {
     );
   }
 
-  const up = await spawnUntil(
-    Deno.execPath(),
-    ["run", "--allow-net", `${HERE}proxy_upstream.ts`],
-    {},
-    /^(\d+) (\d+)$/m,
-  );
-  const upstreamPort = Number(up.match[1]);
+  const up = await startUpstream();
+  const upstreamPort = up.port;
   const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
-  console.log(`upstream ${upstreamUrl}, page ${up.match[2]} bytes`);
+  console.log(`upstream ${upstreamUrl}, page ${up.pageBytes} bytes`);
 
   const children: { child: Deno.ChildProcess; signal: Deno.Signal }[] = [
     { child: up.child, signal: "SIGTERM" },

@@ -19,6 +19,7 @@ import {
   median,
   spawnUntil,
   startNginx,
+  startUpstream,
   wrk,
   type WrkResult,
   wrkWithCpu,
@@ -54,13 +55,8 @@ async function main(): Promise<void> {
   const connections = Number(values.connections);
   const candidates = values.only.split(",");
 
-  const up = await spawnUntil(
-    Deno.execPath(),
-    ["run", "--allow-net", `${HERE}proxy_upstream.ts`],
-    {},
-    /^(\d+) (\d+)$/m,
-  );
-  const upstreamPort = Number(up.match[1]);
+  const up = await startUpstream();
+  const upstreamPort = up.port;
   const origin = `http://127.0.0.1:${upstreamPort}`;
   const children: Deno.ChildProcess[] = [up.child];
   const targets: Record<string, string> = { direct: `${origin}/` };
