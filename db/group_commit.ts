@@ -1,15 +1,15 @@
 /**
  * Group commit for one kind of row: a row asked for while `maxInFlight` statements are running
- * waits for the next one, which carries every row queued by then (at most `maxBatch`), so the database sees
- * one statement per round trip instead of one per row, and batches grow with the load. With
- * fewer than `maxInFlight` statements running, a row is sent at once: an idle guard adds no
- * delay. With `maxInFlight` 1 rows are written in the order they were asked; with more, two
+ * waits for the next one, which carries every row queued by then (at most `maxBatch`). So the
+ * database sees one statement per round trip instead of one per row, and batches grow with the
+ * load. With fewer than `maxInFlight` statements running a row is sent at once: an idle guard
+ * adds no delay. With `maxInFlight` 1 rows are written in the order asked; with more, two
  * statements may commit in either order.
  *
- * Each caller's promise settles with its statement: resolved once it committed, rejected with
- * its error. Nothing is retried here; callers that must not lose a row keep their own retry (the
- * window buffer does), callers that only log (scores) stay as they were with one row a statement.
- * The queue is bounded by the callers: each row's caller waits for it.
+ * Each caller's promise settles with its statement: resolved once it committed (with the row's
+ * result), rejected with its error. Nothing is retried here: a caller keeps whatever it did on a
+ * failed single-row write (the shared state retries its swap; a score's failure is logged). The
+ * queue is bounded by the callers: each row's caller waits for it.
  *
  * @module
  */
