@@ -8,7 +8,7 @@
  *
  * Each caller's promise settles with its statement: resolved once it committed (with the row's
  * result), rejected with its error. Nothing is retried here: a caller keeps whatever it did on a
- * failed single-row write (the shared state retries its swap; a score's failure is logged). The
+ * failed single-row write (the shared state keeps its step locally and logs; a score is logged). The
  * queue is bounded by the callers: each row's caller waits for it.
  *
  * @module
