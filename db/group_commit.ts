@@ -7,9 +7,9 @@
  * statements may commit in either order.
  *
  * Each caller's promise settles with its statement: resolved once it committed (with the row's
- * result), rejected with its error. Nothing is retried here: a caller keeps whatever it did on a
- * failed single-row write (the shared state keeps its step locally and logs; a score is logged). The
- * queue is bounded by the callers: each row's caller waits for it.
+ * result), rejected with its error. Nothing is retried here: a caller does what it did on a
+ * failed single-row write (the shared state keeps its step locally and logs; a failed score is
+ * logged). The queue is bounded by the callers: each row's caller waits for it.
  *
  * @module
  */
