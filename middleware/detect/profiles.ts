@@ -19,6 +19,7 @@
  */
 import type { Store } from "../../db/mod.ts";
 import { log } from "../../log.ts";
+import { createProfileWorker } from "./profile_worker.ts";
 import {
   type OwnerModel,
   ownerModelProbability,
@@ -53,6 +54,39 @@ export interface TrainProfilesOptions {
    * candidates as for training (default: all kept windows).
    */
   windowDays?: number;
+  /** Trains one profile, serialised (default: on this thread; the guard's timer: a worker). */
+  train?: ProfileTrainer;
+}
+
+/** One profile's training, its model serialised as stored. */
+export type ProfileTrainer = (
+  owner: readonly OwnerWindow[],
+  others: readonly OwnerWindow[],
+  verifier?: VerifierOptions,
+) => Promise<SerializedProfile>;
+
+/** A trained profile as it is stored: the model's JSON, calibration midpoint and spread. */
+export interface SerializedProfile {
+  model: string;
+  calibration: number;
+  spread: number;
+}
+
+/** {@link trainProfile} on this thread, serialised. */
+export function trainHere(
+  owner: readonly OwnerWindow[],
+  others: readonly OwnerWindow[],
+  verifier?: VerifierOptions,
+): Promise<SerializedProfile> {
+  // A failure rejects, as it does through the worker.
+  return Promise.try(() => {
+    const { model, calibration, spread } = trainProfile(
+      owner,
+      others,
+      verifier,
+    );
+    return { model: serializeOwnerModel(model), calibration, spread };
+  });
 }
 
 /**
@@ -205,12 +239,11 @@ export async function trainProfiles(
       window,
     );
     try {
-      const { model: trained, calibration, spread } = trainProfile(
+      const { model, calibration, spread } = await (options.train ?? trainHere)(
         owner,
         others,
         options.verifier,
       );
-      const model = serializeOwnerModel(trained);
       const version = await versionOf(model);
       await store.saveProfile({
         identity,
@@ -265,15 +298,20 @@ export function startProfileRetrain(
       }));
   const timer = setInterval(() => {
     running = running.then(async () => {
+      // Training is CPU-bound (about 0.4 s a profile): off the thread that proxies.
+      const worker = createProfileWorker();
       try {
         report(
           await trainProfiles(store, {
             minWindows: options.minWindows,
             windowDays: options.windowDays,
+            train: worker.train,
           }),
         );
       } catch (error) {
         log("warn", "Profile retraining failed", { error });
+      } finally {
+        worker.close();
       }
     });
   }, options.intervalMs);
