@@ -1,40 +1,17 @@
 import assert from "node:assert/strict";
-import {
-  ACTION_FEATURE_NAMES,
-  FEATURE_NAMES,
-  type FeatureVector,
-} from "../collector/mod.ts";
+import { ACTION_FEATURE_NAMES } from "../collector/mod.ts";
 import { serializeModel } from "../tree/mod.ts";
 import {
   MIN_OWNER_ACTIONS,
   ownerModelProbability,
-  type OwnerWindow,
   parseOwnerModel,
   serializeOwnerModel,
   trainOwnerModel,
 } from "./owner_model.ts";
 import { ownerProbability, VERIFIER_FEATURES } from "./verifier.ts";
+import { ownerTestWindow, range } from "./_owner_testing.ts";
 
-/**
- * A window with pointer evidence: speed_mean as given, every other feature missing, and `n`
- * actions whose duration is `duration` s (the only action value that differs between users).
- */
-function window(speed: number, duration: number, n: number): OwnerWindow {
-  const v = Object.fromEntries(FEATURE_NAMES.map((f) => [f, Number.NaN]));
-  const action = ACTION_FEATURE_NAMES.map((f) =>
-    f === "duration" ? duration : f === "type" ? 0 : 1
-  );
-  return {
-    ...v as FeatureVector,
-    speed_mean: speed,
-    interval_mean: 16,
-    click_count: 0,
-    scroll_speed: 0,
-    actions: Array.from({ length: n }, () => action),
-  };
-}
-
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const window = ownerTestWindow;
 /** The owner: slow (100–290 px/s), short actions (0.2 s); others fast, long actions (0.9 s). */
 const OWNER_WINDOWS = range(20).map((i) => window(100 + 10 * i, 0.2, 3));
 const OTHER_WINDOWS = range(40).map((i) => window(1000 + 10 * i, 0.9, 3));

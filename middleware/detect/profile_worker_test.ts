@@ -1,31 +1,11 @@
 import assert from "node:assert/strict";
 import {
-  ACTION_FEATURE_NAMES,
-  FEATURE_NAMES,
-  type FeatureVector,
-} from "../../collector/mod.ts";
-import type { OwnerWindow } from "../../detect/mod.ts";
+  ownerTestWindow as window,
+  range,
+} from "../../detect/_owner_testing.ts";
 import { createProfileWorker } from "./profile_worker.ts";
 import { trainHere } from "./profiles.ts";
 
-/** A window with pointer evidence: two movement values and `n` actions of `duration` s. */
-function window(speed: number, duration: number, n: number): OwnerWindow {
-  const v = Object.fromEntries(FEATURE_NAMES.map((f) => [f, Number.NaN]));
-  const action = ACTION_FEATURE_NAMES.map((f) =>
-    f === "duration" ? duration : f === "type" ? 0 : 1
-  );
-  return {
-    ...v as FeatureVector,
-    speed_mean: speed,
-    speed_std: speed / 3,
-    interval_mean: 16,
-    click_count: 0,
-    scroll_speed: 0,
-    actions: Array.from({ length: n }, () => action),
-  };
-}
-
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const OWNER = range(30).map((i) =>
   window(100 + 7 * i, 0.2 + (i % 5) * 0.01, 3)
 );
