@@ -6,6 +6,7 @@ import { migration004 } from "./migrations/004_page_views.ts";
 import { migration005 } from "./migrations/005_fleet.ts";
 import { migration006 } from "./migrations/006_interval_mode_share.ts";
 import { migration007 } from "./migrations/007_owner_features.ts";
+import { migration008 } from "./migrations/008_owner_vectors.ts";
 import { ident, sql } from "./_sql.ts";
 import type { Driver } from "./_sql.ts";
 
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration005,
   migration006,
   migration007,
+  migration008,
 ];
 
 /**

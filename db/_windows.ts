@@ -1,4 +1,9 @@
-import { FEATURE_NAMES, OWNER_FEATURE_NAMES } from "../collector/mod.ts";
+import {
+  ACTION_FEATURE_NAMES,
+  FEATURE_NAMES,
+  OWNER_FEATURE_NAMES,
+} from "../collector/mod.ts";
+import { decodeVectors, encodeVectors, toHex } from "./_vectors.ts";
 import type { FeatureVector, RawEvent } from "../collector/mod.ts";
 import { ident, join, pgArray, sql } from "./_sql.ts";
 import type { Driver, Query, Row } from "./_sql.ts";
@@ -37,13 +42,9 @@ export function readFeatures(row: Row): FeatureVector {
  */
 export function readWindowVector(row: Row): ProfileWindow {
   const features: ProfileWindow = readFeatures(row);
-  const actions = typeof row.owner_actions === "string"
-    ? JSON.parse(row.owner_actions)
-    : row.owner_actions;
-  if (Array.isArray(actions)) {
-    features.actions = actions.map((a: (number | null)[]) =>
-      a.map((v) => v ?? NaN)
-    );
+  const vectors = row.owner_vectors;
+  if (vectors instanceof Uint8Array || typeof vectors === "string") {
+    features.actions = decodeVectors(vectors, ACTION_FEATURE_NAMES.length);
   }
   // PGlite returns the float8[] as an array, postgres.js (no type fetch) as its text '{1,NULL}'.
   const owner = typeof row.owner_features === "string"
@@ -66,10 +67,10 @@ function ownerArray(row: WindowRow): string | null {
   return f ? pgArray(OWNER_FEATURE_NAMES.map((name) => toDb(f[name]))) : null;
 }
 
-/** The action vectors as JSON (NaN as null), or NULL without them. */
-function actionsJson(row: WindowRow): string | null {
+/** The action vectors as hex of their stored bytes (db/_vectors.ts), or NULL without them. */
+function vectorsHex(row: WindowRow): string | null {
   return row.ownerActions
-    ? JSON.stringify(row.ownerActions.map((a) => a.map(toDb)))
+    ? toHex(encodeVectors(row.ownerActions, ACTION_FEATURE_NAMES.length))
     : null;
 }
 
@@ -87,9 +88,9 @@ function unnestQuery(rows: readonly WindowRow[]): Query {
     pgArray(rows.map((r) => r.receivedAt?.toISOString() ?? null))
   }::text::timestamptz[],
     ${pgArray(rows.map(ownerArray))}::text::text[],
-    ${pgArray(rows.map(actionsJson))}::text::text[],
+    ${pgArray(rows.map(vectorsHex))}::text::text[],
     ${join(cols)}
-  ) as u(session, seq, t0, t1, n_events, received_at, owner_features, owner_actions,
+  ) as u(session, seq, t0, t1, n_events, received_at, owner_features, owner_vectors,
     ${featureList})`;
 }
 
@@ -105,9 +106,9 @@ export async function insertWindows(
   const result = await db.run(sql`with u as (${unnestQuery(rows)}),
   w as (
     insert into feature_windows (session, seq, t0, t1, n_events, received_at, owner_features,
-      owner_actions, ${featureList})
+      owner_vectors, ${featureList})
     select session, seq, t0, t1, n_events, coalesce(received_at, now()),
-      owner_features::float8[], owner_actions::jsonb, ${featureList}
+      owner_features::float8[], decode(owner_vectors, 'hex'), ${featureList}
     from u order by session, seq
     on conflict (session, seq) do nothing
     returning session, received_at

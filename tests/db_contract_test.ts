@@ -227,6 +227,7 @@ Deno.test({
         [5, "fleet shared state"],
         [6, "interval mode share"],
         [7, "owner features"],
+        [8, "owner vectors as bytes"],
       ]);
       assert.equal(await stores[0].insertWindows([windowRow("m", 1)]), 1);
       assert.equal((await stores[2].listWindows("m")).length, 1);

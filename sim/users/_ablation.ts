@@ -237,7 +237,7 @@ const TRIED: readonly string[] = [
   "- Scoring 15 s over all its actions (the mean of the window forest's mean and of every " +
   "action's P(owner), instead of the mean of 3 window scores): 0.883 / 0.917 → 0.892 / 0.920 " +
   "with the shipped options (users 1–36: 0.921 → 0.924). The guard could compute it from the " +
-  "stored windows (owner_actions per window), but it decides by sequential window evidence, not " +
+  "stored windows (owner_vectors per window), but it decides by sequential window evidence, not " +
   "a 15-s mean.",
   "- Enrolment windows every 1 s instead of every 5 s (5× overlapping 5-s windows from the 3-min " +
   "session): 0.871 / 0.907 → 0.876 / 0.914 with the previous options. It needs raw events at " +
