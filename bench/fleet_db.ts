@@ -6,14 +6,16 @@
  * swap (`casSessionState`), one score insert, and one silence read (`getSessionState`). The claim
  * is also measured as the ingest route sends it under load: 250 sessions' posts per statement
  * (`claimIngestPosts`), and the score insert as the guard sends it: grouped per round trip
- * (`recordScores` through db/group_commit.ts).
+ * (`recordScores` through db/group_commit.ts). And the same multi-row insert when every window
+ * carries the owner check's evidence (owner features and action vectors of the committed human
+ * fixture's real windows, as ingest stores them with USER_HEADER set).
  *
  * `deno run -A bench/fleet_db.ts [--ops 20000] [--concurrency 32] [--sessions 2000]`
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import { FEATURE_NAMES } from "../collector/mod.ts";
+import { extractOwnerEvidence, FEATURE_NAMES } from "../collector/mod.ts";
 import type { FeatureVector } from "../collector/mod.ts";
 import { createGroupCommit } from "../db/mod.ts";
 import type {
@@ -22,6 +24,7 @@ import type {
   Store,
   WindowRow,
 } from "../db/mod.ts";
+import { fixtureWindows } from "./_ingest_posts.ts";
 import { reportResult } from "./_result.ts";
 import { forEachBenchStore } from "./_stores.ts";
 
@@ -53,6 +56,10 @@ async function rate(op: (i: number) => Promise<unknown>): Promise<number> {
   return OPS / ((performance.now() - t0) / 1000);
 }
 
+const evidence = (await fixtureWindows()).map((w) =>
+  extractOwnerEvidence(w.slice(1))
+);
+
 async function measure(name: string, store: Store) {
   const rows: WindowRow[] = Array.from({ length: 20_000 }, (_, i) => ({
     session: `raw-${i % 500}`,
@@ -67,6 +74,20 @@ async function measure(name: string, store: Store) {
     await store.insertWindows(rows.slice(i, i + 1000));
   }
   const raw = rows.length / ((performance.now() - t0) / 1000);
+  const owned: WindowRow[] = rows.map((r, i) => {
+    const e = evidence[i % evidence.length];
+    return {
+      ...r,
+      session: `owned-${i % 500}`,
+      ownerFeatures: e.features,
+      ownerActions: e.actions,
+    };
+  });
+  const t1 = performance.now();
+  for (let i = 0; i < owned.length; i += 1000) {
+    await store.insertWindows(owned.slice(i, i + 1000));
+  }
+  const rawOwned = owned.length / ((performance.now() - t1) / 1000);
   const seqs = new Map<string, number>();
   const claim = await rate((i) => {
     const session = `s${i % S}`;
@@ -163,13 +184,15 @@ async function measure(name: string, store: Store) {
     (1 / claimBatched + 1 / casBatched + 1 / read + 1 / scoreBatched + 1 / raw);
   const f = (x: number) => x.toFixed(0);
   console.log(
-    `${name}: raw multi-row insert ${
-      f(raw)
-    } windows/s; single statements/s: ingest claim ${f(claim)}, evidence swap ${
-      f(cas)
-    }, state read ${f(read)}, score insert ${f(score)}; all five per window ⇒ ${
-      f(perWindow)
-    } windows/s = ${(perWindow / raw).toFixed(3)}x raw insert; ` +
+    `${name}: raw multi-row insert ${f(raw)} windows/s (with owner evidence ${
+      f(rawOwned)
+    } = ${(rawOwned / raw).toFixed(3)}x); single statements/s: ingest claim ${
+      f(claim)
+    }, evidence swap ${f(cas)}, state read ${f(read)}, score insert ${
+      f(score)
+    }; all five per window ⇒ ${f(perWindow)} windows/s = ${
+      (perWindow / raw).toFixed(3)
+    }x raw insert; ` +
       `claims batched ${batch} per statement ${
         f(claimBatched)
       }/s, swaps grouped ${f(casBatched)}/s, score inserts grouped ${
@@ -183,6 +206,7 @@ async function measure(name: string, store: Store) {
     name,
     values: {
       raw_insert_windows_per_s: raw,
+      owner_insert_windows_per_s: rawOwned,
       claim_per_s: claim,
       claim_batched_per_s: claimBatched,
       shared_windows_batched_claims_per_s: perWindowBatched,
