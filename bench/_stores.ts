@@ -24,7 +24,12 @@ export async function forEachBenchStore(
     const schema = `bench_${
       crypto.randomUUID().replaceAll("-", "").slice(0, 12)
     }`;
-    const store = await openStore({ databaseUrl: url, schema });
+    // Its connections carry the schema's name, so a bench can find its backends' CPU.
+    const store = await openStore({
+      databaseUrl: url,
+      schema,
+      applicationName: schema,
+    });
     try {
       await measure({ name: "postgres", store, schema });
     } finally {

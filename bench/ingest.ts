@@ -14,6 +14,10 @@
  *
  * `deno run -A bench/ingest.ts [--windows 20000] [--concurrency 64] [--wrk SECONDS] [--workers N]`
  *
+ * With `--wrk`, each run also prints its CPU per stored window: this process's (the guard's side;
+ * with PGlite the database's too) and, for PostgreSQL on this machine, its backends' (bench/_cpu.ts),
+ * and what one core would store at that cost. On a shared machine read those, not the rates.
+ *
  * The default client is a Deno Worker using fetch; `--wrk 10` drives the load with wrk instead
  * (bench/ingest_wrk.lua), which costs the box far less per request. With `--wrk`, `--workers 2`
  * also serves the buffered ingest and the no-op route from 2 processes sharing the port
@@ -38,6 +42,7 @@ import {
   SECRET,
 } from "./_ingest_server.ts";
 import { wrkWorkers } from "./_ingest_workers.ts";
+import { backendCpuUs, processCpuUs } from "./_cpu.ts";
 import { reportResult } from "./_result.ts";
 import { forEachBenchStore } from "./_stores.ts";
 
@@ -127,15 +132,26 @@ async function noop(n: number): Promise<number> {
 /** One measured ingest run: windows/s stored end to end and request latency. */
 type Measured = {
   rate: number;
+  /** With --wrk: this process's CPU (the guard's side) and its PostgreSQL backends', per window. */
+  cpuUs?: number;
+  dbCpuUs?: number;
   p50: number;
   p99: number;
   failed: number;
   written: number;
 };
 
-async function wrkRun(store: Store, seconds: number, ack: Ack) {
+async function wrkRun(
+  store: Store,
+  seconds: number,
+  ack: Ack,
+  schema?: string,
+): Promise<Measured> {
+  const url = Deno.env.get("DATABASE_URL");
+  const db0 = schema ? await backendCpuUs(url, schema) : 0;
   const buffer = benchBuffer(store);
   const server = serveIngest(store, buffer, ack);
+  const cpu0 = processCpuUs();
   const t0 = performance.now();
   const w = await wrkLoad(
     `http://127.0.0.1:${server.addr.port}/__guard/ingest`,
@@ -144,10 +160,14 @@ async function wrkRun(store: Store, seconds: number, ack: Ack) {
   );
   await buffer.flush();
   const written = buffer.stats().written;
+  const cpu = processCpuUs() - cpu0;
+  const db = schema ? await backendCpuUs(url, schema) - db0 : 0;
   await server.shutdown();
   await buffer.close();
   return {
     rate: written / ((performance.now() - t0) / 1000),
+    cpuUs: cpu / written,
+    dbCpuUs: db / written,
     p50: w.p50,
     p99: w.p99,
     failed: w.non2xx,
@@ -203,6 +223,22 @@ async function http(store: Store, n: number, ack: Ack): Promise<Measured> {
 }
 
 /**
+ * CPU per stored window, and what one core would store at that cost: on a shared machine the rate
+ * follows the neighbours' load, the CPU per window much less.
+ */
+function cpuLine(h: Measured): string {
+  if (h.cpuUs === undefined) return "";
+  const total = h.cpuUs + (Number.isNaN(h.dbCpuUs) ? 0 : h.dbCpuUs!);
+  return `; CPU per window: this process ${
+    h.cpuUs.toFixed(0)
+  } µs, database backends ${
+    Number.isNaN(h.dbCpuUs)
+      ? "not on this machine"
+      : `${h.dbCpuUs!.toFixed(0)} µs`
+  } ⇒ ${(1e6 / total).toFixed(0)} windows/s per core`;
+}
+
+/**
  * The raw insert baseline, then the HTTP ingest with the buffered default and with
  * INGEST_ACK=durable, in the same run on the same store; prints both and their ratio.
  */
@@ -227,7 +263,7 @@ async function run(
       } windows/s stored = ${(h.rate / base).toFixed(3)}x raw insert, ${
         (h.rate / http0).toFixed(3)
       }x no-op HTTP; p50 ${ms(h.p50)} ms, p99 ${ms(h.p99)} ms; ` +
-        `non-200 ${h.failed}, written ${h.written}`,
+        `non-200 ${h.failed}, written ${h.written}` + cpuLine(h),
     );
     reportResult({
       bench: "ingest",
@@ -239,6 +275,10 @@ async function run(
         p50_ms: h.p50,
         p99_ms: h.p99,
         non_200: h.failed,
+        ...(h.cpuUs === undefined ? {} : {
+          guard_cpu_us_per_window: h.cpuUs,
+          db_cpu_us_per_window: h.dbCpuUs!,
+        }),
       },
       baseline: "raw multi-row insert windows/s",
       ratio: h.rate / base,
@@ -304,21 +344,23 @@ sizesAndCpu(POSTS);
 const wrkSeconds = values.wrk === undefined ? 0 : Number(values.wrk);
 const http0 = wrkSeconds > 0 ? await wrkNoop(wrkSeconds) : await noop(N);
 console.log(`no-op HTTP route (same client): ${http0.toFixed(0)} posts/s`);
-const runOne = (name: string, store: Store, n: number) =>
+const runOne = (name: string, store: Store, n: number, schema?: string) =>
   run(
     name,
     store,
     n,
     http0,
     (ack) =>
-      wrkSeconds > 0 ? wrkRun(store, wrkSeconds, ack) : http(store, n, ack),
+      wrkSeconds > 0
+        ? wrkRun(store, wrkSeconds, ack, schema)
+        : http(store, n, ack),
   );
 await forEachBenchStore(async ({ name, store, schema }) => {
   if (schema === undefined) {
     await runOne(name, store, Math.min(N, 5000));
     return;
   }
-  const one = await runOne(name, store, N);
+  const one = await runOne(name, store, N, schema);
   if (WORKERS > 1 && wrkSeconds > 0) {
     await runWorkers(schema, one.base, one.buffered);
   }
