@@ -65,7 +65,8 @@ Deno.test("createClaimBatcher() keeps a session's later claim out of a second st
     capacity: 60,
     perMs: 0.001,
     timeoutMs: 10_000,
-  }); // two statements may run at once
+    maxInFlight: 2, // two statements may run at once
+  });
   const claims = [
     batcher.claim({ session: "a", seq: 1, nowMs: 0 }),
     batcher.claim({ session: "a", seq: 2, nowMs: 0 }),
