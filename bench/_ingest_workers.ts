@@ -1,11 +1,13 @@
 /**
  * bench/ingest.ts `--workers N`: the ingest (or the no-op route) served by N processes sharing
- * one port (bench/_ingest_server.ts), loaded by the same wrk, on the same PostgreSQL schema.
+ * one port (bench/_ingest_server.ts), loaded by the same wrk, on the same PostgreSQL schema, and
+ * the report of that run against the one-process run ({@link runWorkers}).
  *
  * @module
  */
 import { PAGE_TOKENS, SECRET } from "./_ingest_server.ts";
 import { wrkLoad } from "./_ingest_wrk.ts";
+import { reportResult } from "./_result.ts";
 
 /** What one multi-process run measured. */
 export interface WorkersRun {
@@ -36,16 +38,19 @@ function lines(stream: ReadableStream<Uint8Array>) {
   };
 }
 
+/** Options of {@link wrkWorkers}. */
+export interface WorkersOptions {
+  workers: number;
+  schema: string;
+  mode: "buffered" | "durable" | "noop";
+  seconds: number;
+  concurrency: number;
+  body: string;
+}
+
 /** Serves `mode` on `workers` processes, loads them with wrk for `seconds`, stops them. */
 export async function wrkWorkers(
-  options: {
-    workers: number;
-    schema: string;
-    mode: "buffered" | "durable" | "noop";
-    seconds: number;
-    concurrency: number;
-    body: string;
-  },
+  options: WorkersOptions,
 ): Promise<WorkersRun> {
   const probe = Deno.listen({ port: 0 });
   const port = (probe.addr as Deno.NetAddr).port;
@@ -97,4 +102,46 @@ export async function wrkWorkers(
     failed: w.non2xx,
     written,
   };
+}
+
+/**
+ * `--workers N` (with --wrk, PostgreSQL): the buffered ingest and the no-op route each served by
+ * N processes on one port, same wrk, same run; against the raw insert, the no-op route on N
+ * processes and the one-process ingest.
+ */
+export async function runWorkers(
+  common: Omit<WorkersOptions, "mode">,
+  base: number,
+  oneWorker: number,
+) {
+  const WORKERS = common.workers;
+  const noopN = await wrkWorkers({ ...common, mode: "noop" });
+  const h = await wrkWorkers({ ...common, mode: "buffered" });
+  const name = `postgres buffered ack, ${WORKERS} workers (wrk)`;
+  console.log(
+    `${name}: HTTP ingest ${h.rate.toFixed(0)} windows/s stored = ${
+      (h.rate / base).toFixed(3)
+    }x raw insert, ${
+      (h.rate / noopN.rps).toFixed(3)
+    }x no-op HTTP on ${WORKERS} workers (${noopN.rps.toFixed(0)} posts/s), ${
+      (h.rate / oneWorker).toFixed(3)
+    }x 1 worker; p50 ${h.p50.toFixed(2)} ms, p99 ${
+      h.p99.toFixed(2)
+    } ms; non-200 ${h.failed}, written ${h.written}`,
+  );
+  reportResult({
+    bench: "ingest",
+    name: `postgres/buffered/${WORKERS}_workers`,
+    values: {
+      stored_windows_per_s: h.rate,
+      raw_insert_windows_per_s: base,
+      noop_http_posts_per_s: noopN.rps,
+      one_worker_windows_per_s: oneWorker,
+      p50_ms: h.p50,
+      p99_ms: h.p99,
+      non_200: h.failed,
+    },
+    baseline: "raw multi-row insert windows/s",
+    ratio: h.rate / base,
+  });
 }

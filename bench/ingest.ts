@@ -41,7 +41,7 @@ import {
   PAGE_TOKENS,
   SECRET,
 } from "./_ingest_server.ts";
-import { wrkWorkers } from "./_ingest_workers.ts";
+import { runWorkers } from "./_ingest_workers.ts";
 import { backendCpuUs, processCpuUs } from "./_cpu.ts";
 import { reportResult } from "./_result.ts";
 import { forEachBenchStore } from "./_stores.ts";
@@ -292,50 +292,6 @@ async function run(
   return { base, buffered: rates.buffered };
 }
 
-/**
- * `--workers N` (with --wrk, PostgreSQL): the buffered ingest and the no-op route each served by
- * N processes on one port, same wrk, same run; against the raw insert, the no-op route on N
- * processes and the one-process ingest.
- */
-async function runWorkers(schema: string, base: number, oneWorker: number) {
-  const common = {
-    workers: WORKERS,
-    schema,
-    seconds: wrkSeconds,
-    concurrency: C,
-    body: POSTS[1],
-  };
-  const noopN = await wrkWorkers({ ...common, mode: "noop" });
-  const h = await wrkWorkers({ ...common, mode: "buffered" });
-  const name = `postgres buffered ack, ${WORKERS} workers (wrk)`;
-  console.log(
-    `${name}: HTTP ingest ${h.rate.toFixed(0)} windows/s stored = ${
-      (h.rate / base).toFixed(3)
-    }x raw insert, ${
-      (h.rate / noopN.rps).toFixed(3)
-    }x no-op HTTP on ${WORKERS} workers (${noopN.rps.toFixed(0)} posts/s), ${
-      (h.rate / oneWorker).toFixed(3)
-    }x 1 worker; p50 ${h.p50.toFixed(2)} ms, p99 ${
-      h.p99.toFixed(2)
-    } ms; non-200 ${h.failed}, written ${h.written}`,
-  );
-  reportResult({
-    bench: "ingest",
-    name: `postgres/buffered/${WORKERS}_workers`,
-    values: {
-      stored_windows_per_s: h.rate,
-      raw_insert_windows_per_s: base,
-      noop_http_posts_per_s: noopN.rps,
-      one_worker_windows_per_s: oneWorker,
-      p50_ms: h.p50,
-      p99_ms: h.p99,
-      non_200: h.failed,
-    },
-    baseline: "raw multi-row insert windows/s",
-    ratio: h.rate / base,
-  });
-}
-
 console.log(
   `ingest bench: ${N} windows, ${C} concurrent clients, ${FEATURE_NAMES.length} features`,
 );
@@ -362,6 +318,16 @@ await forEachBenchStore(async ({ name, store, schema }) => {
   }
   const one = await runOne(name, store, N, schema);
   if (WORKERS > 1 && wrkSeconds > 0) {
-    await runWorkers(schema, one.base, one.buffered);
+    await runWorkers(
+      {
+        workers: WORKERS,
+        schema,
+        seconds: wrkSeconds,
+        concurrency: C,
+        body: POSTS[1],
+      },
+      one.base,
+      one.buffered,
+    );
   }
 });
