@@ -138,3 +138,22 @@ Deno.test("createClaimBatcher() fails claims that waited past the timeout instea
   );
   assert.deepEqual(sent, [["a"], ["d"]]);
 });
+
+Deno.test("createClaimBatcher() answers a claim within the timeout of its asking, even when its statement starts late", async () => {
+  const batcher = createClaimBatcher({
+    claimIngestPosts: () => new Promise(() => {}), // every statement hangs
+  }, { capacity: 60, perMs: 0.001, timeoutMs: 1000, maxInFlight: 1 });
+  const first = batcher.claim({ session: "a", seq: 1, nowMs: 0 });
+  first.catch(() => {});
+  await new Promise((r) => setTimeout(r, 800));
+  // b waits behind a's statement until 1,000 ms, then its own statement gets the 800 ms left.
+  const asked = performance.now();
+  await assert.rejects(
+    batcher.claim({ session: "b", seq: 1, nowMs: 0 }),
+    /timed out after/,
+  );
+  const waited = performance.now() - asked;
+  // A full timeout for b's statement would fail it 1,200 ms after it was asked.
+  assert.ok(waited >= 950 && waited < 1100, `failed after ${waited} ms`);
+  await assert.rejects(first, /timed out after 1000 ms/);
+});

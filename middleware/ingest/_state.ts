@@ -136,11 +136,9 @@ export function createSessionTable(
     if (store.kind === "pglite") return null;
     let shared;
     try {
-      // Sent with other sessions' claims (_claims.ts); the wait for a batch counts too.
-      shared = await withTimeout(
-        claims.claim({ session: id, seq, nowMs: options.now() }),
-        options.timeoutMs,
-      );
+      // Sent with other sessions' claims (_claims.ts), answered within timeoutMs, the wait for a
+      // batch included.
+      shared = await claims.claim({ session: id, seq, nowMs: options.now() });
     } catch (error) {
       log("warn", "Ingest could not claim the seq in the store; accepted", {
         error,
