@@ -59,9 +59,9 @@ Deno.test("createGroupCommit() fails only the rows of the failed statement, and 
   await five;
 });
 
-Deno.test("createGroupCommit() runs two statements at once by default: the second fills while the first runs", async () => {
+Deno.test("createGroupCommit() with two in flight: the second statement fills while the first runs", async () => {
   const { statements, writeMany } = heldWriter();
-  const write = createGroupCommit(writeMany);
+  const write = createGroupCommit(writeMany, { maxInFlight: 2 });
   const rows = [write(1), write(2), write(3), write(4)];
   assert.deepEqual(statements.map((s) => s.rows), [[1], [2]]);
   statements[1].done.resolve();
@@ -82,7 +82,7 @@ Deno.test("createGroupCommit() keeps rows of one key apart (never in one stateme
       await done.promise;
       return rows.map((r) => r.toUpperCase());
     },
-    { keyOf: (row) => row[0] },
+    { keyOf: (row) => row[0], maxInFlight: 2 },
   );
   const asked = ["a1", "a2", "b1", "a3", "c1"].map(write);
   assert.deepEqual(statements.map((s) => s.rows), [["a1"], ["b1"]]);
