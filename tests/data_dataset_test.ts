@@ -161,3 +161,44 @@ Deno.test("readRows() round-trips toCsv() output, NaN as empty", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("buildRows() reads the quiet Chromium recording as <name>/quiet, each session its own group", async () => {
+  const root = await fixtureRoot();
+  try {
+    const base = {
+      root,
+      seed: 7,
+      out: "",
+      botsPerKind: 0,
+      maxWindows: 3,
+      chromium: "data/chromium_rows.csv",
+    };
+    const first = await readRows("data/chromium_rows.csv");
+    const quiet = await readRows("data/chromium_quiet_rows.csv");
+    const rows = (await buildRows({
+      ...base,
+      chromiumQuiet: "data/chromium_quiet_rows.csv",
+    })).filter((r) => r.source === "chromium");
+    assert.equal(rows.length, first.length + quiet.length);
+    const sessions = (quiet_: boolean) =>
+      new Set(
+        rows.filter((r) => r.session.endsWith("/quiet") === quiet_).map((r) =>
+          r.session
+        ),
+      );
+    assert.deepEqual([sessions(false).size, sessions(true).size], [80, 80]);
+    assert.ok(sessions(true).has("chromium/ghost_stealth/0/quiet"));
+    assert.ok(rows.every((r) => r.group === r.session && r.label === "bot"));
+    assert.deepEqual(
+      [...new Set(rows.map((r) => r.kind))].sort(),
+      ["chromium_ghost", "chromium_linear"],
+    );
+    // Without the option, only the first recording.
+    const alone = (await buildRows(base)).filter((r) =>
+      r.source === "chromium"
+    );
+    assert.equal(alone.length, first.length);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -4,7 +4,8 @@
  *
  * Usage: deno task dataset [--seed 1] [--root ../shared/datasets] [--out data/sessions.csv]
  *        [--bots-per-kind 250] [--families-per-kind 150] [--max-windows 40]
- *        [--chromium data/chromium_rows.csv] [--browsers data/browser_rows.csv]
+ *        [--chromium data/chromium_rows.csv] [--chromium-quiet data/chromium_quiet_rows.csv]
+ *        [--browsers data/browser_rows.csv]
  */
 import { parse } from "csv-parse/sync";
 import { cliArgs, runCli } from "../../cli.ts";
@@ -31,6 +32,11 @@ export interface BuildOptions {
   familiesPerKind?: number;
   maxWindows: number;
   chromium: string;
+  /**
+   * Rows of the second Chromium recording (made on a quieter machine, same session names); read
+   * as `<name>/quiet` so each session stays its own group. "" or absent for none.
+   */
+  chromiumQuiet?: string;
   /** Rows of the real-browser families (sim/browsers/record_browsers.ts); "" for none. */
   browsers?: string;
   /** Where to write the small committed sample ("" for none) and rows per kind in it. */
@@ -105,6 +111,15 @@ export async function buildRows(o: BuildOptions): Promise<DatasetRow[]> {
   rows.push(...botRows(o.seed, o.botsPerKind, opts));
   rows.push(...familyRows(o.seed, o.familiesPerKind ?? 0, opts));
   rows.push(...await readRows(o.chromium));
+  if (o.chromiumQuiet) {
+    rows.push(
+      ...(await readRows(o.chromiumQuiet)).map((r) => ({
+        ...r,
+        session: `${r.session}/quiet`,
+        group: `${r.group}/quiet`,
+      })),
+    );
+  }
   if (o.browsers) rows.push(...await readRows(o.browsers));
   return rows;
 }
@@ -121,6 +136,8 @@ Options:
   --families-per-kind N    sessions per randomised bot family (default 150)
   --max-windows N          windows kept per session at most (default 40)
   --chromium FILE          Chromium bot rows (default data/chromium_rows.csv)
+  --chromium-quiet FILE    rows of the second Chromium recording (quieter machine), sessions
+                           read as <name>/quiet, "" for none (default data/chromium_quiet_rows.csv)
   --browsers FILE          real-browser family rows, "" for none (default data/browser_rows.csv)
   --sample FILE            the small committed sample, "" for none (default data/sample.csv)
   --sample-per-kind N      rows per kind in the sample (default 50)
@@ -138,6 +155,10 @@ export function parseDatasetArgs(args: string[]): BuildOptions {
       "families-per-kind": { type: "string", default: "150" },
       "max-windows": { type: "string", default: "40" },
       chromium: { type: "string", default: "data/chromium_rows.csv" },
+      "chromium-quiet": {
+        type: "string",
+        default: "data/chromium_quiet_rows.csv",
+      },
       browsers: { type: "string", default: "data/browser_rows.csv" },
       sample: { type: "string", default: "data/sample.csv" },
       "sample-per-kind": { type: "string", default: "50" },
@@ -160,6 +181,7 @@ export function parseDatasetArgs(args: string[]): BuildOptions {
     familiesPerKind: int("families-per-kind", values["families-per-kind"]),
     maxWindows: int("max-windows", values["max-windows"]),
     chromium: values.chromium,
+    chromiumQuiet: values["chromium-quiet"],
     browsers: values.browsers,
     sample: values.sample,
     samplePerKind: int("sample-per-kind", values["sample-per-kind"]),
